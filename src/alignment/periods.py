@@ -1,0 +1,189 @@
+"""Reporting periods: months, quarters and ISO weeks, their comparisons, and "all time".
+
+A period is a half-open UTC interval [start, end). Spellings (also used in the URL and the CLI):
+`2026-03` (month), `2026-Q1` (quarter), `2026-W09` (ISO week), `all` (no date condition).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+Grain = Literal["month", "quarter", "week", "all"]
+Comparison = Literal["previous", "last_year", "none"]
+
+GRAINS: tuple[Grain, ...] = ("month", "quarter", "week")
+COMPARISONS: dict[Comparison, str] = {
+    "previous": "Previous period",
+    "last_year": "Same period last year",
+    "none": "No comparison",
+}
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+def _month_start(year: int, month: int) -> date:
+    year += (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return date(year, month, 1)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period: grain plus first day (inclusive) and end day (exclusive)."""
+
+    grain: Grain
+    first_day: date | None
+    end_day: date | None
+
+    # ---- construction -------------------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Parse `2026-03`, `2026-Q1`, `2026-W09` or `all`; ValueError with the accepted forms."""
+        value = (text or "").strip()
+        if value.lower() in {"all", "all time", ""}:
+            return ALL_TIME
+        if m := _MONTH.match(value):
+            year, month = int(m[1]), int(m[2])
+            if not 1 <= month <= 12:
+                raise ValueError(f"month out of range in {text!r}")
+            return cls.month(year, month)
+        if m := _QUARTER.match(value):
+            return cls.quarter(int(m[1]), int(m[2]))
+        if m := _WEEK.match(value):
+            return cls.week(int(m[1]), int(m[2]))
+        raise ValueError(
+            f"unknown period {text!r}: use YYYY-MM (2026-03), YYYY-Qn (2026-Q1), "
+            "YYYY-Www (2026-W09) or all"
+        )
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        start = _month_start(year, month)
+        return cls("month", start, _month_start(year, month + 1))
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        start = date(year, 3 * (quarter - 1) + 1, 1)
+        return cls("quarter", start, _month_start(year, 3 * quarter + 1))
+
+    @classmethod
+    def week(cls, year: int, week: int) -> Period:
+        start = date.fromisocalendar(year, week, 1)
+        return cls("week", start, start + timedelta(days=7))
+
+    @classmethod
+    def containing(cls, grain: Grain, day: date) -> Period:
+        """The period of a grain that contains a day."""
+        if grain == "month":
+            return cls.month(day.year, day.month)
+        if grain == "quarter":
+            return cls.quarter(day.year, (day.month - 1) // 3 + 1)
+        if grain == "week":
+            iso = day.isocalendar()
+            return cls.week(iso.year, iso.week)
+        return ALL_TIME
+
+    # ---- properties ---------------------------------------------------------------------
+    @property
+    def is_all(self) -> bool:
+        return self.grain == "all"
+
+    @property
+    def start(self) -> datetime | None:
+        """Inclusive UTC start instant (None for all time)."""
+        return None if self.first_day is None else datetime.combine(self.first_day, datetime.min.time(), UTC)
+
+    @property
+    def end(self) -> datetime | None:
+        """Exclusive UTC end instant (None for all time)."""
+        return None if self.end_day is None else datetime.combine(self.end_day, datetime.min.time(), UTC)
+
+    @property
+    def key(self) -> str:
+        """The spelling that `parse` reads back (used in URLs and the CLI)."""
+        if self.first_day is None:
+            return "all"
+        if self.grain == "month":
+            return f"{self.first_day:%Y-%m}"
+        if self.grain == "quarter":
+            return f"{self.first_day.year}-Q{(self.first_day.month - 1) // 3 + 1}"
+        iso = self.first_day.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+
+    @property
+    def label(self) -> str:
+        """Human label: `March 2026`, `Q1 2026`, `Week 9, 2026 (23 Feb)`, `All time`."""
+        if self.first_day is None:
+            return "All time"
+        if self.grain == "month":
+            return f"{self.first_day:%B %Y}"
+        if self.grain == "quarter":
+            return f"Q{(self.first_day.month - 1) // 3 + 1} {self.first_day.year}"
+        iso = self.first_day.isocalendar()
+        return f"Week {iso.week}, {iso.year} ({self.first_day.day} {self.first_day:%b})"
+
+    # ---- navigation ---------------------------------------------------------------------
+    def shift(self, steps: int) -> Period:
+        """The period `steps` periods later (negative: earlier)."""
+        if self.first_day is None:
+            return self
+        if self.grain == "month":
+            return Period.month(self.first_day.year, self.first_day.month + steps)
+        if self.grain == "quarter":
+            start = _month_start(self.first_day.year, self.first_day.month + 3 * steps)
+            return Period.quarter(start.year, (start.month - 1) // 3 + 1)
+        return Period.containing("week", self.first_day + timedelta(weeks=steps))
+
+    def previous(self) -> Period:
+        return self.shift(-1)
+
+    def same_last_year(self) -> Period:
+        if self.first_day is None:
+            return self
+        if self.grain == "week":
+            iso = self.first_day.isocalendar()
+            weeks_in_last_year = date(iso.year - 1, 12, 28).isocalendar().week
+            return Period.week(iso.year - 1, min(iso.week, weeks_in_last_year))
+        return self.shift(-12 if self.grain == "month" else -4)
+
+    def comparison(self, kind: Comparison) -> Period | None:
+        """The period to compare with, or None for no comparison (or all time)."""
+        if self.is_all or kind == "none":
+            return None
+        return self.previous() if kind == "previous" else self.same_last_year()
+
+    def contains(self, day: date) -> bool:
+        if self.first_day is None or self.end_day is None:
+            return True
+        return self.first_day <= day < self.end_day
+
+    def elapsed_fraction(self, today: date) -> float:
+        """Share of the period's days that have passed by `today` (1.0 for past periods)."""
+        if self.first_day is None or self.end_day is None:
+            return 1.0
+        total = (self.end_day - self.first_day).days
+        done = (min(max(today, self.first_day), self.end_day) - self.first_day).days
+        return done / total
+
+
+ALL_TIME = Period("all", None, None)
+
+
+def recent_periods(grain: Grain, today: date, count: int) -> list[Period]:
+    """The `count` most recent periods of a grain, newest first, starting with today's."""
+    current = Period.containing(grain, today)
+    return [current.shift(-i) for i in range(count)]
+
+
+def between_sql(column: str, period: Period) -> tuple[str, list[datetime]]:
+    """A SQL condition `column` in the period and its bound parameters ('TRUE' for all time).
+
+    `column` must already be a quoted / trusted column expression."""
+    if period.start is None or period.end is None:
+        return "TRUE", []
+    return f"({column} >= ? AND {column} < ?)", [period.start, period.end]

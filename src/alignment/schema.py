@@ -1,0 +1,315 @@
+"""The canonical data model: every table, its columns and their types (one source of truth).
+
+DESIGN.md section 3. Migrations in `store.py` create tables from these definitions; the import
+pipeline reads `MAPPABLE_FIELDS` to know which canonical fields a source column may fill and
+how to cast it; `ingest` and `metrics` refer to column names from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnKind = Literal["text", "timestamp", "number", "integer", "boolean", "date", "key"]
+
+# DuckDB type for each kind of column.
+DUCKDB_TYPE: dict[ColumnKind, str] = {
+    "text": "VARCHAR",
+    "key": "VARCHAR",
+    "timestamp": "TIMESTAMPTZ",
+    "number": "DOUBLE",
+    "integer": "BIGINT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: its name, kind and a one-line description for the mapping editor."""
+
+    name: str
+    kind: ColumnKind
+    description: str = ""
+    mappable: bool = True  # False for columns the loader derives (ids, import_id)
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPE[self.kind]
+
+
+def _derived(name: str, kind: ColumnKind, description: str) -> Column:
+    return Column(name, kind, description, mappable=False)
+
+
+LEAD_STAGES: tuple[str, ...] = ("lead", "mql", "sal", "sql", "opportunity", "won")
+"""Canonical lead stages in funnel order (DESIGN section 3)."""
+
+STAGE_TIMESTAMP: dict[str, str] = {
+    "lead": "created_at",
+    "mql": "mql_at",
+    "sal": "sal_at",
+    "sql": "sql_at",
+    "opportunity": "opp_at",
+    "won": "won_at",
+}
+"""Lead column holding the time a lead entered each stage."""
+
+STAGE_LABEL: dict[str, str] = {
+    "lead": "Lead",
+    "mql": "MQL",
+    "sal": "SAL",
+    "sql": "SQL",
+    "opportunity": "Opportunity",
+    "won": "Won",
+}
+
+LEADS: tuple[Column, ...] = (
+    _derived("lead_id", "key", "source_system:external_id"),
+    _derived("source_system", "text", "system the record came from (hubspot, salesforce, ...)"),
+    Column("external_id", "text", "the source's own record id"),
+    Column("created_at", "timestamp", "when the lead / contact was created"),
+    Column("email", "text", "e-mail address (personal data: masked in presenter mode)"),
+    Column("name", "text", "person's full name (personal data: masked in presenter mode)"),
+    Column("channel", "text", "canonical channel (normally derived from channel_raw)"),
+    Column("channel_raw", "text", "lead source / original source as exported"),
+    Column("campaign", "text", "campaign"),
+    Column("segment", "text", "segment (SMB, Mid-Market, Enterprise, ...)"),
+    Column("region", "text", "sales region"),
+    Column("country", "text", "country"),
+    Column("industry", "text", "industry"),
+    Column("employees", "integer", "company size in employees"),
+    Column("company", "text", "company / account name"),
+    Column("owner", "text", "lead owner (sales rep)"),
+    Column("team", "text", "owner's team"),
+    Column("score", "number", "lead score"),
+    Column("high_intent", "boolean", "high-intent lead (tighter response SLA)"),
+    Column("status_raw", "text", "lead status / lifecycle stage as exported"),
+    Column("mql_at", "timestamp", "became a marketing qualified lead"),
+    Column("sal_at", "timestamp", "accepted by sales"),
+    Column("sql_at", "timestamp", "became a sales qualified lead"),
+    Column("opp_at", "timestamp", "became an opportunity"),
+    Column("won_at", "timestamp", "became a customer (won)"),
+    Column("lost_at", "timestamp", "lost"),
+    Column("rejected_at", "timestamp", "rejected / disqualified by sales"),
+    Column("rejection_reason", "text", "standard rejection reason"),
+    Column("rejection_reason_raw", "text", "rejection / disqualification reason as exported"),
+    Column("opp_id", "text", "the opportunity this lead converted to (source id)"),
+    _derived("import_id", "integer", "the import that last wrote this row"),
+)
+
+OPPORTUNITIES: tuple[Column, ...] = (
+    _derived("opp_id", "key", "source_system:external_id"),
+    _derived("source_system", "text", "system the record came from"),
+    Column("external_id", "text", "the source's own opportunity / deal id"),
+    Column("lead_id", "text", "the lead / contact this opportunity came from (source id)"),
+    Column("account", "text", "account / company"),
+    Column("name", "text", "opportunity / deal name"),
+    Column("owner", "text", "opportunity owner"),
+    Column("team", "text", "owner's team"),
+    Column("region", "text", "sales region"),
+    Column("segment", "text", "segment"),
+    Column("channel", "text", "canonical channel (normally derived from channel_raw)"),
+    Column("channel_raw", "text", "lead source / original traffic source as exported"),
+    Column("product", "text", "product"),
+    Column("type", "text", "deal type (new business, renewal, ...)"),
+    Column("created_at", "timestamp", "when the opportunity was created"),
+    Column("closed_at", "timestamp", "close date (empty for open deals)"),
+    Column("stage", "text", "canonical stage (open / won / lost), derived from stage_raw"),
+    Column("stage_raw", "text", "stage as exported"),
+    Column("is_closed", "boolean", "closed (won or lost)"),
+    Column("is_won", "boolean", "closed won"),
+    Column("amount", "number", "amount"),
+    Column("currency", "text", "currency code"),
+    Column("lost_reason", "text", "standard closed-lost reason"),
+    Column("lost_reason_raw", "text", "closed-lost reason as exported"),
+    _derived("import_id", "integer", "the import that last wrote this row"),
+)
+
+ACTIVITIES: tuple[Column, ...] = (
+    _derived("activity_id", "key", "source_system:external_id"),
+    _derived("source_system", "text", "system the record came from"),
+    Column("external_id", "text", "the source's own activity id"),
+    Column("lead_id", "text", "the lead / prospect touched (source id)"),
+    Column("opp_id", "text", "the opportunity (source id)"),
+    Column("owner", "text", "sales user who made the touch"),
+    Column("activity_type", "text", "call, email, meeting, linkedin, task"),
+    Column("direction", "text", "outbound / inbound"),
+    Column("occurred_at", "timestamp", "when the touch happened"),
+    Column("outcome", "text", "call result / disposition"),
+    _derived("import_id", "integer", "the import that last wrote this row"),
+)
+
+TOUCHPOINTS: tuple[Column, ...] = (
+    _derived("touchpoint_id", "key", "source_system:external_id"),
+    _derived("source_system", "text", "system the record came from"),
+    Column("external_id", "text", "the source's own touchpoint id"),
+    Column("lead_id", "text", "the lead touched (source id)"),
+    Column("opp_id", "text", "the opportunity (source id)"),
+    Column("touched_at", "timestamp", "when the touch happened"),
+    Column("channel", "text", "marketing channel"),
+    Column("campaign", "text", "campaign"),
+    Column("content_asset", "text", "content asset"),
+    Column("medium", "text", "medium"),
+    Column("is_first_touch", "boolean", "first touch"),
+    Column("is_lead_creation_touch", "boolean", "lead creation touch"),
+    Column("is_opp_creation_touch", "boolean", "opportunity creation touch"),
+    _derived("import_id", "integer", "the import that last wrote this row"),
+)
+
+SPEND: tuple[Column, ...] = (
+    Column("month", "date", "first day of the month"),
+    Column("channel", "text", "channel"),
+    Column("campaign", "text", "campaign"),
+    Column("amount", "number", "spend"),
+    Column("currency", "text", "currency code"),
+    _derived("import_id", "integer", "the import that wrote this row"),
+)
+
+TARGETS: tuple[Column, ...] = (
+    Column("month", "date", "first day of the month"),
+    Column("metric", "text", "metric name from the registry (e.g. mqls)"),
+    Column("value", "number", "target value"),
+    _derived("import_id", "integer", "the import that wrote this row"),
+)
+
+FACT_TABLES: dict[str, tuple[Column, ...]] = {
+    "leads": LEADS,
+    "opportunities": OPPORTUNITIES,
+    "activities": ACTIVITIES,
+    "touchpoints": TOUCHPOINTS,
+    "spend": SPEND,
+    "targets": TARGETS,
+}
+"""Tables an import can write, keyed by object type."""
+
+PRIMARY_KEY: dict[str, str | None] = {
+    "leads": "lead_id",
+    "opportunities": "opp_id",
+    "activities": "activity_id",
+    "touchpoints": "touchpoint_id",
+    "spend": None,
+    "targets": None,
+}
+"""Key column of each fact table; None where rows are keyed by their natural columns."""
+
+NATURAL_KEY: dict[str, tuple[str, ...]] = {
+    "spend": ("month", "channel", "campaign"),
+    "targets": ("month", "metric"),
+}
+"""Columns identifying a row of tables without a source id (re-import updates in place)."""
+
+OBJECT_TYPES: tuple[str, ...] = tuple(FACT_TABLES)
+
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "leads": ("external_id",),
+    "opportunities": ("external_id",),
+    "activities": ("external_id", "occurred_at"),
+    "touchpoints": ("external_id", "touched_at"),
+    "spend": ("month", "channel", "amount"),
+    "targets": ("month", "metric", "value"),
+}
+"""Canonical fields a mapping must fill for each object type."""
+
+# Lookups, settings and bookkeeping tables: (name, DDL column list).
+OTHER_TABLES: dict[str, str] = {
+    "imports": """
+        import_id BIGINT PRIMARY KEY,
+        file_name VARCHAR NOT NULL,
+        sha256 VARCHAR,
+        source_system VARCHAR,
+        object_type VARCHAR,
+        mapping VARCHAR,
+        options VARCHAR,
+        rows_read BIGINT DEFAULT 0,
+        rows_loaded BIGINT DEFAULT 0,
+        rows_rejected BIGINT DEFAULT 0,
+        rows_inserted BIGINT DEFAULT 0,
+        rows_updated BIGINT DEFAULT 0,
+        warnings VARCHAR,
+        started_at TIMESTAMPTZ,
+        finished_at TIMESTAMPTZ,
+        status VARCHAR,
+        is_demo BOOLEAN DEFAULT FALSE
+    """,
+    "import_rejects": """
+        import_id BIGINT NOT NULL,
+        row_number BIGINT,
+        "column" VARCHAR,
+        value VARCHAR,
+        reason VARCHAR
+    """,
+    "owners": """
+        owner VARCHAR PRIMARY KEY,
+        team VARCHAR,
+        manager VARCHAR,
+        region VARCHAR,
+        import_id BIGINT
+    """,
+    "accounts": """
+        account VARCHAR PRIMARY KEY,
+        domain VARCHAR,
+        industry VARCHAR,
+        employees BIGINT,
+        revenue DOUBLE,
+        country VARCHAR,
+        region VARCHAR,
+        segment VARCHAR,
+        import_id BIGINT
+    """,
+    "channel_map": """
+        channel_raw VARCHAR PRIMARY KEY,
+        channel VARCHAR NOT NULL,
+        marketing_sourced BOOLEAN NOT NULL DEFAULT TRUE
+    """,
+    "stage_map": """
+        source_system VARCHAR NOT NULL,
+        stage_raw VARCHAR NOT NULL,
+        stage VARCHAR NOT NULL,
+        is_closed BOOLEAN NOT NULL,
+        is_won BOOLEAN NOT NULL,
+        PRIMARY KEY (source_system, stage_raw)
+    """,
+    "reason_map": """
+        reason_raw VARCHAR PRIMARY KEY,
+        reason VARCHAR NOT NULL
+    """,
+    "saved_mappings": """
+        signature VARCHAR PRIMARY KEY,
+        object_type VARCHAR NOT NULL,
+        source_system VARCHAR NOT NULL,
+        mapping VARCHAR NOT NULL,
+        saved_at TIMESTAMPTZ
+    """,
+    "settings": """
+        key VARCHAR PRIMARY KEY,
+        value VARCHAR
+    """,
+}
+
+REPLACED_SUFFIX = "_replaced"
+"""Suffix of the shadow table that keeps a fact row's previous values when an import updates it,
+so deleting that import can restore them (`<table>_replaced`, plus `replaced_by_import`)."""
+
+
+def columns(object_type: str) -> tuple[Column, ...]:
+    """Columns of a fact table, in table order."""
+    return FACT_TABLES[object_type]
+
+
+def column_names(object_type: str) -> list[str]:
+    """Names of a fact table's columns, in table order."""
+    return [c.name for c in FACT_TABLES[object_type]]
+
+
+def mappable_fields(object_type: str) -> tuple[Column, ...]:
+    """Canonical fields a source column may be mapped to for this object type."""
+    return tuple(c for c in FACT_TABLES[object_type] if c.mappable)
+
+
+def column(object_type: str, name: str) -> Column:
+    """One column of a fact table by name; KeyError if there is none."""
+    for c in FACT_TABLES[object_type]:
+        if c.name == name:
+            return c
+    raise KeyError(f"{object_type} has no column {name!r}")

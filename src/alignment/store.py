@@ -1,0 +1,170 @@
+"""The DuckDB database: where it lives, connecting, schema migrations, transactions, quoting.
+
+One file, `data/alignment.duckdb` by default, `ALIGNMENT_DB` to override. Every table is created
+by a numbered migration recorded in `schema_version`. Views over the tables (the "models" that
+metrics read) are recreated on every read-write connect by `models.create_views`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from alignment import schema
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "alignment.duckdb"
+
+Connection = duckdb.DuckDBPyConnection
+
+
+def database_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The database file to use: the argument, else `ALIGNMENT_DB`, else data/alignment.duckdb."""
+    if path:
+        return Path(path)
+    env = os.environ.get("ALIGNMENT_DB")
+    return Path(env) if env else DEFAULT_DB_PATH
+
+
+def quote_identifier(name: str) -> str:
+    """Quote a table or column name for SQL (the one place identifiers are quoted)."""
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"not an identifier: {name!r}")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    """Quote a string literal for the few SQL places that cannot take a bound parameter
+    (e.g. DDL defaults, `read_csv` option strings)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _table_ddl(name: str, cols: Sequence[schema.Column], extra: str = "") -> str:
+    body = ",\n  ".join(f"{quote_identifier(c.name)} {c.duckdb_type}" for c in cols)
+    return f"CREATE TABLE IF NOT EXISTS {quote_identifier(name)} (\n  {body}{extra}\n)"
+
+
+def _migration_1(con: Connection) -> None:
+    """The canonical tables of DESIGN section 3, their undo shadows and the settings tables."""
+    for name, cols in schema.FACT_TABLES.items():
+        con.execute(_table_ddl(name, cols))
+        con.execute(
+            _table_ddl(
+                name + schema.REPLACED_SUFFIX, cols, ",\n  replaced_by_import BIGINT NOT NULL"
+            )
+        )
+    for name, body in schema.OTHER_TABLES.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {quote_identifier(name)} ({body})")
+    con.execute("CREATE SEQUENCE IF NOT EXISTS import_id_seq START 1")
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "canonical tables, lookups, mapping tables, imports", _migration_1),
+]
+"""Numbered schema migrations, applied in order, each once, each in its own transaction."""
+
+
+def schema_version(con: Connection) -> int:
+    """The highest migration applied to this database (0 for an empty one)."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        "version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
+    )
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: Connection) -> int:
+    """Apply every pending migration; returns the resulting schema version."""
+    current = schema_version(con)
+    for version, description, apply in MIGRATIONS:
+        if version <= current:
+            continue
+        with transaction(con):
+            apply(con)
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, now())", [version, description]
+            )
+        current = version
+    return current
+
+
+def configure(con: Connection) -> Connection:
+    """Session settings every connection and cursor needs (timestamps shown in UTC)."""
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def connect(
+    path: str | os.PathLike[str] | None = None, *, read_only: bool = False
+) -> Connection:
+    """Open the database (creating and migrating it if needed) and return a connection."""
+    db_path = database_path(path)
+    if str(db_path) != ":memory:":
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    configure(con)
+    if not read_only:
+        from alignment import models
+
+        migrate(con)
+        models.create_views(con)
+        models.seed_default_maps(con)
+    return con
+
+
+def cursor(con: Connection) -> Connection:
+    """A new cursor on the same database, configured like its parent (one per thread)."""
+    return configure(con.cursor())
+
+
+@contextmanager
+def transaction(con: Connection) -> Iterator[Connection]:
+    """Run a block in one transaction: commit on success, roll back on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def query(con: Connection, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
+    """Run a query with bound parameters and return the result as a polars frame."""
+    result = con.execute(sql, params) if params is not None else con.execute(sql)
+    return result.pl()
+
+
+def scalar(con: Connection, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
+    """Run a query that returns one value."""
+    result = con.execute(sql, params) if params is not None else con.execute(sql)
+    row = result.fetchone()
+    return row[0] if row else None
+
+
+def table_counts(con: Connection) -> dict[str, int]:
+    """Row count of each fact table (one row per table)."""
+    return {
+        name: int(scalar(con, f"SELECT count(*) FROM {quote_identifier(name)}"))
+        for name in schema.FACT_TABLES
+    }
+
+
+def get_setting(con: Connection, key: str, default: str | None = None) -> str | None:
+    """A value from the settings table."""
+    value = scalar(con, "SELECT value FROM settings WHERE key = ?", [key])
+    return default if value is None else str(value)
+
+
+def set_setting(con: Connection, key: str, value: str | None) -> None:
+    """Store (or, with None, remove) a value in the settings table."""
+    con.execute("DELETE FROM settings WHERE key = ?", [key])
+    if value is not None:
+        con.execute("INSERT INTO settings VALUES (?, ?)", [key, value])

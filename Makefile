@@ -1,0 +1,41 @@
+# Set-up is the same for every target: a .venv with requirements.txt installed (re-done when
+# requirements.txt or pyproject.toml change).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint format bench demo samples
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup  ## start the app (an empty database gets the demo data)
+	$(BIN)/streamlit run app.py
+
+test: setup  ## lint, then the whole test suite (unit, AppTest, browser)
+	$(BIN)/ruff check src tests pages app.py
+	$(BIN)/ruff format --check src tests pages app.py
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check src tests pages app.py
+	$(BIN)/ruff format --check src tests pages app.py
+
+format: setup
+	$(BIN)/ruff format src tests pages app.py
+	$(BIN)/ruff check --fix src tests pages app.py
+
+bench: setup  ## benchmark at 1M leads (python -m alignment bench --help for options)
+	$(BIN)/python -m alignment bench --json bench-results/latest.json
+
+demo: setup  ## reload the demo data into the default database
+	$(BIN)/python -m alignment demo
+
+samples: setup  ## regenerate data/samples/ from the demo generator
+	$(BIN)/python -c "from pathlib import Path; from datetime import date; from alignment import demo; demo.write_samples(Path('data/samples'), today=date(2026, 11, 23))"

@@ -1,0 +1,155 @@
+"""Import: upload exports, check the detected mapping, load them, see what could not be used."""
+
+import streamlit as st
+
+from alignment import state
+from alignment.export import safe_csv
+from alignment.importing import (
+    DATE_ORDERS,
+    TIMEZONES,
+    mapping_from_editor,
+    mapping_table,
+    object_type_label,
+)
+from alignment.ingest import AmbiguousDateOrderError, IngestError
+from alignment.schema import OBJECT_TYPES
+
+st.title("Import")
+st.caption(
+    "Upload CSV or XLSX exports from HubSpot, Salesforce or any other CRM. Each file is read as "
+    "text, its columns are matched to Alignment's fields, and it is loaded in one transaction: "
+    "it succeeds whole or changes nothing. Re-importing the same file changes nothing; a newer "
+    "export updates records in place. Try the sample files in `data/samples/`."
+)
+
+uploads = st.file_uploader(
+    "Exports to import", type=["csv", "txt", "tsv", "xlsx"], accept_multiple_files=True,
+    key="uploads",
+)
+results: dict[str, dict] = st.session_state.setdefault("import_results", {})
+
+for upload in uploads or []:
+    file_key = upload.file_id
+    with st.container(border=True):
+        st.subheader(upload.name)
+        try:
+            sniffed, proposal = state.inspect_upload(file_key, upload.name, upload.getvalue())
+        except IngestError as error:
+            st.error(str(error), icon="🚫")
+            continue
+
+        about = (
+            f"{sniffed.kind.upper()} · encoding {sniffed.encoding}"
+            + (f" · delimiter {sniffed.delimiter!r}" if sniffed.delimiter else "")
+            + f" · header on row {sniffed.header_row + 1} · {len(sniffed.columns)} columns"
+            + (f" · {sniffed.footer_rows} footer rows ignored" if sniffed.footer_rows else "")
+        )
+        st.caption(about)
+        confidence = f"{proposal.confidence:.0%}"
+        detected = (
+            f"Detected **{proposal.source_system}** {object_type_label(proposal.object_type)} "
+            f"(confidence {confidence})."
+        )
+        (st.success if proposal.confidence >= 0.6 else st.warning)(detected)
+
+        left, middle, right, last = st.columns(4)
+        object_type = left.selectbox(
+            "Records in this file", OBJECT_TYPES, index=OBJECT_TYPES.index(proposal.object_type),
+            format_func=object_type_label, key=f"object_{file_key}",
+        )
+        source_system = middle.text_input(
+            "Source system", proposal.source_system, key=f"source_{file_key}",
+            help="Becomes part of every record key (source:id), so two systems never collide.",
+        )
+        timezone = right.selectbox(
+            "Time zone of the dates", TIMEZONES, index=TIMEZONES.index("UTC"),
+            key=f"tz_{file_key}", help="Dates without a time zone are read in this zone.",
+        )
+        date_order = last.selectbox(
+            "Day / month order", list(DATE_ORDERS), format_func=DATE_ORDERS.__getitem__,
+            key=f"dateorder_{file_key}",
+        )
+
+        if object_type != proposal.object_type:
+            proposal = state.propose(sniffed.columns, object_type)
+        st.markdown("**Column mapping**: pick the file column for each field (empty: skip it)")
+        edited = st.data_editor(
+            mapping_table(object_type, proposal.mapping, sniffed.columns),
+            key=f"mapping_{file_key}_{object_type}",
+            hide_index=True,
+            disabled=["field", "required", "description"],
+            column_config={
+                "field": st.column_config.TextColumn("Field"),
+                "required": st.column_config.CheckboxColumn("Required"),
+                "description": st.column_config.TextColumn("Meaning", width="large"),
+                "source_column": st.column_config.SelectboxColumn(
+                    "File column", options=["", *sniffed.columns], width="medium"
+                ),
+            },
+        )
+        mapping = mapping_from_editor(edited)
+        with st.expander(f"Preview: first {sniffed.preview.height} rows as read"):
+            st.dataframe(sniffed.preview, hide_index=True)
+
+        if st.button("Import this file", key=f"go_{file_key}", type="primary"):
+            bar = st.progress(0.0, text="Starting…")
+            try:
+                result = state.import_upload(
+                    upload.getvalue(), upload.name,
+                    object_type=object_type, source_system=source_system.strip() or None,
+                    mapping=mapping, timezone=timezone, date_order=date_order,
+                    progress=lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text),
+                )
+            except AmbiguousDateOrderError as error:
+                bar.empty()
+                examples = "; ".join(f"{col}: {', '.join(vals[:3])}" for col, vals in error.columns.items())
+                st.warning(
+                    f"{error} Examples: {examples}. Choose the day / month order above and "
+                    "import again.", icon="📅",
+                )
+            except IngestError as error:
+                bar.empty()
+                st.error(f"{error} Nothing was changed in the database.", icon="🚫")
+            else:
+                bar.empty()
+                results[file_key] = state.result_summary(result)
+
+        if file_key in results:
+            summary = results[file_key]
+            (st.success if summary["status"] != "failed" else st.error)(summary["headline"])
+            for warning in summary["warnings"]:
+                st.warning(warning)
+            if summary["rows_rejected"]:
+                rejects = state.import_rejects(summary["import_id"])
+                st.markdown(f"**Rows that could not be used** ({summary['rows_rejected']:,})")
+                st.dataframe(rejects.head(200), hide_index=True)
+                st.download_button(
+                    "Download rejected rows (CSV)", safe_csv(rejects),
+                    file_name=f"rejects_import_{summary['import_id']}.csv", mime="text/csv",
+                    key=f"rejects_{file_key}",
+                )
+
+st.divider()
+st.subheader("Import history")
+history = state.import_history()
+if history.is_empty():
+    st.info("Nothing imported yet. Upload an export above.")
+else:
+    st.dataframe(history, hide_index=True)
+    choices = history["import_id"].to_list()
+    labels = dict(zip(choices, history["file_name"].to_list(), strict=True))
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = left.selectbox(
+        "Delete an import", choices, format_func=lambda i: f"#{i} · {labels[i]}",
+        key="delete_choice",
+        help="Deleting an import undoes it: rows it added are removed and rows it updated get "
+        "their previous values back.",
+    )
+    if right.button("Delete import", key="delete_import"):
+        try:
+            message = state.delete_import(int(chosen))
+        except IngestError as error:
+            st.error(str(error), icon="🚫")
+        else:
+            st.success(message)
+            st.rerun()

@@ -1,0 +1,49 @@
+"""Overview: the meeting's first screen. KPI tiles with deltas, and the monthly trend."""
+
+import streamlit as st
+
+from alignment import charts, state, tiles
+
+view: state.View = st.session_state["view"]
+
+st.title(f"Overview · {view.period.label}")
+st.caption(view.describe())
+
+kpi_row = state.kpis(view)
+comparison = state.kpi_comparison(view)
+if kpi_row.height == 0 or (kpi_row["leads"][0] == 0 and kpi_row["mqls"][0] == 0
+                           and kpi_row["opps_created"][0] == 0 and kpi_row["opps_won"][0] == 0
+                           and kpi_row["opps_lost"][0] == 0):
+    st.info(
+        f"No leads or opportunities in {view.period.label} for these filters. Pick another "
+        "period in the sidebar, clear the filters, or import data on the Import page."
+    )
+
+maturity = state.maturity(view)
+if maturity.get("maturing"):
+    st.warning(
+        f"The {view.period.label} MQL cohort is still maturing: 80 % of leads that reach SQL do "
+        f"so within {maturity['p80_days']:.0f} days, and this cohort closed "
+        f"{max(maturity['age_days'], 0):.0f} days ago. Its conversion will still rise; do not "
+        "compare it with older cohorts as if it were final.",
+        icon="⏳",
+    )
+
+for start in range(0, len(tiles.OVERVIEW_TILES), 4):
+    for column, tile in zip(st.columns(4), tiles.overview_tiles(comparison, kpi_row)[start : start + 4], strict=False):
+        with column:
+            st.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color,
+                      help=tile.help, border=True)
+            if tile.caption:
+                st.caption(tile.caption)
+
+trend = state.monthly_trend(view)
+left, right = st.columns(2)
+left.plotly_chart(
+    charts.mql_trend(trend, f"MQLs, SQLs and MQL→SQL by MQL month, to {view.period.label}"),
+    key="mql_trend",
+)
+right.plotly_chart(
+    charts.revenue_trend(trend, f"Pipeline, won revenue and win rate by month, to {view.period.label}"),
+    key="revenue_trend",
+)

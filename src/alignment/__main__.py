@@ -1,0 +1,7 @@
+"""`python -m alignment` runs the command-line interface."""
+
+import sys
+
+from alignment.cli import main
+
+sys.exit(main())

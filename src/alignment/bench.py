@@ -1,0 +1,276 @@
+"""The benchmark harness (`python -m alignment bench`, `make bench`): DESIGN section 8.
+
+At N leads (default 1,000,000, with the demo generator's ~0.3 opportunities, ~3 activities and
+~2 touchpoints per lead) it times, in one run on one machine:
+
+- import of a generated N-row lead CSV through the real pipeline (sniff, mapping, casting,
+  validation, upsert) against DuckDB's bare `CREATE TABLE AS SELECT * FROM read_csv(file)` of the
+  same file (budget: ratio <= 2);
+- every Overview / `kpis` computation (budget: < 300 ms each, median of 5);
+- the same KPIs written the straightforward way in pandas, the notebook baseline (ratio reported);
+- peak memory of the process (budget: < 2 GB).
+
+It prints one table (operation, rows, median ms, baseline ms, ratio) and can write it as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from alignment import demo, store
+from alignment.filters import Filters
+from alignment.metrics import overview
+from alignment.periods import ALL_TIME, Period
+
+KPI_BUDGET_MS = 300.0
+IMPORT_RATIO_BUDGET = 2.0
+MEMORY_BUDGET_MB = 2048.0
+
+
+@dataclass
+class Row:
+    """One line of the report: an operation, its size and its timings."""
+
+    operation: str
+    rows: int
+    median_ms: float
+    baseline_ms: float | None = None
+    budget: str = ""
+    ok: bool | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline_ms is None or self.median_ms == 0:
+            return None
+        return self.median_ms / self.baseline_ms
+
+
+def median_ms(function: Callable[[], Any], repeats: int) -> float:
+    """Median wall time of `repeats` calls, in milliseconds (one warm-up call first)."""
+    function()
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- the import benchmark ----------------------------------------------------------------
+def lead_export(leads: pl.DataFrame) -> pl.DataFrame:
+    """A CRM-like lead export (text dates as `YYYY-MM-DD HH:MM:SS`, generic column names) of
+    the demo leads: one row per lead."""
+    timestamp_columns = [c for c, t in leads.schema.items() if isinstance(t, pl.Datetime)]
+    renamed = leads.drop("lead_id", "source_system", "import_id", "channel").with_columns(
+        pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S")
+        for c in timestamp_columns
+    )
+    return renamed
+
+
+def bench_import(leads: pl.DataFrame, repeats: int, workdir: Path) -> list[Row]:
+    """Time the real import pipeline against bare read_csv of the same file."""
+    from alignment.ingest import import_file
+
+    export = lead_export(leads)
+    csv_path = workdir / "leads_export.csv"
+    export.write_csv(csv_path)
+    mapping = {c: c for c in export.columns}
+    counter = iter(range(10_000))
+
+    def bare() -> None:
+        con = store.duckdb.connect(str(workdir / f"bare_{next(counter)}.duckdb"))
+        con.execute(
+            f"CREATE TABLE t AS SELECT * FROM read_csv({store.quote_literal(str(csv_path))})"
+        )
+        con.close()
+
+    def pipeline() -> None:
+        con = store.connect(workdir / f"pipeline_{next(counter)}.duckdb")
+        result = import_file(
+            con, csv_path, csv_path.name, object_type="leads", source_system="bench",
+            mapping=mapping,
+        )
+        assert result.rows_loaded == export.height, result
+        con.close()
+
+    bare_ms = median_ms(bare, repeats)
+    pipeline_ms = median_ms(pipeline, repeats)
+    for leftover in workdir.glob("*.duckdb*"):
+        leftover.unlink()
+    ratio_ok = pipeline_ms / bare_ms <= IMPORT_RATIO_BUDGET
+    return [
+        Row("import leads CSV (pipeline vs bare read_csv)", export.height, pipeline_ms, bare_ms,
+            f"ratio <= {IMPORT_RATIO_BUDGET:g}", ratio_ok),
+    ]
+
+
+# ---- the KPI benchmark -------------------------------------------------------------------
+def pandas_kpis(leads: Any, opps: Any, start: datetime | None, end: datetime | None) -> dict[str, float]:
+    """The Overview KPIs the way an analyst would write them in a notebook (pandas baseline)."""
+
+    def in_period(series: Any) -> Any:
+        if start is None:
+            return series.notna() | series.isna()
+        return (series >= start) & (series < end)
+
+    stage_cols = ["mql_at", "sal_at", "sql_at", "opp_at", "won_at"]
+    reached = {
+        stage: leads[stage_cols[i:]].min(axis=1) for i, stage in enumerate(stage_cols)
+    }
+    cohort = in_period(reached["mql_at"])
+    mqls = int(cohort.sum())
+    sqls = int((cohort & reached["sql_at"].notna()).sum())
+    wins = int((cohort & reached["won_at"].notna()).sum())
+    created = opps[in_period(opps["created_at"])]
+    closed = opps[in_period(opps["closed_at"]) & opps["is_closed"].fillna(False)]
+    won = closed[closed["is_won"].fillna(False)]
+    lost = closed[~closed["is_won"].fillna(False)]
+    return {
+        "leads": int(in_period(leads["created_at"]).sum()),
+        "mqls": mqls,
+        "sqls": sqls,
+        "mql_to_sql": sqls / mqls if mqls else float("nan"),
+        "mql_to_won": wins / mqls if mqls else float("nan"),
+        "opps_created": len(created),
+        "pipeline_created": float(created["amount"].sum()),
+        "win_rate": len(won) / (len(won) + len(lost)) if len(won) + len(lost) else float("nan"),
+        "won_revenue": float(won["amount"].sum()),
+        "avg_deal_size": float(won["amount"].mean()),
+    }
+
+
+def pandas_monthly_trend(leads: Any, opps: Any) -> Any:
+    """Monthly MQLs, SQLs and pipeline, notebook style (pandas baseline)."""
+    stage_cols = ["mql_at", "sal_at", "sql_at", "opp_at", "won_at"]
+    frame = leads.assign(
+        reached_mql=leads[stage_cols].min(axis=1), reached_sql=leads[stage_cols[2:]].min(axis=1)
+    )
+    frame["month"] = frame["reached_mql"].dt.tz_localize(None).dt.to_period("M")
+    by_month = frame.groupby("month").agg(mqls=("reached_mql", "count"), sqls=("reached_sql", "count"))
+    opp_month = opps["created_at"].dt.tz_localize(None).dt.to_period("M")
+    pipeline = opps.groupby(opp_month)["amount"].sum()
+    return by_month.join(pipeline.rename("pipeline"), how="outer")
+
+
+def bench_kpis(con: store.Connection, tables: dict[str, pl.DataFrame], today: date, repeats: int) -> list[Row]:
+    """Time each Overview computation in DuckDB and its pandas baseline."""
+    month = Period.containing("month", today).previous()
+    quarter = Period.containing("quarter", today).previous()
+    n_leads = tables["leads"].height
+    leads_pd = tables["leads"].select(
+        "created_at", "mql_at", "sal_at", "sql_at", "opp_at", "won_at", "channel_raw"
+    ).to_pandas()
+    opps_pd = tables["opportunities"].select(
+        "created_at", "closed_at", "is_closed", "is_won", "amount", "channel_raw"
+    ).to_pandas()
+
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
+        (f"kpis {month.key}", lambda: overview.kpis(con, month, Filters()),
+         lambda: pandas_kpis(leads_pd, opps_pd, month.start, month.end)),
+        (f"kpis {quarter.key}", lambda: overview.kpis(con, quarter, Filters()),
+         lambda: pandas_kpis(leads_pd, opps_pd, quarter.start, quarter.end)),
+        ("kpis all time", lambda: overview.kpis(con, ALL_TIME, Filters()),
+         lambda: pandas_kpis(leads_pd, opps_pd, None, None)),
+        (f"kpis {month.key} by channel", lambda: overview.kpis(con, month, Filters(), by="channel"),
+         None),
+        (f"kpi comparison {month.key} vs previous",
+         lambda: overview.kpi_comparison(con, month, "previous", Filters()), None),
+        ("monthly trend (18 months)", lambda: overview.monthly_trend(con, Filters(), month, 18),
+         lambda: pandas_monthly_trend(leads_pd, opps_pd)),
+        (f"kpis {month.key}, channel filter",
+         lambda: overview.kpis(con, month, Filters(channel=("Paid Search", "Email"))), None),
+    ]
+    rows = []
+    for name, duck, baseline in cases:
+        duck_ms = median_ms(duck, repeats)
+        base_ms = median_ms(baseline, repeats) if baseline else None
+        rows.append(Row(name, n_leads, duck_ms, base_ms, f"< {KPI_BUDGET_MS:g} ms",
+                        duck_ms < KPI_BUDGET_MS))
+    return rows
+
+
+# ---- driver ------------------------------------------------------------------------------
+def run(n_leads: int, *, repeats: int = 5, import_repeats: int = 3, workdir: Path | None = None,
+        today: date | None = None) -> dict[str, Any]:
+    """Run every benchmark at `n_leads`; returns the report as plain data."""
+    today = today or datetime.now(UTC).date()
+    with tempfile.TemporaryDirectory(prefix="alignment-bench-") as tmp:
+        work = workdir or Path(tmp)
+        started = time.perf_counter()
+        tables = demo.generate(n_leads, today=today)
+        generate_s = time.perf_counter() - started
+        rows = bench_import(tables["leads"], import_repeats, work)
+        con = store.connect(work / "kpis.duckdb")
+        demo.load_demo(con, n_leads, today=today)
+        sizes = store.table_counts(con)
+        rows += bench_kpis(con, tables, today, repeats)
+        con.close()
+    memory = peak_memory_mb()
+    rows.append(Row("peak memory (MB, whole process)", n_leads, memory, None,
+                    f"< {MEMORY_BUDGET_MB:g} MB", memory < MEMORY_BUDGET_MB))
+    return {
+        "n_leads": n_leads,
+        "table_rows": sizes,
+        "generate_seconds": round(generate_s, 2),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "rows": [{**asdict(r), "ratio": r.ratio} for r in rows],
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The report as a text table."""
+    lines = [
+        f"Alignment benchmark: {report['n_leads']:,} leads "
+        + ", ".join(f"{n:,} {t}" for t, n in report["table_rows"].items())
+        + f" (generated in {report['generate_seconds']} s)",
+        f"{'operation':<48} {'rows':>10} {'median ms':>10} {'baseline ms':>12} {'ratio':>7}  budget",
+    ]
+    for row in report["rows"]:
+        base = f"{row['baseline_ms']:.1f}" if row["baseline_ms"] is not None else "–"
+        ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "–"
+        verdict = {True: "ok", False: "OVER", None: ""}[row["ok"]]
+        lines.append(
+            f"{row['operation']:<48} {row['rows']:>10,} {row['median_ms']:>10.1f} {base:>12} "
+            f"{ratio:>7}  {row['budget']} {verdict}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="alignment bench", description=__doc__)
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+    args = parser.parse_args(argv)
+    report = run(args.leads, repeats=args.repeats)
+    print(format_report(report))
+    if args.json:
+        path = Path(args.json)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+        print(f"written to {path}")
+    over = [r["operation"] for r in report["rows"] if r["ok"] is False]
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Chart builders: polars frame in, plotly Figure out, one theme for every chart.
+
+Builders are pure (no database, no Streamlit) so tests inspect the returned figure. The theme is
+sized to be readable on a projector; each channel keeps the same colour on every page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+
+PALETTE: tuple[str, ...] = (
+    "#2563EB",  # blue
+    "#F97316",  # orange
+    "#10B981",  # green
+    "#A855F7",  # purple
+    "#EF4444",  # red
+    "#0EA5E9",  # sky
+    "#EAB308",  # yellow
+    "#64748B",  # slate
+    "#EC4899",  # pink
+    "#14B8A6",  # teal
+)
+
+KNOWN_CHANNEL_COLORS: dict[str, str] = {
+    "Paid Search": "#2563EB",
+    "Organic Search": "#10B981",
+    "Paid Social": "#F97316",
+    "Email": "#A855F7",
+    "Events": "#EF4444",
+    "Webinars": "#0EA5E9",
+    "Referral": "#EAB308",
+    "Outbound": "#64748B",
+    "(not set)": "#CBD5E1",
+}
+
+FONT_FAMILY = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
+TEMPLATE_NAME = "alignment"
+
+
+def _build_template() -> go.layout.Template:
+    template = go.layout.Template()
+    template.layout = go.Layout(
+        font={"family": FONT_FAMILY, "size": 16, "color": "#0F172A"},
+        title={"font": {"size": 20}, "x": 0, "xanchor": "left"},
+        colorway=list(PALETTE),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 60, "r": 30, "t": 70, "b": 50},
+        legend={"orientation": "h", "y": -0.18, "x": 0, "font": {"size": 14}},
+        xaxis={"showgrid": False, "linecolor": "#CBD5E1", "ticks": "outside"},
+        yaxis={"gridcolor": "#E2E8F0", "zeroline": False},
+        hoverlabel={"font": {"size": 14}},
+    )
+    return template
+
+
+pio.templates[TEMPLATE_NAME] = _build_template()
+
+
+def channel_color(channel: str) -> str:
+    """The colour of a channel: fixed for known channels, stable by name for any other."""
+    if channel in KNOWN_CHANNEL_COLORS:
+        return KNOWN_CHANNEL_COLORS[channel]
+    digest = int(hashlib.sha256(channel.encode("utf-8")).hexdigest(), 16)
+    return PALETTE[digest % len(PALETTE)]
+
+
+def _figure(title: str) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE_NAME, title={"text": title})
+    return fig
+
+
+def empty_figure(title: str, message: str) -> go.Figure:
+    """A figure that says why there is nothing to draw (never a blank chart)."""
+    fig = _figure(title)
+    fig.add_annotation(
+        text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+        font={"size": 16, "color": "#64748B"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def mql_trend(trend: pl.DataFrame, title: str) -> go.Figure:
+    """MQLs and SQLs per cohort month as bars, MQL->SQL conversion as a line on a second axis.
+
+    `trend`: one row per month with columns month, mqls, sqls, mql_to_sql (as from
+    `metrics.overview.monthly_trend`)."""
+    if trend.is_empty() or int(trend["mqls"].sum() or 0) == 0:
+        return empty_figure(title, "No MQLs in this range: import leads with an MQL date.")
+    months = trend["month"].to_list()
+    fig = _figure(title)
+    fig.add_bar(x=months, y=trend["mqls"].to_list(), name="MQLs", marker_color="#93C5FD")
+    fig.add_bar(x=months, y=trend["sqls"].to_list(), name="SQLs (from those MQLs)",
+                marker_color="#2563EB")
+    fig.add_scatter(
+        x=months, y=trend["mql_to_sql"].to_list(), name="MQL→SQL conversion", yaxis="y2",
+        mode="lines+markers", line={"color": "#F97316", "width": 3},
+        hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
+    )
+    fig.update_layout(
+        barmode="overlay",
+        yaxis={"title": "Leads"},
+        yaxis2={"title": "Conversion", "overlaying": "y", "side": "right", "tickformat": ".0%",
+                "rangemode": "tozero", "showgrid": False},
+        xaxis={"tickformat": "%b %Y", "dtick": "M2"},
+    )
+    return fig
+
+
+def revenue_trend(trend: pl.DataFrame, title: str) -> go.Figure:
+    """Pipeline created and won revenue per month as bars, win rate as a line.
+
+    `trend`: one row per month with month, pipeline_created, won_revenue, win_rate."""
+    if trend.is_empty() or (
+        float(trend["pipeline_created"].fill_null(0).sum()) == 0
+        and float(trend["won_revenue"].fill_null(0).sum()) == 0
+    ):
+        return empty_figure(title, "No opportunities in this range: import opportunities.")
+    months = trend["month"].to_list()
+    fig = _figure(title)
+    fig.add_bar(x=months, y=trend["pipeline_created"].fill_null(0).to_list(),
+                name="Pipeline created", marker_color="#A7F3D0")
+    fig.add_bar(x=months, y=trend["won_revenue"].fill_null(0).to_list(), name="Won revenue",
+                marker_color="#10B981")
+    fig.add_scatter(
+        x=months, y=trend["win_rate"].to_list(), name="Win rate", yaxis="y2",
+        mode="lines+markers", line={"color": "#A855F7", "width": 3},
+        hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
+    )
+    fig.update_layout(
+        barmode="group",
+        yaxis={"title": "Amount", "tickprefix": "$", "tickformat": "~s"},
+        yaxis2={"title": "Win rate", "overlaying": "y", "side": "right", "tickformat": ".0%",
+                "rangemode": "tozero", "showgrid": False},
+        xaxis={"tickformat": "%b %Y", "dtick": "M2"},
+    )
+    return fig
+
+
+def rate_by_dimension(
+    frame: pl.DataFrame, dimension: str, rate: str, title: str, *, n_column: str | None = None
+) -> go.Figure:
+    """Horizontal bars of a rate per dimension value, with Wilson intervals as error bars when
+    `<rate>_low` / `<rate>_high` columns are present. One bar per row of `frame`."""
+    rows = frame.filter(pl.col(rate).is_not_null())
+    if rows.is_empty():
+        return empty_figure(title, "Not enough data for this breakdown.")
+    rows = rows.sort(rate)
+    labels = rows[dimension].to_list()
+    values = rows[rate].to_list()
+    colors = [channel_color(v) if dimension == "channel" else PALETTE[0] for v in labels]
+    error = None
+    if f"{rate}_low" in rows.columns and f"{rate}_high" in rows.columns:
+        error = {
+            "type": "data",
+            "symmetric": False,
+            "array": (rows[f"{rate}_high"] - rows[rate]).to_list(),
+            "arrayminus": (rows[rate] - rows[f"{rate}_low"]).to_list(),
+            "color": "#475569",
+        }
+    text = [f"{v:.0%}" + (f"  n={n:,}" if n_column else "")
+            for v, n in zip(values, rows[n_column].to_list() if n_column else values, strict=True)]
+    fig = _figure(title)
+    fig.add_bar(y=labels, x=values, orientation="h", marker_color=colors, error_x=error,
+                text=text, textposition="outside", cliponaxis=False, showlegend=False)
+    fig.update_layout(xaxis={"tickformat": ".0%", "rangemode": "tozero"},
+                      height=max(320, 60 + 42 * len(labels)))
+    return fig

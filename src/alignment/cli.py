@@ -1,0 +1,222 @@
+"""Command-line interface: `alignment import | kpis | demo | bench` (also `python -m alignment`).
+
+Used by automation and by our own checks, so the spellings are stable. Every command exits 0 on
+success and non-zero with a one-line reason on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from alignment import schema, store
+from alignment.models import DIMENSIONS
+
+
+class CliError(Exception):
+    """A failure reported to the user as one line, with exit status 1."""
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _clean(value: Any) -> Any:
+    """NaN -> None so the JSON output is valid JSON."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _frame_records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dicts()]
+
+
+def _print_json(payload: Any) -> None:
+    print(json.dumps(payload, indent=2, default=_json_default))
+
+
+def _print_table(frame: pl.DataFrame) -> None:
+    with pl.Config(tbl_rows=200, tbl_cols=40, tbl_width_chars=200, fmt_str_lengths=40,
+                   tbl_hide_dataframe_shape=True, tbl_hide_column_data_type=True):
+        print(frame)
+
+
+# ---- import -----------------------------------------------------------------------------
+def cmd_import(args: argparse.Namespace) -> int:
+    from alignment.ingest import IngestError, import_file
+
+    mapping: dict[str, str] | None = None
+    if args.mapping:
+        try:
+            mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise CliError(f"cannot read mapping file {args.mapping}: {exc}") from exc
+        if not isinstance(mapping, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+        ):
+            raise CliError(
+                f"{args.mapping}: the mapping must be a JSON object "
+                '{"canonical_field": "source column", ...}'
+            )
+    con = store.connect(args.db)
+    results = []
+    try:
+        for file_name in args.files:
+            path = Path(file_name)
+            if not path.is_file():
+                raise CliError(f"{file_name}: no such file")
+            try:
+                result = import_file(
+                    con,
+                    path,
+                    path.name,
+                    object_type=args.object,
+                    source_system=None if args.source == "auto" else args.source,
+                    mapping=mapping,
+                    timezone=args.timezone,
+                    date_order=args.date_order,
+                )
+            except IngestError as exc:
+                raise CliError(str(exc)) from exc
+            results.append(result)
+    finally:
+        con.close()
+    if args.json:
+        payload = [r.to_json() for r in results]
+        _print_json(payload[0] if len(payload) == 1 else payload)
+    else:
+        for r in results:
+            print(
+                f"{r.file_name}: {r.status} as {r.source_system} {r.object_type} "
+                f"(import #{r.import_id}): {r.rows_read:,} read, {r.rows_loaded:,} loaded "
+                f"({r.rows_inserted:,} new, {r.rows_updated:,} updated), "
+                f"{r.rows_rejected:,} rejected"
+            )
+            for warning in r.warnings:
+                print(f"  warning: {warning}")
+    return 0
+
+
+# ---- kpis -------------------------------------------------------------------------------
+def cmd_kpis(args: argparse.Namespace) -> int:
+    from alignment.metrics.overview import kpis
+    from alignment.periods import Period
+
+    try:
+        period = Period.parse(args.period)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    db_path = store.database_path(args.db)
+    if not db_path.exists():
+        raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
+    con = store.connect(db_path)
+    try:
+        frame = kpis(con, period, by=args.by)
+    finally:
+        con.close()
+    if args.json:
+        if args.by:
+            _print_json({"period": period.key, "by": args.by, "rows": _frame_records(frame)})
+        else:
+            row = _frame_records(frame)[0] if frame.height else {}
+            _print_json({"period": period.key, **row})
+    else:
+        print(f"KPIs for {period.label}" + (f" by {args.by}" if args.by else ""))
+        _print_table(frame if args.by else frame.transpose(include_header=True,
+                                                            header_name="kpi",
+                                                            column_names=["value"]))
+    return 0
+
+
+# ---- demo -------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    from alignment import demo
+
+    con = store.connect(args.db)
+    try:
+        if demo.has_demo(con):
+            demo.remove_demo(con)
+        import_id = demo.load_demo(con, n_leads=args.leads)
+        counts = store.table_counts(con)
+    finally:
+        con.close()
+    summary = ", ".join(f"{n:,} {t}" for t, n in counts.items())
+    print(f"demo data loaded (import #{import_id}) into {store.database_path(args.db)}: {summary}")
+    return 0
+
+
+# ---- bench ------------------------------------------------------------------------------
+def cmd_bench(args: argparse.Namespace) -> int:
+    from alignment import bench
+
+    return bench.main(["--leads", str(args.leads)] + (["--json", args.json] if args.json else []))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alignment", description="Alignment: a shared view of the revenue funnel."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="import CSV / XLSX exports into the database")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--db", help="database file (default: $ALIGNMENT_DB or data/alignment.duckdb)")
+    p.add_argument("--object", choices=schema.OBJECT_TYPES, help="what the file holds")
+    p.add_argument("--source", default="auto", help="source system (auto, hubspot, ...)")
+    p.add_argument("--mapping", metavar="MAPPING.json",
+                   help='JSON object {"canonical_field": "source column", ...}')
+    p.add_argument("--timezone", default="UTC", help="time zone of naive timestamps")
+    p.add_argument("--date-order", default="auto", choices=("auto", "dmy", "mdy", "ymd"))
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("kpis", help="print the KPIs for a period")
+    p.add_argument("--db")
+    p.add_argument("--period", default="all", help="2026-03, 2026-Q1, 2026-W09 or all")
+    p.add_argument("--by", choices=DIMENSIONS, help="one row per value of a dimension")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("demo", help="(re)load the demo dataset")
+    p.add_argument("--db")
+    p.add_argument("--leads", type=int, default=20_000)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("bench", help="run the benchmark harness")
+    p.add_argument("--leads", type=int, default=1_000_000)
+    p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `alignment` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a one-line reason, never a traceback, for automation
+        import duckdb
+
+        if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
+            print(f"error: the database is in use by another process ({exc})", file=sys.stderr)
+            return 1
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

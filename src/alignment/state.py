@@ -1,0 +1,278 @@
+"""Streamlit glue, and the ONLY module of the package that imports streamlit.
+
+Owns: the cached database handle (one per process, a cursor per script run), cached query
+results (cleared after anything writes), the global sidebar filters bound to the URL, and the
+demo-data banner. Pages call these and `alignment` functions; they never open the database or
+write SQL themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from alignment import demo, ingest, store
+from alignment.filters import Filters
+from alignment.metrics import overview
+from alignment.models import DIMENSIONS
+from alignment.periods import ALL_TIME, COMPARISONS, GRAINS, Comparison, Grain, Period
+
+DIMENSION_LABELS: dict[str, str] = {
+    "channel": "Channel",
+    "segment": "Segment",
+    "region": "Region",
+    "team": "Team",
+    "owner": "Owner",
+}
+PERIOD_COUNTS: dict[str, int] = {"month": 36, "quarter": 12, "week": 26}
+
+
+# ---- database -----------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> store.Connection:
+    """One read-write connection per database file and process; filled with demo data when the
+    database is new and empty (unless ALIGNMENT_NO_DEMO is set)."""
+    con = store.connect(path)
+    if not os.environ.get("ALIGNMENT_NO_DEMO"):
+        demo.ensure_demo(con)
+    return con
+
+
+def database_path() -> str:
+    return str(store.database_path())
+
+
+def connection() -> store.Connection:
+    """A cursor on the shared database for this script run (DuckDB cursors are per thread)."""
+    return store.cursor(_database(database_path()))
+
+
+def data_changed() -> None:
+    """Call after anything writes to the database: cached query results are dropped."""
+    st.cache_data.clear()
+
+
+# ---- cached metric calls (keyed by the database file and plain, hashable arguments) -------
+@st.cache_data(show_spinner=False)
+def _dimension_values(path: str, dimension: str) -> list[str]:
+    return overview.dimension_values(connection(), dimension)
+
+
+@st.cache_data(show_spinner=False)
+def _data_date_range(path: str) -> tuple[date | None, date | None]:
+    return overview.data_date_range(connection())
+
+
+@st.cache_data(show_spinner="Computing KPIs…")
+def _kpi_comparison(path: str, period_key: str, comparison: str, filters: Filters) -> pl.DataFrame:
+    return overview.kpi_comparison(connection(), Period.parse(period_key), comparison, filters)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False)
+def _kpis(path: str, period_key: str, filters: Filters) -> pl.DataFrame:
+    return overview.kpis(connection(), Period.parse(period_key), filters)
+
+
+@st.cache_data(show_spinner=False)
+def _monthly_trend(path: str, end_key: str, filters: Filters, months: int) -> pl.DataFrame:
+    return overview.monthly_trend(connection(), filters, Period.parse(end_key), months)
+
+
+@st.cache_data(show_spinner=False)
+def _maturity(path: str, period_key: str, filters: Filters) -> dict[str, Any]:
+    return overview.cohort_maturity(connection(), Period.parse(period_key), filters)
+
+
+# ---- global filters -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class View:
+    """What the sidebar selects: the period, what to compare it with, and the filters."""
+
+    period: Period
+    comparison: Comparison
+    filters: Filters
+
+    @property
+    def comparison_period(self) -> Period | None:
+        return self.period.comparison(self.comparison)
+
+    def describe(self) -> str:
+        """One line for captions: `March 2026 vs February 2026 · channel: Email`."""
+        other = self.comparison_period
+        text = self.period.label + (f" vs {other.label}" if other else "")
+        return text + ("" if self.filters.is_empty else f" · {self.filters.describe()}")
+
+
+def default_period(grain: Grain, latest: date | None, today: date) -> Period:
+    """The period a meeting most likely reviews: the latest complete period with data."""
+    anchor = min(latest, today) if latest else today
+    period = Period.containing(grain, anchor)
+    if period.contains(today) and period.first_day != today:
+        period = period.previous()
+    return period
+
+
+def period_options(grain: Grain, earliest: date | None, latest: date | None, today: date) -> list[str]:
+    """Period keys for the selector, newest first, covering the data (plus `all`)."""
+    newest = Period.containing(grain, min(latest, today) if latest else today)
+    oldest = Period.containing(grain, earliest) if earliest else newest
+    keys: list[str] = []
+    period = newest
+    while len(keys) < PERIOD_COUNTS[grain] and period >= oldest:
+        keys.append(period.key)
+        period = period.previous()
+    return keys + ["all"]
+
+
+def sidebar_view() -> View:
+    """Draw the global filters in the sidebar (bound to the URL) and return the selection."""
+    path = database_path()
+    earliest, latest = _data_date_range(path)
+    today = datetime.now(UTC).date()
+    sidebar = st.sidebar
+    sidebar.markdown("**Period**")
+    grain: Grain = sidebar.segmented_control(
+        "Grain", list(GRAINS), default="month", key="grain", bind="query-params",
+        format_func=str.capitalize, label_visibility="collapsed", required=True,
+    ) or "month"
+    options = period_options(grain, earliest, latest, today)
+    default_key = default_period(grain, latest, today).key
+    period_key = sidebar.selectbox(
+        "Period", options, index=options.index(default_key) if default_key in options else 0,
+        key="period", bind="query-params",
+        format_func=lambda k: Period.parse(k).label,
+    )
+    comparison = sidebar.selectbox(
+        "Compare with", list(COMPARISONS), key="compare", bind="query-params",
+        format_func=COMPARISONS.__getitem__,
+    )
+    sidebar.markdown("**Filters**")
+    selected: dict[str, list[str]] = {}
+    for dimension in DIMENSIONS:
+        selected[dimension] = sidebar.multiselect(
+            DIMENSION_LABELS[dimension], _dimension_values(path, dimension), key=dimension,
+            bind="query-params", placeholder="All",
+        )
+    period = Period.parse(period_key) if period_key else ALL_TIME
+    return View(period, comparison or "previous", Filters(**{d: tuple(v) for d, v in selected.items()}))
+
+
+# ---- page data ----------------------------------------------------------------------------
+def kpi_comparison(view: View) -> pl.DataFrame:
+    """One row per KPI: current and comparison values, delta text, definition."""
+    return _kpi_comparison(database_path(), view.period.key, view.comparison, view.filters)
+
+
+def kpis(view: View) -> pl.DataFrame:
+    """The KPI row (with n and intervals) for the selected period."""
+    return _kpis(database_path(), view.period.key, view.filters)
+
+
+def monthly_trend(view: View, months: int = 18) -> pl.DataFrame:
+    """One row per month ending at the selected period."""
+    end = view.period if not view.period.is_all else Period.containing("month", datetime.now(UTC).date())
+    return _monthly_trend(database_path(), end.key, view.filters, months)
+
+
+def maturity(view: View) -> dict[str, Any]:
+    return _maturity(database_path(), view.period.key, view.filters)
+
+
+# ---- imports ------------------------------------------------------------------------------
+@st.cache_data(show_spinner="Reading the file…", max_entries=32)
+def _inspect(file_key: str, file_name: str, _data: bytes) -> tuple[Any, Any]:
+    sniffed = ingest.sniff(_data, file_name)
+    proposal = ingest.saved_mapping(connection(), sniffed.columns) or ingest.propose_mapping(
+        sniffed.columns
+    )
+    return sniffed, proposal
+
+
+def inspect_upload(file_key: str, file_name: str, data: bytes) -> tuple[Any, Any]:
+    """Sniff an uploaded file and propose a mapping (a remembered one when the header was seen
+    before). Cached per upload; raises ingest.IngestError for unreadable files."""
+    return _inspect(file_key, file_name, data)
+
+
+def propose(columns: list[str], object_type: str) -> Any:
+    """A mapping proposal for a header when the user chose the object type."""
+    return ingest.propose_mapping(columns, object_type=object_type)
+
+
+def import_upload(data: bytes, file_name: str, **options: Any) -> Any:
+    """Import one uploaded file (one transaction) and drop cached results."""
+    try:
+        return ingest.import_file(connection(), data, file_name, **options)
+    finally:
+        data_changed()
+
+
+def result_summary(result: Any) -> dict[str, Any]:
+    """What the page keeps of an import result across reruns, with a one-line headline."""
+    if result.status == "unchanged":
+        headline = (
+            f"{result.file_name} was already imported: nothing changed "
+            f"({result.rows_read:,} rows read)."
+        )
+    else:
+        headline = (
+            f"Imported {result.file_name} as {result.source_system} {result.object_type} "
+            f"(import #{result.import_id}): {result.rows_read:,} rows read, "
+            f"{result.rows_loaded:,} loaded ({result.rows_inserted:,} new, "
+            f"{result.rows_updated:,} updated), {result.rows_rejected:,} rejected."
+        )
+    return {
+        "status": result.status,
+        "headline": headline,
+        "warnings": list(result.warnings),
+        "rows_rejected": result.rows_rejected,
+        "import_id": result.import_id,
+    }
+
+
+def import_rejects(import_id: int) -> pl.DataFrame:
+    """One row per rejected value of an import."""
+    return ingest.import_rejects(connection(), import_id)
+
+
+def import_history() -> pl.DataFrame:
+    """One row per import, newest first."""
+    return ingest.list_imports(connection())
+
+
+def delete_import(import_id: int) -> str:
+    """Undo an import (demo data is removed as a whole); returns a sentence for the user."""
+    con = connection()
+    try:
+        if demo.is_demo_import(con, import_id):
+            demo.remove_demo(con)
+            return "Demo data removed."
+        counts = ingest.delete_import(con, import_id)
+    finally:
+        data_changed()
+    removed = counts.get("rows_removed", 0)
+    restored = counts.get("rows_restored", 0)
+    return f"Import #{import_id} deleted: {removed:,} rows removed, {restored:,} rows restored."
+
+
+# ---- demo banner --------------------------------------------------------------------------
+def demo_banner() -> None:
+    """A visible banner while demo data is loaded, with one click to remove it."""
+    con = connection()
+    if not demo.has_demo(con):
+        return
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.info(
+        "**Demo data.** You are looking at a generated example company, not your data. "
+        "Import your exports on the Import page, then remove the demo.",
+        icon="🧪",
+    )
+    if right.button("Remove demo data", key="remove_demo", type="secondary"):
+        demo.remove_demo(con)
+        data_changed()
+        st.rerun()

@@ -1,0 +1,90 @@
+"""KPI tiles: which KPIs a screen shows and the text of each tile (value, delta, n, interval).
+
+Pure functions over the frames of `metrics.overview`, so the wording of every tile is tested
+without a server. One `Tile` per KPI shown.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import polars as pl
+
+from alignment.metrics import registry
+
+OVERVIEW_TILES: tuple[str, ...] = (
+    "mqls",
+    "mql_to_sql",
+    "sqls",
+    "opps_created",
+    "pipeline_created",
+    "won_revenue",
+    "win_rate",
+    "avg_deal_size",
+)
+"""KPIs on the Overview, in reading order (two rows of four)."""
+
+
+
+@dataclass(frozen=True)
+class Tile:
+    """The text of one KPI tile."""
+
+    name: str
+    label: str
+    value: str
+    delta: str | None
+    delta_color: str  # "normal", "inverse" or "off" (st.metric's delta_color)
+    help: str
+    caption: str | None
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _sample_caption(name: str, row: dict[str, object]) -> str | None:
+    """`12 of 48 MQLs · 95 % CI 14–38 %` for rates; None for counts and amounts."""
+    if name == "mql_to_sql":
+        num, den, unit = row.get("sqls"), row.get("mqls"), "MQLs"
+    elif name == "win_rate":
+        won, lost = row.get("opps_won"), row.get("opps_lost")
+        num = won
+        den = None if _is_missing(won) or _is_missing(lost) else int(won) + int(lost)  # type: ignore[call-overload]
+        unit = "closed opportunities"
+    else:
+        return None
+    if _is_missing(den) or not den:
+        return f"no {unit} in this period"
+    low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
+    text = f"{int(num):,} of {int(den):,} {unit}"  # type: ignore[call-overload]
+    if not _is_missing(low) and not _is_missing(high):
+        text += f" · 95 % CI {float(low):.0%}–{float(high):.0%}"  # type: ignore[arg-type]
+    return text
+
+
+def overview_tiles(comparison: pl.DataFrame, kpi_row: pl.DataFrame) -> list[Tile]:
+    """One tile per KPI of `OVERVIEW_TILES`, from `kpi_comparison` (one row per KPI) and the
+    `kpis` frame (one row) of the same period."""
+    by_name = {row["name"]: row for row in comparison.to_dicts()}
+    row = kpi_row.to_dicts()[0] if kpi_row.height else {}
+    tiles: list[Tile] = []
+    for name in OVERVIEW_TILES:
+        kpi = registry.KPIS[name]
+        entry = by_name.get(name, {})
+        current = entry.get("current")
+        previous = entry.get("previous")
+        has_delta = not _is_missing(previous) and not _is_missing(current)
+        tiles.append(
+            Tile(
+                name=name,
+                label=kpi.label,
+                value=registry.format_value(kpi, current),
+                delta=registry.format_delta(kpi, current, previous) if has_delta else None,
+                delta_color="normal" if kpi.higher_is_better else "inverse",
+                help=kpi.definition,
+                caption=_sample_caption(name, row),
+            )
+        )
+    return tiles

@@ -1,0 +1,58 @@
+"""A real browser against a real server: the Overview shows demo numbers, and the sample
+exports upload and import through the Import page. Screenshots go to tests/e2e/artifacts/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from alignment import store
+from alignment.filters import Filters
+from alignment.metrics import overview, registry
+from alignment.periods import Period
+
+from .conftest import ARTIFACTS, REPO
+
+pytestmark = pytest.mark.e2e
+SAMPLES = REPO / "data" / "samples"
+
+
+@pytest.fixture
+def expected_mqls(demo_db: Path) -> str:
+    """The September 2026 MQL tile text, computed before the server opens the database (a
+    DuckDB file is opened by one process at a time)."""
+    con = store.connect(demo_db)
+    expected = overview.kpis(con, Period.parse("2026-09"), Filters())
+    con.close()
+    return registry.format_value("mqls", expected["mqls"][0])
+
+
+def test_overview_and_import_in_a_browser(expected_mqls: str, server: str, browser) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{server}/?period=2026-09", wait_until="networkidle")
+    page.get_by_text("Overview · September 2026").wait_for(timeout=60_000)
+    mql_tile = page.locator('[data-testid="stMetric"]').filter(
+        has_text=registry.KPIS["mqls"].label
+    ).first
+    mql_tile.wait_for(timeout=30_000)
+    assert expected_mqls in mql_tile.inner_text()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+
+    page.goto(f"{server}/import", wait_until="networkidle")
+    page.get_by_text("Import history").wait_for(timeout=30_000)
+    page.locator('input[type="file"]').set_input_files(
+        [str(SAMPLES / "hubspot_contacts.csv"), str(SAMPLES / "salesforce_opportunities.csv")]
+    )
+    buttons = page.get_by_role("button", name="Import this file")
+    buttons.nth(1).wait_for(timeout=60_000)
+    for index in range(2):
+        page.get_by_role("button", name="Import this file").nth(index).click()
+        page.get_by_text("Imported ").nth(index).wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "import.png"), full_page=True)
+    text = page.inner_text("body")
+    assert "Imported hubspot_contacts.csv" in text
+    assert "Imported salesforce_opportunities.csv" in text

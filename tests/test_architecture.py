@@ -1,0 +1,48 @@
+"""Rules that keep the code easy to change (DESIGN section 2): thin pages, one Streamlit module."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER)\b\s+\S", re.IGNORECASE)
+SQL_CALLS = re.compile(r"\.(execute|sql|query)\s*\(")
+
+
+def _python_files(folder: str) -> list[Path]:
+    return sorted((REPO / folder).rglob("*.py"))
+
+
+def test_pages_contain_no_sql_and_no_duckdb() -> None:
+    offenders = []
+    for path in [*_python_files("pages"), REPO / "app.py"]:
+        text = path.read_text(encoding="utf-8")
+        if "import duckdb" in text or "from duckdb" in text:
+            offenders.append(f"{path.name}: imports duckdb")
+        for pattern in (SQL_WORDS, SQL_CALLS):
+            if match := pattern.search(text):
+                offenders.append(f"{path.name}: {match.group(0)!r}")
+    assert offenders == []
+
+
+def test_the_checker_catches_sql(tmp_path: Path) -> None:
+    # the rule above must be able to fail: a page with SQL in it is caught
+    text = 'con.execute("SELECT count(*) FROM leads")\nimport duckdb\n'
+    assert SQL_WORDS.search(text) and SQL_CALLS.search(text)
+
+
+def test_only_state_imports_streamlit() -> None:
+    importers = [
+        path.relative_to(REPO / "src").as_posix()
+        for path in _python_files("src/alignment")
+        if re.search(r"^\s*(import streamlit|from streamlit)", path.read_text("utf-8"), re.M)
+    ]
+    assert importers == ["alignment/state.py"]
+
+
+def test_every_page_is_registered_in_the_router() -> None:
+    router = (REPO / "app.py").read_text(encoding="utf-8")
+    pages = [p.relative_to(REPO).as_posix() for p in _python_files("pages")]
+    assert pages, "no pages found"
+    assert [p for p in pages if f'"{p}"' not in router] == []

@@ -1,0 +1,115 @@
+"""AppTest for every page, always from the entrypoint (the router draws the global filters)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from alignment import store
+from alignment.metrics import overview, registry
+from alignment.periods import Period
+from alignment.tiles import OVERVIEW_TILES
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "data" / "samples"
+
+pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
+
+
+def _app(query: dict[str, str | list[str]] | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def _no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_overview_shows_every_tile_and_both_trends(demo_db: Path) -> None:
+    at = _app({"period": "2026-09"})
+    _no_errors(at)
+    labels = [m.label for m in at.metric]
+    assert labels == [registry.KPIS[name].label for name in OVERVIEW_TILES]
+    assert len(at.get("plotly_chart")) == 2
+    assert "Overview · September 2026" in at.title[0].value
+    assert any("Demo data" in i.value for i in at.info)
+
+
+def test_overview_tiles_equal_the_kpis_function(demo_db: Path) -> None:
+    # the MQL tile must show exactly what kpis() computes for the same period and filter
+    at = _app({"period": "2026-09", "channel": "Email"})
+    _no_errors(at)
+    con = store.connect(demo_db)
+    from alignment.filters import Filters
+
+    expected = overview.kpis(con, Period.parse("2026-09"), Filters(channel=("Email",)))
+    con.close()
+    tile = next(m for m in at.metric if m.label == registry.KPIS["mqls"].label)
+    assert tile.value == registry.format_value("mqls", expected["mqls"][0])
+    assert "channel: Email" in at.caption[0].value
+
+
+def test_changing_the_channel_filter_changes_the_mql_tile(demo_db: Path) -> None:
+    at = _app({"period": "2026-09"})
+    before = next(m.value for m in at.metric if m.label == registry.KPIS["mqls"].label)
+    at.multiselect(key="channel").set_value(["Paid Social"]).run()
+    _no_errors(at)
+    after = next(m.value for m in at.metric if m.label == registry.KPIS["mqls"].label)
+    assert before != after
+
+
+def test_overview_on_an_empty_database_explains_what_is_missing(empty_db: Path) -> None:
+    at = _app()
+    _no_errors(at)
+    assert any("import data" in i.value.lower() for i in at.info)
+
+
+def test_glossary_lists_every_registered_kpi(demo_db: Path) -> None:
+    at = _app()
+    at.switch_page("pages/glossary.py").run()
+    _no_errors(at)
+    table = at.dataframe[0].value
+    assert sorted(table["label"].tolist()) == sorted(k.label for k in registry.KPIS.values())
+
+
+def test_import_page_uploads_and_loads_a_sample(empty_db: Path) -> None:
+    at = _app()
+    at.switch_page("pages/import_data.py").run()
+    _no_errors(at)
+    data = (SAMPLES / "hubspot_contacts.csv").read_bytes()
+    at.file_uploader(key="uploads").set_value(("hubspot_contacts.csv", data, "text/csv")).run()
+    _no_errors(at)
+    assert any("hubspot" in s.value.lower() for s in at.success)
+    at.button(key=next(b.key for b in at.button if b.key.startswith("go_"))).click().run()
+    _no_errors(at)
+    assert any("Imported hubspot_contacts.csv" in s.value for s in at.success)
+    con = store.connect(empty_db)
+    n_rows = data.decode("utf-8-sig").strip().count("\n")  # data rows = lines - header
+    assert store.scalar(con, "SELECT count(*) FROM leads") == n_rows
+    con.close()
+    # the history lists the import
+    assert any(df.value["file_name"].tolist() == ["hubspot_contacts.csv"] for df in at.dataframe)
+
+
+def test_import_page_reports_a_bad_file_without_a_traceback(empty_db: Path) -> None:
+    at = _app()
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader(key="uploads").set_value(("broken.csv", b"\x00\x01\x02\xff" * 200, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("broken.csv" in e.value for e in at.error)
+
+
+def test_remove_demo_data_button_empties_the_database(demo_db: Path) -> None:
+    at = _app()
+    at.button(key="remove_demo").click().run()
+    _no_errors(at)
+    con = store.connect(demo_db)
+    assert store.table_counts(con)["leads"] == 0
+    con.close()
+    assert not any("Demo data" in i.value for i in at.info)

@@ -8,6 +8,7 @@ metrics read) are recreated on every read-write connect by `models.create_views`
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,9 +89,7 @@ def migrate(con: Connection) -> int:
             continue
         with transaction(con):
             apply(con)
-            con.execute(
-                "INSERT INTO schema_version VALUES (?, ?, now())", [version, description]
-            )
+            con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, description])
         current = version
     return current
 
@@ -101,9 +100,7 @@ def configure(con: Connection) -> Connection:
     return con
 
 
-def connect(
-    path: str | os.PathLike[str] | None = None, *, read_only: bool = False
-) -> Connection:
+def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Connection:
     """Open the database (creating and migrating it if needed) and return a connection."""
     db_path = database_path(path)
     if str(db_path) != ":memory:":
@@ -136,17 +133,21 @@ def transaction(con: Connection) -> Iterator[Connection]:
     con.execute("COMMIT")
 
 
-def query(con: Connection, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
+def query(
+    con: Connection, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+) -> pl.DataFrame:
     """Run a query with bound parameters and return the result as a polars frame."""
     result = con.execute(sql, params) if params is not None else con.execute(sql)
-    return result.pl()
+    with warnings.catch_warnings():  # DuckDB 2 warns that the Arrow result is copied once
+        warnings.simplefilter("ignore", UserWarning)
+        return pl.from_arrow(result.to_arrow_table())  # type: ignore[return-value]
 
 
 def scalar(con: Connection, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
     """Run a query that returns one value."""
     result = con.execute(sql, params) if params is not None else con.execute(sql)
-    row = result.fetchone()
-    return row[0] if row else None
+    rows = result.fetchall()  # fetch to the end: DuckDB 2 keeps a half-read result pending
+    return rows[0][0] if rows else None
 
 
 def table_counts(con: Connection) -> dict[str, int]:

@@ -1,0 +1,909 @@
+"""Loading one export into the canonical tables, and undoing an import.
+
+The pipeline (DESIGN sections 3, 4 and 7): sniff the file; read every cell as text with DuckDB
+(transcoding Windows-1252 / UTF-16 to UTF-8 first); drop report footers and blank rows; read the
+formats of each column from the data (date format and day / month order, decimal comma); cast
+in DuckDB; record unusable rows in `import_rejects` with row, column, value and reason; upsert by
+`(source_system, external_id)` updating only the mapped columns of rows whose values changed,
+keeping their previous values in `<table>_replaced` so the import can be undone. Everything that
+writes happens in one transaction: an import succeeds whole or leaves the database unchanged.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import available_timezones
+
+import polars as pl
+
+from alignment import schema
+from alignment.ingest import values
+from alignment.ingest.errors import AmbiguousDateOrderError, IngestError
+from alignment.ingest.mapping import propose_mapping, save_mapping, saved_mapping, validate_mapping
+from alignment.ingest.sniff import FOOTER_TEXT, SniffedTable, Source, read_xlsx, sniff
+from alignment.store import Connection, query, quote_identifier, quote_literal, transaction
+
+ProgressCallback = Callable[[float, str], None]
+
+SAMPLE = "__alignment_sample"
+SAMPLE_ROWS = 20_000
+CAST = "__alignment_cast"
+READY = "__alignment_ready"
+CHANGED = "__alignment_changed"
+XLSX_VIEW = "__alignment_xlsx"
+TEMP_TABLES = (SAMPLE, CAST, READY, CHANGED)
+
+REFERENCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "leads": ("opp_id",),
+    "opportunities": ("lead_id",),
+    "activities": ("lead_id", "opp_id"),
+    "touchpoints": ("lead_id", "opp_id"),
+    "spend": (),
+    "targets": (),
+}
+"""Fields holding another record's source id: stored as canonical keys (`source:id`)."""
+
+DATE_ORDERS = ("auto", "dmy", "mdy", "ymd")
+TRANSCODE_CHUNK = 16 * 1024 * 1024
+
+
+@dataclass
+class ImportResult:
+    """What one import did (one per file)."""
+
+    import_id: int | None
+    file_name: str
+    source_system: str
+    object_type: str
+    status: str  # loaded / unchanged
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_rejected: int = 0
+    warnings: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    date_formats: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for `alignment import --json`."""
+        return asdict(self)
+
+
+def _noop(fraction: float, text: str) -> None:
+    return None
+
+
+def file_sha256(source: Source) -> str:
+    """Content hash of the export (re-importing the same file is recognised by it)."""
+    digest = hashlib.sha256()
+    if isinstance(source, bytes):
+        digest.update(source)
+    else:
+        with open(source, "rb") as handle:
+            while chunk := handle.read(8 * 1024 * 1024):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ---- reading the file as text -------------------------------------------------------------
+def _utf8_path(source: Source, sniffed: SniffedTable, workdir: Path) -> Path:
+    """A UTF-8 file DuckDB can read: the export itself when it already is one on disk."""
+    if sniffed.encoding in ("utf-8", "utf-8-sig") and isinstance(source, Path):
+        return source
+    target = workdir / "export.csv"
+    if sniffed.encoding in ("utf-8", "utf-8-sig"):
+        target.write_bytes(source if isinstance(source, bytes) else Path(source).read_bytes())
+        return target
+    decoder = codecs.getincrementaldecoder(sniffed.encoding)(errors="replace")
+    with open(target, "w", encoding="utf-8", newline="") as out:
+        if isinstance(source, bytes):
+            out.write(decoder.decode(source, final=True))
+        else:
+            with open(source, "rb") as handle:
+                while chunk := handle.read(TRANSCODE_CHUNK):
+                    out.write(decoder.decode(chunk))
+                out.write(decoder.decode(b"", final=True))
+    return target
+
+
+def _text_relation(con: Connection, source: Source, sniffed: SniffedTable, workdir: Path) -> str:
+    """SQL relation yielding the file's data rows as text, one column per header column, in
+    file order."""
+    columns = "{" + ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in sniffed.columns) + "}"
+    if sniffed.kind == "xlsx":
+        _, frame = read_xlsx(source, sniffed.file_name)
+        body = frame.slice(sniffed.header_row + 1)
+        width = len(sniffed.columns)
+        if body.width < width:
+            body = body.with_columns(
+                pl.lit(None, pl.String).alias(f"__pad_{i}") for i in range(width - body.width)
+            )
+        body = body.select(body.columns[:width])
+        body.columns = sniffed.columns
+        con.register(XLSX_VIEW, body.to_arrow())
+        return quote_identifier(XLSX_VIEW)
+    path = _utf8_path(source, sniffed, workdir)
+    delimiter = sniffed.delimiter or ","
+    return (
+        f"read_csv({quote_literal(str(path))}, delim={quote_literal(delimiter)}, quote='\"', "
+        f"escape='\"', header=true, skip={int(sniffed.header_row)}, columns={columns}, "
+        "auto_detect=false, null_padding=true, strict_mode=false, max_line_size=16777216, "
+        f"nullstr=[{', '.join(quote_literal(v) for v in values.CSV_NULL_STRINGS)}])"
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+
+
+def _cleaned_columns(sniffed: SniffedTable, mapping: dict[str, str]) -> str:
+    """SELECT list: `__blank`, `__first` and one cleaned text column per mapped field."""
+    every = ", ".join(quote_identifier(c) for c in sniffed.columns)
+    clean = values.clean_text_fast if sniffed.kind == "csv" else values.clean_text
+    mapped = ", ".join(
+        f"{clean(quote_identifier(column))} AS {quote_identifier(field_name)}"
+        for field_name, column in mapping.items()
+    )
+    first = quote_identifier(sniffed.columns[0])
+    return f"coalesce({every}) IS NULL AS __blank, {first} AS __first, {mapped}"
+
+
+def _read_sample(
+    con: Connection, relation: str, sniffed: SniffedTable, mapping: dict[str, str]
+) -> None:
+    """Temp table SAMPLE: the first rows of the file, cleaned, to read formats from."""
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {SAMPLE} AS SELECT {_cleaned_columns(sniffed, mapping)} "
+            f"FROM {relation} LIMIT {SAMPLE_ROWS}"
+        )
+    except Exception as exc:  # DuckDB reports malformed CSV as various error types
+        raise IngestError(
+            f"the file cannot be read as {sniffed.kind.upper()} ({_first_line(exc)}).",
+            file_name=sniffed.file_name,
+        ) from exc
+
+
+def _row_number(sniffed: SniffedTable, first_rowid: int) -> str:
+    """SQL: the spreadsheet row number of a CAST row (1-based; the header is on its own row).
+    Row ids of a table created inside a transaction do not start at 0, hence `first_rowid`."""
+    return f"(rowid - {int(first_rowid)} + {int(sniffed.header_row) + 2})"
+
+
+def _drop_footer_and_blank_rows(
+    con: Connection, sniffed: SniffedTable, raw_columns: list[str]
+) -> int:
+    """Delete trailing report rows (totals, copyright, 'Generated By') and blank rows from
+    CAST; returns the number of non-blank footer rows removed."""
+    raw = ", ".join(quote_identifier(c) for c in raw_columns)
+    tail = con.execute(
+        f"SELECT rowid, __blank, __first, {raw} FROM {CAST} ORDER BY rowid DESC LIMIT 40"
+    ).fetchall()
+    width = len(sniffed.columns)
+    footer = 0
+    for _, blank, first, *cells in tail:
+        text = (first or "").strip()
+        non_null = sum(1 for c in cells if c is not None)
+        single_text_cell = (
+            width >= 3 and non_null <= 1 and bool(text) and not re.fullmatch(r"[\w-]{5,}", text)
+        )
+        if not (blank or non_null == 0 or FOOTER_TEXT.match(text) or single_text_cell):
+            break
+        footer += 1
+    footer_rows = sum(1 for row in tail[:footer] if not row[1])
+    if footer:
+        con.execute(f"DELETE FROM {CAST} WHERE rowid >= ?", [tail[footer - 1][0]])
+    con.execute(f"DELETE FROM {CAST} WHERE __blank")
+    return footer_rows
+
+
+# ---- formats and casts --------------------------------------------------------------------
+@dataclass
+class _Plan:
+    """How each mapped field is cast, and what the user should be told about it."""
+
+    expressions: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    date_formats: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    evidence: dict[str, values.DateEvidence] = field(default_factory=dict)
+    orders: dict[str, str] = field(default_factory=dict)
+    undecided: list[str] = field(default_factory=list)
+    decimal_comma: dict[str, bool] = field(default_factory=dict)
+
+    def raw(self, field_name: str) -> str:
+        """CAST column holding the field's text as read: `__raw_<field>` for cast fields, the
+        field itself for text fields (stored once)."""
+        return "__raw_" + field_name if field_name in self.reasons else field_name
+
+
+def _temporal_sql(ref: str, kind: str, fmt: values.TimestampFormat, timezone: str) -> str:
+    return values.date_sql(ref, fmt) if kind == "date" else values.timestamp_sql(ref, fmt, timezone)
+
+
+def _plan_casts(
+    con: Connection,
+    object_type: str,
+    mapping: dict[str, str],
+    source_system: str,
+    timezone: str,
+    date_order: str,
+    file_name: str,
+) -> _Plan:
+    """Cast expressions per field (over the cleaned text columns), formats read from SAMPLE."""
+    plan = _Plan()
+    for field_name in mapping:
+        if schema.column(object_type, field_name).kind in ("timestamp", "date"):
+            plan.evidence[field_name] = values.date_evidence(con, SAMPLE, field_name)
+    _decide_orders(plan, date_order)
+    src = quote_literal(source_system)
+    for field_name, column in mapping.items():
+        kind = schema.column(object_type, field_name).kind
+        ref = quote_identifier(field_name)
+        if field_name in REFERENCE_FIELDS[object_type]:
+            plan.expressions[field_name] = (
+                f"CASE WHEN {ref} IS NOT NULL THEN {src} || ':' || {ref} END"
+            )
+        elif kind in ("text", "key"):
+            plan.expressions[field_name] = ref
+        elif kind in ("number", "integer"):
+            comma = values.detect_decimal_comma(con, SAMPLE, field_name)
+            plan.decimal_comma[field_name] = comma
+            if kind == "number":
+                plan.expressions[field_name] = values.number_sql(ref, comma)
+                plan.reasons[field_name] = "not a number"
+            else:
+                plan.expressions[field_name] = values.integer_sql(ref, comma)
+                plan.reasons[field_name] = "not a whole number"
+        elif kind == "boolean":
+            plan.expressions[field_name] = values.boolean_sql(ref)
+            plan.reasons[field_name] = "not a yes / no value (Yes/No, TRUE/FALSE, 1/0)"
+        else:
+            evidence = plan.evidence[field_name]
+            if evidence.family is None:
+                plan.expressions[field_name] = (
+                    f"CAST(NULL AS {'DATE' if kind == 'date' else 'TIMESTAMPTZ'})"
+                )
+                if evidence.sample_size:
+                    raise IngestError(
+                        f"it is mapped to {field_name} but none of its values reads as a date "
+                        f"(e.g. {', '.join(repr(e) for e in evidence.examples[:3])}). Map a date "
+                        "column or leave the field empty.",
+                        file_name=file_name,
+                        column=column,
+                    )
+                if kind == "date" or field_name not in plan.undecided:
+                    plan.expressions[field_name] = _temporal_sql(
+                        ref, kind, values.family_formats("iso", ()), timezone
+                    )
+                    plan.reasons[field_name] = "not a date written as year-month-day (ISO)"
+                continue
+            family = plan.orders.get(field_name, evidence.family)
+            if family == "numeric":
+                family = "dmy"  # provisional: the whole column decides after reading it
+            fmt = values.family_formats(family, evidence.formats)
+            plan.date_formats[column] = fmt.label
+            plan.expressions[field_name] = _temporal_sql(ref, kind, fmt, timezone)
+            plan.reasons[field_name] = f"not a date written as {fmt.label}"
+    return plan
+
+
+def _decide_orders(plan: _Plan, date_order: str) -> None:
+    """Day / month order of numeric date columns from the user's choice or the sample; columns
+    the sample does not decide are left in `plan.undecided` for the whole-column check."""
+    for field_name, evidence in plan.evidence.items():
+        if evidence.family not in ("numeric", "dmy", "mdy"):
+            continue
+        if date_order in ("dmy", "mdy"):
+            plan.orders[field_name] = date_order
+        elif date_order == "ymd":
+            plan.orders[field_name] = "iso"
+        elif evidence.family in ("dmy", "mdy"):
+            plan.orders[field_name] = values.numeric_order(evidence) or evidence.family
+        elif decided := values.numeric_order(evidence):
+            plan.orders[field_name] = decided
+        else:
+            plan.undecided.append(field_name)
+
+
+def _settle_orders(
+    con: Connection,
+    plan: _Plan,
+    object_type: str,
+    mapping: dict[str, str],
+    timezone: str,
+    file_name: str,
+) -> None:
+    """Decide the columns the sample left ambiguous from all their values (a value over 12
+    decides), else from the file's other date columns, else ask the user; re-cast if needed."""
+    still: list[str] = []
+    for field_name in plan.undecided:
+        day_first, month_first = values.order_evidence(con, CAST, "__raw_" + field_name)
+        evidence = plan.evidence[field_name]
+        whole = values.DateEvidence(
+            evidence.family,
+            evidence.parsed,
+            evidence.sample_size,
+            day_first,
+            month_first,
+            evidence.formats,
+            evidence.examples,
+        )
+        if decided := values.numeric_order(whole):
+            plan.orders[field_name] = decided
+        else:
+            still.append(field_name)
+    if still:
+        decided_orders = {
+            o for f, o in plan.orders.items() if o in ("dmy", "mdy") and f not in still
+        }
+        if len(decided_orders) != 1:
+            raise AmbiguousDateOrderError(
+                file_name, {mapping[f]: list(plan.evidence[f].examples) for f in still}
+            )
+        order = decided_orders.pop()
+        for field_name in still:
+            plan.orders[field_name] = order
+        plan.warnings.append(
+            f"The day / month order of {', '.join(repr(mapping[f]) for f in still)} was "
+            f"taken from the other date columns of the file ({values.FAMILY_LABEL[order]})."
+        )
+    for field_name in plan.undecided:
+        order = plan.orders[field_name]
+        fmt = values.family_formats(order, plan.evidence[field_name].formats)
+        kind = schema.column(object_type, field_name).kind
+        plan.date_formats[mapping[field_name]] = fmt.label
+        plan.reasons[field_name] = f"not a date written as {fmt.label}"
+        if order != "dmy":  # the provisional cast was day-first
+            raw = quote_identifier("__raw_" + field_name)
+            con.execute(
+                f"UPDATE {CAST} SET {quote_identifier(field_name)} = "
+                f"{_temporal_sql(raw, kind, fmt, timezone)}"
+            )
+
+
+def _settle_decimals(con: Connection, plan: _Plan, object_type: str) -> None:
+    """Check the decimal style read from the sample against every value; re-cast if needed."""
+    for field_name, comma in plan.decimal_comma.items():
+        whole = values.detect_decimal_comma(con, CAST, "__raw_" + field_name)
+        if whole == comma:
+            continue
+        plan.decimal_comma[field_name] = whole
+        raw = quote_identifier("__raw_" + field_name)
+        kind = schema.column(object_type, field_name).kind
+        expression = (
+            values.number_sql(raw, whole) if kind == "number" else values.integer_sql(raw, whole)
+        )
+        con.execute(f"UPDATE {CAST} SET {quote_identifier(field_name)} = {expression}")
+
+
+# ---- import -------------------------------------------------------------------------------
+def _resolve(
+    con: Connection,
+    sniffed: SniffedTable,
+    object_type: str | None,
+    source_system: str | None,
+    mapping: dict[str, str] | None,
+) -> tuple[str, str, dict[str, str]]:
+    """Object type, source system and mapping: as given, else remembered, else proposed."""
+    if mapping is None:
+        proposal = None
+        if object_type is None and source_system is None:
+            proposal = saved_mapping(con, sniffed.columns)
+        if proposal is None:
+            proposal = propose_mapping(sniffed.columns, object_type, source_system)
+        mapping = proposal.mapping
+    elif object_type is None or source_system is None:
+        proposal = propose_mapping(sniffed.columns, object_type, source_system)
+        if object_type is None:
+            fits = [
+                t
+                for t in schema.OBJECT_TYPES
+                if set(mapping) <= {c.name for c in schema.mappable_fields(t)}
+            ]
+            if proposal.object_type not in fits and fits:
+                proposal = propose_mapping(sniffed.columns, fits[0], source_system)
+    else:
+        proposal = None
+    resolved_type = object_type or (proposal.object_type if proposal else "leads")
+    resolved_source = (source_system or (proposal.source_system if proposal else "")).strip()
+    if not resolved_source or ":" in resolved_source:
+        raise IngestError(
+            f"source system {resolved_source!r} is not valid: give a short name without ':' "
+            "(e.g. hubspot).",
+            file_name=sniffed.file_name,
+        )
+    return resolved_type, resolved_source, dict(mapping)
+
+
+def _previous_import(
+    con: Connection, digest: str, object_type: str, source_system: str, mapping: dict[str, str]
+) -> tuple[int, int] | None:
+    row = con.execute(
+        "SELECT import_id, rows_read FROM imports WHERE sha256 = ? AND object_type = ? "
+        "AND source_system = ? AND mapping = ? AND status = 'loaded' "
+        "ORDER BY import_id DESC LIMIT 1",
+        [digest, object_type, source_system, json.dumps(mapping, sort_keys=True)],
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def import_file(
+    con: Connection,
+    source: Source,
+    file_name: str,
+    *,
+    object_type: str | None = None,
+    source_system: str | None = None,
+    mapping: dict[str, str] | None = None,
+    timezone: str = "UTC",
+    date_order: str = "auto",
+    strict: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import one export (a path or the bytes of an upload) in one transaction.
+
+    Unset options are detected: the object type and source system from the header, the mapping
+    from a remembered or proposed one. Rows that cannot be used are recorded in `import_rejects`
+    (with `strict`, any such row fails the whole import instead). Raises IngestError (nothing
+    changed) when the file cannot be imported."""
+    report = progress or _noop
+    started = time.perf_counter()
+    if timezone != "UTC" and timezone not in available_timezones():
+        raise IngestError(f"unknown time zone {timezone!r}.", file_name=file_name)
+    if date_order not in DATE_ORDERS:
+        raise IngestError(
+            f"date order must be one of {', '.join(DATE_ORDERS)}.", file_name=file_name
+        )
+    if object_type is not None and object_type not in schema.FACT_TABLES:
+        raise IngestError(f"unknown record type {object_type!r}.", file_name=file_name)
+    report(0.02, "Reading the file…")
+    sniffed = sniff(source, file_name)
+    object_type, source_system, mapping = _resolve(
+        con, sniffed, object_type, source_system, mapping
+    )
+    validate_mapping(object_type, mapping, sniffed.columns, file_name)
+    digest = file_sha256(source)
+    previous = _previous_import(con, digest, object_type, source_system, mapping)
+    if previous:
+        return ImportResult(
+            import_id=previous[0],
+            file_name=file_name,
+            source_system=source_system,
+            object_type=object_type,
+            status="unchanged",
+            rows_read=previous[1],
+            mapping=mapping,
+            warnings=[f"This file was already imported (import #{previous[0]}): nothing changed."],
+            seconds=round(time.perf_counter() - started, 3),
+        )
+    workdir = Path(tempfile.mkdtemp(prefix="alignment-import-"))
+    try:
+        with transaction(con):
+            result = _load(
+                con,
+                source,
+                sniffed,
+                object_type=object_type,
+                source_system=source_system,
+                mapping=mapping,
+                timezone=timezone,
+                date_order=date_order,
+                strict=strict,
+                digest=digest,
+                workdir=workdir,
+                report=report,
+            )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        _drop_temp_tables(con)
+    result.seconds = round(time.perf_counter() - started, 3)
+    report(1.0, "Done")
+    return result
+
+
+def _drop_temp_tables(con: Connection) -> None:
+    for name in TEMP_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    with contextlib.suppress(Exception):  # not registered: nothing to drop
+        con.unregister(XLSX_VIEW)
+
+
+def _load(
+    con: Connection,
+    source: Source,
+    sniffed: SniffedTable,
+    *,
+    object_type: str,
+    source_system: str,
+    mapping: dict[str, str],
+    timezone: str,
+    date_order: str,
+    strict: bool,
+    digest: str,
+    workdir: Path,
+    report: ProgressCallback,
+) -> ImportResult:
+    file_name = sniffed.file_name
+    started_at = datetime.now(UTC)
+    report(0.05, "Reading date and number formats…")
+    relation = _text_relation(con, source, sniffed, workdir)
+    _read_sample(con, relation, sniffed, mapping)
+    plan = _plan_casts(con, object_type, mapping, source_system, timezone, date_order, file_name)
+
+    report(0.15, "Reading and checking every row…")
+    fields = list(mapping)
+    casts = ", ".join(
+        (f"{quote_identifier(f)} AS {quote_identifier(plan.raw(f))}, " if f in plan.reasons else "")
+        + f"{plan.expressions[f]} AS {quote_identifier(f)}"
+        for f in fields
+    )
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {CAST} AS SELECT __blank, __first, {casts} "
+            f"FROM (SELECT {_cleaned_columns(sniffed, mapping)} FROM {relation})"
+        )
+    except IngestError:
+        raise
+    except Exception as exc:  # a malformed line further down the file
+        raise IngestError(
+            f"the file cannot be read as {sniffed.kind.upper()} ({_first_line(exc)}).",
+            file_name=file_name,
+        ) from exc
+    first_rowid = int(con.execute(f"SELECT coalesce(min(rowid), 0) FROM {CAST}").fetchall()[0][0])
+    footer_rows = _drop_footer_and_blank_rows(con, sniffed, [plan.raw(f) for f in fields])
+    rows_read = int(con.execute(f"SELECT count(*) FROM {CAST}").fetchone()[0])  # type: ignore[index]
+    if rows_read == 0:
+        raise IngestError("the file has a header row but no data rows.", file_name=file_name)
+    _settle_orders(con, plan, object_type, mapping, timezone, file_name)
+    _settle_decimals(con, plan, object_type)
+
+    import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchone()[0])  # type: ignore[index]
+    con.execute(
+        "INSERT INTO imports (import_id, file_name, sha256, source_system, object_type, mapping, "
+        "options, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loading')",
+        [
+            import_id,
+            file_name,
+            digest,
+            source_system,
+            object_type,
+            json.dumps(mapping, sort_keys=True),
+            json.dumps({"timezone": timezone, "date_order": date_order, "strict": strict}),
+            started_at,
+        ],
+    )
+    rows_rejected = _record_rejects(
+        con, import_id, object_type, mapping, plan, _row_number(sniffed, first_rowid)
+    )
+    if strict and rows_rejected:
+        first = con.execute(
+            'SELECT row_number, "column", value, reason FROM import_rejects '
+            "WHERE import_id = ? ORDER BY row_number LIMIT 1",
+            [import_id],
+        ).fetchone()
+        assert first is not None
+        raise IngestError(
+            f"value {first[2]!r} is {first[3]} (strict mode: {rows_rejected:,} rows cannot be "
+            "used, nothing was imported).",
+            file_name=file_name,
+            row=first[0],
+            column=first[1],
+        )
+
+    report(0.7, "Writing records…")
+    ready, duplicates = _build_ready(con, object_type, source_system, fields, mapping, plan)
+    inserted, updated = _upsert(con, object_type, fields, import_id, ready)
+    rows_loaded = rows_read - rows_rejected - duplicates
+
+    warnings = list(plan.warnings)
+    warnings += _warnings(object_type, mapping, plan, footer_rows, duplicates, timezone)
+    con.execute(
+        "UPDATE imports SET rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_inserted = ?, "
+        "rows_updated = ?, warnings = ?, finished_at = ?, status = 'loaded' "
+        "WHERE import_id = ?",
+        [
+            rows_read,
+            rows_loaded,
+            rows_rejected,
+            inserted,
+            updated,
+            json.dumps(warnings),
+            datetime.now(UTC),
+            import_id,
+        ],
+    )
+    save_mapping(con, sniffed.columns, object_type, source_system, mapping)
+    return ImportResult(
+        import_id=import_id,
+        file_name=file_name,
+        source_system=source_system,
+        object_type=object_type,
+        status="loaded",
+        rows_read=rows_read,
+        rows_loaded=rows_loaded,
+        rows_inserted=inserted,
+        rows_updated=updated,
+        rows_rejected=rows_rejected,
+        warnings=warnings,
+        mapping=mapping,
+        date_formats=plan.date_formats,
+    )
+
+
+def _required_checks(object_type: str, mapping: dict[str, str]) -> list[tuple[str, str]]:
+    """(field, reason) for required fields whose empty value makes a row unusable."""
+    return [
+        (f, f"the required field {f} is empty")
+        for f in schema.REQUIRED_FIELDS[object_type]
+        if f in mapping
+    ]
+
+
+def _record_rejects(
+    con: Connection,
+    import_id: int,
+    object_type: str,
+    mapping: dict[str, str],
+    plan: _Plan,
+    row_number: str,
+) -> int:
+    """Insert one import_rejects row per unusable value; returns the number of rejected rows."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for field_name, reason in plan.reasons.items():
+        raw = quote_identifier("__raw_" + field_name)
+        parts.append(
+            f"SELECT {row_number} AS r, ? AS col, {raw} AS value, ? AS reason FROM {CAST} "
+            f"WHERE {raw} IS NOT NULL AND {quote_identifier(field_name)} IS NULL"
+        )
+        params += [mapping[field_name], reason]
+    for field_name, reason in _required_checks(object_type, mapping):
+        raw = quote_identifier(plan.raw(field_name))
+        parts.append(
+            f"SELECT {row_number} AS r, ? AS col, NULL AS value, ? AS reason FROM {CAST} "
+            f"WHERE {raw} IS NULL"
+        )
+        params += [mapping[field_name], reason]
+    if not parts:
+        return 0
+    result = con.execute(
+        f"INSERT INTO import_rejects SELECT ?, r, col, value, reason FROM "
+        f"({' UNION ALL '.join(parts)})",
+        [import_id, *params],
+    ).fetchone()
+    if not result or not result[0]:
+        return 0
+    return int(
+        con.execute(
+            "SELECT count(DISTINCT row_number) FROM import_rejects WHERE import_id = ?",
+            [import_id],
+        ).fetchone()[0]  # type: ignore[index]
+    )
+
+
+def _key_columns(object_type: str) -> list[str]:
+    pk = schema.PRIMARY_KEY[object_type]
+    return [pk] if pk else list(schema.NATURAL_KEY[object_type])
+
+
+def _build_ready(
+    con: Connection,
+    object_type: str,
+    source_system: str,
+    loaded: list[str],
+    mapping: dict[str, str],
+    plan: _Plan,
+) -> tuple[str, int]:
+    """The usable rows with their keys, one per key (the last row of the file wins when an id
+    repeats), as a SQL relation: a subquery over CAST, or the temp table READY when ids repeat.
+    Returns (relation, number of repeated rows dropped)."""
+    valid = [
+        f"NOT ({quote_identifier('__raw_' + f)} IS NOT NULL AND {quote_identifier(f)} IS NULL)"
+        for f in plan.reasons
+    ] + [
+        f"{quote_identifier(plan.raw(f))} IS NOT NULL"
+        for f, _ in _required_checks(object_type, mapping)
+    ]
+    where = " AND ".join(valid) or "TRUE"
+    pk = schema.PRIMARY_KEY[object_type]
+    selects = [quote_identifier(f) for f in loaded]
+    if not pk:  # natural-key columns the file does not have are empty (e.g. no campaign)
+        selects += [
+            f"CAST(NULL AS {schema.column(object_type, k).duckdb_type}) AS {quote_identifier(k)}"
+            for k in schema.NATURAL_KEY[object_type]
+            if k not in loaded
+        ]
+    if pk:
+        selects = [
+            f"{quote_literal(source_system)} || ':' || external_id AS {quote_identifier(pk)}",
+            f"{quote_literal(source_system)} AS source_system",
+            *selects,
+        ]
+    key_columns = _key_columns(object_type)
+    if pk:
+        distinct = "external_id"
+    else:
+        distinct = (
+            "row("
+            + ", ".join(quote_identifier(k) if k in loaded else "NULL" for k in key_columns)
+            + ")"
+        )
+    repeated = int(
+        con.execute(
+            f"SELECT count(*) - count(DISTINCT {distinct}) FROM {CAST} WHERE {where}"
+        ).fetchone()[0]  # type: ignore[index]
+    )
+    partition = (
+        "external_id" if pk else ", ".join(quote_identifier(k) for k in key_columns if k in loaded)
+    )
+    rows = f"SELECT {', '.join(selects)} FROM {CAST} WHERE {where}"
+    if not repeated:
+        return f"({rows})", 0
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {READY} AS {rows} "
+        f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY rowid DESC) = 1"
+    )
+    return READY, repeated
+
+
+def _key_match(object_type: str, left: str, right: str) -> str:
+    return " AND ".join(
+        f"{left}.{quote_identifier(k)} IS NOT DISTINCT FROM {right}.{quote_identifier(k)}"
+        if not schema.PRIMARY_KEY[object_type]
+        else f"{left}.{quote_identifier(k)} = {right}.{quote_identifier(k)}"
+        for k in _key_columns(object_type)
+    )
+
+
+def _upsert(
+    con: Connection, object_type: str, loaded: list[str], import_id: int, ready: str
+) -> tuple[int, int]:
+    """Insert new keys; update only the mapped columns of existing rows whose values differ,
+    snapshotting their previous values for undo. Returns (inserted, updated)."""
+    table = quote_identifier(object_type)
+    shadow = quote_identifier(object_type + schema.REPLACED_SUFFIX)
+    keys = _key_columns(object_type)
+    pk = schema.PRIMARY_KEY[object_type]
+    insert_cols = ([pk, "source_system"] if pk else []) + loaded
+    col_list = ", ".join(quote_identifier(c) for c in insert_cols)
+    existing = int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+    updated = 0
+    if existing:
+        value_fields = [f for f in loaded if f not in keys]
+        differs = (
+            " OR ".join(
+                f"t.{quote_identifier(f)} IS DISTINCT FROM r.{quote_identifier(f)}"
+                for f in value_fields
+            )
+            or "FALSE"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS SELECT r.* FROM {ready} r "
+            f"JOIN {table} t ON {_key_match(object_type, 't', 'r')} WHERE {differs}"
+        )
+        updated = int(con.execute(f"SELECT count(*) FROM {CHANGED}").fetchone()[0])  # type: ignore[index]
+        if updated:
+            con.execute(
+                f"INSERT INTO {shadow} SELECT t.*, ? FROM {table} t "
+                f"SEMI JOIN {CHANGED} c ON {_key_match(object_type, 't', 'c')}",
+                [import_id],
+            )
+            assignments = ", ".join(
+                f"{quote_identifier(f)} = c.{quote_identifier(f)}" for f in value_fields
+            )
+            con.execute(
+                f"UPDATE {table} SET {assignments}, import_id = ? FROM {CHANGED} c "
+                f"WHERE {_key_match(object_type, table, 'c')}",
+                [import_id],
+            )
+        new_rows = f"{ready} r ANTI JOIN {table} t ON {_key_match(object_type, 't', 'r')}"
+    else:
+        new_rows = f"{ready} r"
+    inserted = con.execute(
+        f"INSERT INTO {table} ({col_list}, import_id) "
+        f"SELECT {', '.join('r.' + quote_identifier(c) for c in insert_cols)}, ? FROM {new_rows}",
+        [import_id],
+    ).fetchone()
+    return int(inserted[0]) if inserted else 0, updated
+
+
+def _warnings(
+    object_type: str,
+    mapping: dict[str, str],
+    plan: _Plan,
+    footer_rows: int,
+    duplicates: int,
+    timezone: str,
+) -> list[str]:
+    warnings: list[str] = []
+    timestamps = [f for f in mapping if schema.column(object_type, f).kind == "timestamp"]
+    if object_type in ("leads", "opportunities") and not timestamps:
+        what = "creation or stage dates" if object_type == "leads" else "created or close dates"
+        warnings.append(
+            f"No date column is mapped, so these {object_type} have no {what}: they count in "
+            "'All time' views only, not in any month or quarter. Map a date column (such as "
+            "Create Date) and import again to see them over time."
+        )
+    if footer_rows:
+        warnings.append(f"{footer_rows} report footer row(s) at the end of the file were skipped.")
+    if duplicates:
+        warnings.append(
+            f"{duplicates:,} row(s) repeat an id that appears later in the file; the last row "
+            "for each id was kept."
+        )
+    if plan.date_formats:
+        described = "; ".join(f"{c}: {label}" for c, label in plan.date_formats.items())
+        warnings.append(f"Dates read as {described}, in time zone {timezone}.")
+    return warnings
+
+
+# ---- undo, history, rejects ---------------------------------------------------------------
+def delete_import(con: Connection, import_id: int) -> dict[str, int]:
+    """Undo an import in one transaction: rows it inserted are removed; rows it updated get
+    their previous values back (unless a later import has changed them since, in which case the
+    later values stay). Returns {"rows_removed": n, "rows_restored": m}."""
+    exists = con.execute("SELECT is_demo FROM imports WHERE import_id = ?", [import_id]).fetchone()
+    if exists is None:
+        raise IngestError(f"there is no import #{import_id}.")
+    removed = restored = 0
+    with transaction(con):
+        for object_type in schema.FACT_TABLES:
+            table = quote_identifier(object_type)
+            shadow = quote_identifier(object_type + schema.REPLACED_SUFFIX)
+            columns = schema.column_names(object_type)
+            assignments = ", ".join(
+                f"{quote_identifier(c)} = s.{quote_identifier(c)}" for c in columns
+            )
+            result = con.execute(
+                f"UPDATE {table} SET {assignments} FROM {shadow} s "
+                f"WHERE s.replaced_by_import = ? AND {table}.import_id = ? "
+                f"AND {_key_match(object_type, table, 's')}",
+                [import_id, import_id],
+            ).fetchone()
+            restored += int(result[0]) if result else 0
+            result = con.execute(
+                f"DELETE FROM {table} WHERE import_id = ?",
+                [import_id],
+            ).fetchone()
+            removed += int(result[0]) if result else 0
+            con.execute(f"DELETE FROM {shadow} WHERE replaced_by_import = ?", [import_id])
+        con.execute("DELETE FROM import_rejects WHERE import_id = ?", [import_id])
+        con.execute("DELETE FROM imports WHERE import_id = ?", [import_id])
+    return {"rows_removed": removed, "rows_restored": restored}
+
+
+def list_imports(con: Connection) -> pl.DataFrame:
+    """One row per import, newest first."""
+    return query(
+        con,
+        "SELECT import_id, file_name, source_system, object_type, status, rows_read, rows_loaded, "
+        "rows_inserted, rows_updated, rows_rejected, "
+        "strftime(started_at, '%Y-%m-%d %H:%M') AS imported_at, "
+        "round(epoch(finished_at - started_at), 1) AS seconds, is_demo "
+        "FROM imports ORDER BY import_id DESC",
+    )
+
+
+def import_rejects(con: Connection, import_id: int) -> pl.DataFrame:
+    """One row per rejected value of an import: row number, column, value and reason."""
+    return query(
+        con,
+        'SELECT row_number AS "row", "column", value, reason FROM import_rejects '
+        'WHERE import_id = ? ORDER BY row_number, "column"',
+        [import_id],
+    )

@@ -1,0 +1,229 @@
+"""Proposing which file column fills which canonical field, validating a mapping, and
+remembering confirmed mappings per header signature (the next upload of the same export needs
+no clicks).
+
+A mapping is a dict `{canonical_field: file_column}`; one proposal per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from alignment import schema
+from alignment.ingest.errors import IngestError
+from alignment.ingest.presets import GENERIC_PRESETS, PRESETS, Preset, normalise
+from alignment.store import Connection
+
+FUZZY_THRESHOLD = 90.0
+"""Minimum rapidfuzz ratio (0-100) for a header to match an alias it does not equal."""
+
+GENERIC_CONFIDENCE_CAP = 0.55
+"""A file that matches no known export is never 'confidently' detected: the user checks it."""
+
+DISTINCTIVE_FIELDS: dict[str, tuple[str, ...]] = {
+    "leads": ("mql_at", "sql_at", "status_raw", "email", "rejection_reason_raw", "score"),
+    "opportunities": ("stage_raw", "amount", "closed_at", "is_won", "lost_reason_raw", "product"),
+    "activities": ("activity_type", "occurred_at", "outcome", "direction"),
+    "touchpoints": ("touched_at", "content_asset", "is_first_touch", "medium"),
+    "spend": ("month", "amount"),
+    "targets": ("metric", "value"),
+}
+"""Fields that say what kind of records a generic file holds when they are found."""
+
+
+@dataclass(frozen=True)
+class MappingProposal:
+    """The proposed reading of a file: object type, source system, mapping and how sure."""
+
+    object_type: str
+    source_system: str
+    mapping: dict[str, str]
+    confidence: float
+    missing_required: list[str] = field(default_factory=list)
+    unmapped_columns: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    preset: str | None = None
+    label: str = ""
+
+
+def match_columns(
+    columns: list[str], aliases: dict[str, tuple[str, ...]]
+) -> tuple[dict[str, str], dict[str, float]]:
+    """Assign file columns to fields by alias: exact (normalised) matches first, earlier aliases
+    before later ones, then close fuzzy matches; each column fills at most one field."""
+    normalised = [(normalise(c), c) for c in columns]
+    candidates: list[tuple[float, int, str, str]] = []
+    for field_name, names in aliases.items():
+        for rank, alias in enumerate(names):
+            key = normalise(alias)
+            for position, (norm, original) in enumerate(normalised):
+                if norm == key:
+                    score = 1.0 - rank * 0.001
+                elif len(key) >= 6 and len(norm) >= 6:
+                    ratio = fuzz.ratio(norm, key)
+                    if ratio < FUZZY_THRESHOLD:
+                        continue
+                    score = 0.9 * ratio / 100 - rank * 0.001
+                else:
+                    continue
+                candidates.append((score, -position, field_name, original))
+    candidates.sort(reverse=True)
+    mapping: dict[str, str] = {}
+    scores: dict[str, float] = {}
+    used: set[str] = set()
+    for score, _, field_name, original in candidates:
+        if field_name in mapping or original in used:
+            continue
+        mapping[field_name] = original
+        scores[field_name] = round(score, 3)
+        used.add(original)
+    return mapping, scores
+
+
+def _signature_hits(preset: Preset, columns: list[str]) -> int:
+    present = {normalise(c) for c in columns}
+    return len({normalise(s) for s in preset.signature} & present)
+
+
+def _proposal(preset: Preset, columns: list[str], confidence: float) -> MappingProposal:
+    mapping, scores = match_columns(columns, preset.all_aliases())
+    used = set(mapping.values())
+    return MappingProposal(
+        object_type=preset.object_type,
+        source_system=preset.source_system,
+        mapping=mapping,
+        confidence=round(confidence, 3),
+        missing_required=[
+            f for f in schema.REQUIRED_FIELDS[preset.object_type] if f not in mapping
+        ],
+        unmapped_columns=[c for c in columns if c not in used],
+        scores=scores,
+        preset=preset.name,
+        label=preset.label,
+    )
+
+
+def _generic_score(preset: Preset, columns: list[str]) -> tuple[float, float]:
+    """(ranking score, confidence) of a generic preset for these columns."""
+    mapping, scores = match_columns(columns, preset.all_aliases())
+    distinctive = DISTINCTIVE_FIELDS[preset.object_type]
+    rank = sum(scores[f] * (2.0 if f in distinctive else 1.0) for f in mapping)
+    required = schema.REQUIRED_FIELDS[preset.object_type]
+    complete = all(f in mapping for f in required)
+    if not complete:
+        rank *= 0.3
+    confidence = (0.2 if complete else 0.0) + 0.35 * min(1.0, len(mapping) / 6)
+    return rank, min(confidence, GENERIC_CONFIDENCE_CAP)
+
+
+def propose_mapping(
+    columns: list[str], object_type: str | None = None, source_system: str | None = None
+) -> MappingProposal:
+    """The best reading of a header row: a known export (preset) when its typical columns are
+    there, else the generic aliases of the object type whose fields match best."""
+    if object_type is not None and object_type not in schema.FACT_TABLES:
+        raise ValueError(f"unknown object type {object_type!r}")
+    best: MappingProposal | None = None
+    for preset in PRESETS:
+        if object_type and preset.object_type != object_type:
+            continue
+        if source_system and preset.source_system != source_system:
+            continue
+        hits = _signature_hits(preset, columns)
+        if hits < 3:
+            continue
+        proposal = _proposal(preset, columns, 0.0)
+        confidence = 0.8 * min(1.0, hits / 5) + (0.0 if proposal.missing_required else 0.2)
+        if best is None or confidence > best.confidence:
+            best = _proposal(preset, columns, confidence)
+    generic_best: tuple[float, float, Preset] | None = None
+    for preset in GENERIC_PRESETS:
+        if object_type and preset.object_type != object_type:
+            continue
+        rank, confidence = _generic_score(preset, columns)
+        if generic_best is None or rank > generic_best[0]:
+            generic_best = (rank, confidence, preset)
+    assert generic_best is not None
+    if best is None or best.confidence < generic_best[1]:
+        best = _proposal(generic_best[2], columns, generic_best[1])
+    if source_system and best.source_system != source_system:
+        best = MappingProposal(**{**best.__dict__, "source_system": source_system})
+    return best
+
+
+def validate_mapping(
+    object_type: str, mapping: dict[str, str], columns: list[str], file_name: str
+) -> None:
+    """Raise IngestError unless every field exists for the object type, every column is in the
+    file and every required field is mapped."""
+    fields = {c.name for c in schema.mappable_fields(object_type)}
+    for field_name, column in mapping.items():
+        if field_name not in fields:
+            raise IngestError(
+                f"{field_name!r} is not a field of {object_type} (fields: "
+                f"{', '.join(sorted(fields))}).",
+                file_name=file_name,
+            )
+        if column not in columns:
+            raise IngestError(
+                f"the mapping uses column {column!r}, which is not in the file (columns: "
+                f"{', '.join(columns[:12])}{'…' if len(columns) > 12 else ''}).",
+                file_name=file_name,
+            )
+    missing = [f for f in schema.REQUIRED_FIELDS[object_type] if f not in mapping]
+    if missing:
+        raise IngestError(
+            f"no column is mapped to the required field(s) {', '.join(missing)} of "
+            f"{object_type}. Pick the file column that holds them.",
+            file_name=file_name,
+        )
+
+
+def header_signature(columns: list[str]) -> str:
+    """A stable fingerprint of a header row (order and spelling-insensitive to case/spaces)."""
+    text = "\x1f".join(normalise(c) for c in columns)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+
+
+def save_mapping(
+    con: Connection,
+    columns: list[str],
+    object_type: str,
+    source_system: str,
+    mapping: dict[str, str],
+) -> None:
+    """Remember a confirmed mapping for this header signature (replacing an older one)."""
+    signature = header_signature(columns)
+    con.execute("DELETE FROM saved_mappings WHERE signature = ?", [signature])
+    con.execute(
+        "INSERT INTO saved_mappings VALUES (?, ?, ?, ?, now())",
+        [signature, object_type, source_system, json.dumps(mapping, sort_keys=True)],
+    )
+
+
+def saved_mapping(con: Connection, columns: list[str]) -> MappingProposal | None:
+    """The mapping confirmed for this header before, or None."""
+    row = con.execute(
+        "SELECT object_type, source_system, mapping FROM saved_mappings WHERE signature = ?",
+        [header_signature(columns)],
+    ).fetchone()
+    if row is None:
+        return None
+    object_type, source_system, text = row
+    mapping = {k: v for k, v in json.loads(text).items() if v in columns}
+    used = set(mapping.values())
+    return MappingProposal(
+        object_type=object_type,
+        source_system=source_system,
+        mapping=mapping,
+        confidence=1.0,
+        missing_required=[f for f in schema.REQUIRED_FIELDS[object_type] if f not in mapping],
+        unmapped_columns=[c for c in columns if c not in used],
+        scores=dict.fromkeys(mapping, 1.0),
+        preset="saved",
+        label="your saved mapping for this export",
+    )

@@ -1,0 +1,105 @@
+"""The store: migrations from an empty file, and atomic imports (a failure changes nothing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alignment import schema, store
+from alignment.ingest import IngestError, import_file
+from alignment.ingest import load as load_module
+
+GOOD = "id,created,channel\nA1,2026-03-01 09:00,Email\nA2,2026-03-02 10:00,Events\n"
+
+
+def snapshot(con: store.Connection) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (sorted), to compare the database before and after."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
+        ).fetchall()
+    ]
+    return {
+        t: sorted(con.execute(f"SELECT * FROM {store.quote_identifier(t)}").fetchall(), key=repr)
+        for t in tables
+    }
+
+
+def test_migrations_create_every_table_once(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    con = store.connect(path)
+    assert store.schema_version(con) == len(store.MIGRATIONS)
+    tables = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    expected = (
+        set(schema.FACT_TABLES)
+        | {t + schema.REPLACED_SUFFIX for t in schema.FACT_TABLES}
+        | set(schema.OTHER_TABLES)
+        | {"schema_version", "lead_facts", "opp_facts"}
+    )
+    assert expected <= tables
+    con.close()
+    # reconnecting applies nothing twice
+    con = store.connect(path)
+    assert store.scalar(con, "SELECT count(*) FROM schema_version") == len(store.MIGRATIONS)
+    assert store.table_counts(con) == dict.fromkeys(schema.FACT_TABLES, 0)
+    con.close()
+
+
+def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "t.duckdb")
+    with pytest.raises(RuntimeError), store.transaction(con):
+        con.execute("INSERT INTO settings VALUES ('k', 'v')")
+        raise RuntimeError("boom")
+    assert store.get_setting(con, "k") is None
+    store.set_setting(con, "k", "v")
+    assert store.get_setting(con, "k") == "v"
+
+
+def test_quote_identifier_escapes_quotes() -> None:
+    assert store.quote_identifier('a"b') == '"a""b"'
+    with pytest.raises(ValueError):
+        store.quote_identifier("")
+
+
+def test_strict_import_with_a_bad_row_in_the_middle_changes_nothing(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "a.duckdb")
+    import_file(con, GOOD.encode(), "first.csv", object_type="leads", source_system="crm")
+    before = snapshot(con)
+    bad = (
+        "id,created,channel\nB1,2026-03-01 09:00,Email\nB2,not a date,Email\n"
+        "B3,2026-03-03 09:00,Events\n"
+    )
+    with pytest.raises(IngestError) as error:
+        import_file(
+            con, bad.encode(), "bad.csv", object_type="leads", source_system="crm", strict=True
+        )
+    # the message names the file, the row (spreadsheet row 3: header is row 1) and the column
+    assert "bad.csv" in str(error.value) and "row 3" in str(error.value)
+    assert "'created'" in str(error.value) and "not a date" in str(error.value)
+    assert snapshot(con) == before
+
+
+def test_an_exception_during_load_leaves_every_table_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con = store.connect(tmp_path / "b.duckdb")
+    import_file(con, GOOD.encode(), "first.csv", object_type="leads", source_system="crm")
+    before = snapshot(con)
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    # save_mapping runs last, after rows were inserted, updated and snapshotted
+    monkeypatch.setattr(load_module, "save_mapping", fail)
+    newer = "id,created,channel\nA1,2026-03-01 09:00,Webinars\nA3,2026-03-05 10:00,Email\n"
+    with pytest.raises(RuntimeError):
+        import_file(con, newer.encode(), "newer.csv", object_type="leads", source_system="crm")
+    assert snapshot(con) == before
+    # and the connection is usable afterwards
+    assert store.table_counts(con)["leads"] == 2

@@ -23,7 +23,9 @@ st.caption(
 )
 
 uploads = st.file_uploader(
-    "Exports to import", type=["csv", "txt", "tsv", "xlsx"], accept_multiple_files=True,
+    "Exports to import",
+    type=["csv", "txt", "tsv", "xlsx"],
+    accept_multiple_files=True,
     key="uploads",
 )
 results: dict[str, dict] = st.session_state.setdefault("import_results", {})
@@ -54,19 +56,29 @@ for upload in uploads or []:
 
         left, middle, right, last = st.columns(4)
         object_type = left.selectbox(
-            "Records in this file", OBJECT_TYPES, index=OBJECT_TYPES.index(proposal.object_type),
-            format_func=object_type_label, key=f"object_{file_key}",
+            "Records in this file",
+            OBJECT_TYPES,
+            index=OBJECT_TYPES.index(proposal.object_type),
+            format_func=object_type_label,
+            key=f"object_{file_key}",
         )
         source_system = middle.text_input(
-            "Source system", proposal.source_system, key=f"source_{file_key}",
+            "Source system",
+            proposal.source_system,
+            key=f"source_{file_key}",
             help="Becomes part of every record key (source:id), so two systems never collide.",
         )
         timezone = right.selectbox(
-            "Time zone of the dates", TIMEZONES, index=TIMEZONES.index("UTC"),
-            key=f"tz_{file_key}", help="Dates without a time zone are read in this zone.",
+            "Time zone of the dates",
+            TIMEZONES,
+            index=TIMEZONES.index("UTC"),
+            key=f"tz_{file_key}",
+            help="Dates without a time zone are read in this zone.",
         )
         date_order = last.selectbox(
-            "Day / month order", list(DATE_ORDERS), format_func=DATE_ORDERS.__getitem__,
+            "Day / month order",
+            list(DATE_ORDERS),
+            format_func=DATE_ORDERS.__getitem__,
             key=f"dateorder_{file_key}",
         )
 
@@ -95,17 +107,26 @@ for upload in uploads or []:
             bar = st.progress(0.0, text="Starting…")
             try:
                 result = state.import_upload(
-                    upload.getvalue(), upload.name,
-                    object_type=object_type, source_system=source_system.strip() or None,
-                    mapping=mapping, timezone=timezone, date_order=date_order,
-                    progress=lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text),
+                    upload.getvalue(),
+                    upload.name,
+                    object_type=object_type,
+                    source_system=source_system.strip() or None,
+                    mapping=mapping,
+                    timezone=timezone,
+                    date_order=date_order,
+                    progress=lambda fraction, text, bar=bar: bar.progress(
+                        min(max(fraction, 0.0), 1.0), text=text
+                    ),
                 )
             except AmbiguousDateOrderError as error:
                 bar.empty()
-                examples = "; ".join(f"{col}: {', '.join(vals[:3])}" for col, vals in error.columns.items())
+                examples = "; ".join(
+                    f"{col}: {', '.join(vals[:3])}" for col, vals in error.columns.items()
+                )
                 st.warning(
                     f"{error} Examples: {examples}. Choose the day / month order above and "
-                    "import again.", icon="📅",
+                    "import again.",
+                    icon="📅",
                 )
             except IngestError as error:
                 bar.empty()
@@ -124,8 +145,10 @@ for upload in uploads or []:
                 st.markdown(f"**Rows that could not be used** ({summary['rows_rejected']:,})")
                 st.dataframe(rejects.head(200), hide_index=True)
                 st.download_button(
-                    "Download rejected rows (CSV)", safe_csv(rejects),
-                    file_name=f"rejects_import_{summary['import_id']}.csv", mime="text/csv",
+                    "Download rejected rows (CSV)",
+                    safe_csv(rejects),
+                    file_name=f"rejects_import_{summary['import_id']}.csv",
+                    mime="text/csv",
                     key=f"rejects_{file_key}",
                 )
 
@@ -140,7 +163,9 @@ else:
     labels = dict(zip(choices, history["file_name"].to_list(), strict=True))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     chosen = left.selectbox(
-        "Delete an import", choices, format_func=lambda i: f"#{i} · {labels[i]}",
+        "Delete an import",
+        choices,
+        format_func=lambda i: f"#{i} · {labels[i]}",
         key="delete_choice",
         help="Deleting an import undoes it: rows it added are removed and rows it updated get "
         "their previous values back.",

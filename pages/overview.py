@@ -11,9 +11,13 @@ st.caption(view.describe())
 
 kpi_row = state.kpis(view)
 comparison = state.kpi_comparison(view)
-if kpi_row.height == 0 or (kpi_row["leads"][0] == 0 and kpi_row["mqls"][0] == 0
-                           and kpi_row["opps_created"][0] == 0 and kpi_row["opps_won"][0] == 0
-                           and kpi_row["opps_lost"][0] == 0):
+if kpi_row.height == 0 or (
+    kpi_row["leads"][0] == 0
+    and kpi_row["mqls"][0] == 0
+    and kpi_row["opps_created"][0] == 0
+    and kpi_row["opps_won"][0] == 0
+    and kpi_row["opps_lost"][0] == 0
+):
     st.info(
         f"No leads or opportunities in {view.period.label} for these filters. Pick another "
         "period in the sidebar, clear the filters, or import data on the Import page."
@@ -30,10 +34,18 @@ if maturity.get("maturing"):
     )
 
 for start in range(0, len(tiles.OVERVIEW_TILES), 4):
-    for column, tile in zip(st.columns(4), tiles.overview_tiles(comparison, kpi_row)[start : start + 4], strict=False):
+    for column, tile in zip(
+        st.columns(4), tiles.overview_tiles(comparison, kpi_row)[start : start + 4], strict=False
+    ):
         with column:
-            st.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color,
-                      help=tile.help, border=True)
+            st.metric(
+                tile.label,
+                tile.value,
+                tile.delta,
+                delta_color=tile.delta_color,
+                help=tile.help,
+                border=True,
+            )
             if tile.caption:
                 st.caption(tile.caption)
 
@@ -44,6 +56,8 @@ left.plotly_chart(
     key="mql_trend",
 )
 right.plotly_chart(
-    charts.revenue_trend(trend, f"Pipeline, won revenue and win rate by month, to {view.period.label}"),
+    charts.revenue_trend(
+        trend, f"Pipeline, won revenue and win rate by month, to {view.period.label}"
+    ),
     key="revenue_trend",
 )

@@ -50,6 +50,26 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep AppTest in st.navigation mode on every run.
+
+    AppTest resets `PagesManager.uses_pages_directory` before each run, and our `pages/` folder
+    then switches its second and later runs into the legacy pages-directory mode, which runs
+    the page file alone without the entrypoint (no sidebar, no banner, clicks in app.py lost).
+    `streamlit run` sets the flag once, when `st.navigation` is first called, and keeps it.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original_init = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
 def clear_streamlit_caches() -> Iterator[None]:
     """Clear st.cache_data / st.cache_resource around a test (AppTest shares one session)."""
     import streamlit as st

@@ -51,8 +51,13 @@ def test_channel_colours_are_stable() -> None:
 
 def test_rate_by_dimension_has_intervals_and_n() -> None:
     frame = pl.DataFrame(
-        {"channel": ["Email", "Events"], "rate": [0.2, 0.4], "rate_low": [0.1, 0.3],
-         "rate_high": [0.35, 0.5], "n": [40, 100]}
+        {
+            "channel": ["Email", "Events"],
+            "rate": [0.2, 0.4],
+            "rate_low": [0.1, 0.3],
+            "rate_high": [0.35, 0.5],
+            "n": [40, 100],
+        }
     )
     fig = charts.rate_by_dimension(frame, "channel", "rate", "Rate by channel", n_column="n")
     bar = fig.data[0]

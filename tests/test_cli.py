@@ -39,7 +39,7 @@ def test_import_then_kpis_json_matches_plain_sql_over_the_raw_file(
         f"count(*) FILTER (deal_stage = 'Lost') AS lost, "
         f"sum(close_value) FILTER (deal_stage = 'Won') AS revenue "
         f"FROM read_csv('{PIPELINE}')"
-    ).fetchone()
+    ).fetchall()[0]
     won, lost, revenue = raw
     assert kpis["opps_won"] == won and kpis["opps_lost"] == lost
     assert kpis["win_rate"] == pytest.approx(won / (won + lost))
@@ -70,7 +70,7 @@ def test_kpis_by_owner_one_row_per_agent(
     rows = json.loads(out)["rows"]
     agents = duckdb.sql(
         f"SELECT count(DISTINCT sales_agent) FROM read_csv('{PIPELINE}')"
-    ).fetchone()
+    ).fetchall()[0]
     assert len(rows) == agents[0]
     assert (
         sum(r["opps_won"] for r in rows)

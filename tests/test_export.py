@@ -11,7 +11,10 @@ def test_formula_cells_are_neutralised_and_numbers_kept() -> None:
         {"text": ["=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "plain", None], "n": [-1, 2, 3, 4, 5, 6]}
     )
     expected = pl.DataFrame(
-        {"text": ["'=HYPERLINK(1)", "'+1", "'-2", "'@SUM(A1)", "plain", None], "n": [-1, 2, 3, 4, 5, 6]}
+        {
+            "text": ["'=HYPERLINK(1)", "'+1", "'-2", "'@SUM(A1)", "plain", None],
+            "n": [-1, 2, 3, 4, 5, 6],
+        }
     )
     assert_frame_equal(neutralise(frame), expected)
 

@@ -8,7 +8,8 @@ from alignment.importing import TIMEZONES, mapping_from_editor, mapping_table
 
 def test_mapping_table_has_one_row_per_field_and_drops_unknown_columns() -> None:
     table = mapping_table(
-        "opportunities", {"external_id": "Opportunity ID", "amount": "Not In File"},
+        "opportunities",
+        {"external_id": "Opportunity ID", "amount": "Not In File"},
         ["Opportunity ID", "Amount"],
     )
     assert table["field"].to_list() == [c.name for c in schema.mappable_fields("opportunities")]

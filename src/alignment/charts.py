@@ -79,7 +79,12 @@ def empty_figure(title: str, message: str) -> go.Figure:
     """A figure that says why there is nothing to draw (never a blank chart)."""
     fig = _figure(title)
     fig.add_annotation(
-        text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+        text=message,
+        showarrow=False,
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
         font={"size": 16, "color": "#64748B"},
     )
     fig.update_xaxes(visible=False)
@@ -97,18 +102,29 @@ def mql_trend(trend: pl.DataFrame, title: str) -> go.Figure:
     months = trend["month"].to_list()
     fig = _figure(title)
     fig.add_bar(x=months, y=trend["mqls"].to_list(), name="MQLs", marker_color="#93C5FD")
-    fig.add_bar(x=months, y=trend["sqls"].to_list(), name="SQLs (from those MQLs)",
-                marker_color="#2563EB")
+    fig.add_bar(
+        x=months, y=trend["sqls"].to_list(), name="SQLs (from those MQLs)", marker_color="#2563EB"
+    )
     fig.add_scatter(
-        x=months, y=trend["mql_to_sql"].to_list(), name="MQL→SQL conversion", yaxis="y2",
-        mode="lines+markers", line={"color": "#F97316", "width": 3},
+        x=months,
+        y=trend["mql_to_sql"].to_list(),
+        name="MQL→SQL conversion",
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": "#F97316", "width": 3},
         hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
     )
     fig.update_layout(
         barmode="overlay",
         yaxis={"title": "Leads"},
-        yaxis2={"title": "Conversion", "overlaying": "y", "side": "right", "tickformat": ".0%",
-                "rangemode": "tozero", "showgrid": False},
+        yaxis2={
+            "title": "Conversion",
+            "overlaying": "y",
+            "side": "right",
+            "tickformat": ".0%",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
         xaxis={"tickformat": "%b %Y", "dtick": "M2"},
     )
     return fig
@@ -125,20 +141,38 @@ def revenue_trend(trend: pl.DataFrame, title: str) -> go.Figure:
         return empty_figure(title, "No opportunities in this range: import opportunities.")
     months = trend["month"].to_list()
     fig = _figure(title)
-    fig.add_bar(x=months, y=trend["pipeline_created"].fill_null(0).to_list(),
-                name="Pipeline created", marker_color="#A7F3D0")
-    fig.add_bar(x=months, y=trend["won_revenue"].fill_null(0).to_list(), name="Won revenue",
-                marker_color="#10B981")
+    fig.add_bar(
+        x=months,
+        y=trend["pipeline_created"].fill_null(0).to_list(),
+        name="Pipeline created",
+        marker_color="#A7F3D0",
+    )
+    fig.add_bar(
+        x=months,
+        y=trend["won_revenue"].fill_null(0).to_list(),
+        name="Won revenue",
+        marker_color="#10B981",
+    )
     fig.add_scatter(
-        x=months, y=trend["win_rate"].to_list(), name="Win rate", yaxis="y2",
-        mode="lines+markers", line={"color": "#A855F7", "width": 3},
+        x=months,
+        y=trend["win_rate"].to_list(),
+        name="Win rate",
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": "#A855F7", "width": 3},
         hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
     )
     fig.update_layout(
         barmode="group",
         yaxis={"title": "Amount", "tickprefix": "$", "tickformat": "~s"},
-        yaxis2={"title": "Win rate", "overlaying": "y", "side": "right", "tickformat": ".0%",
-                "rangemode": "tozero", "showgrid": False},
+        yaxis2={
+            "title": "Win rate",
+            "overlaying": "y",
+            "side": "right",
+            "tickformat": ".0%",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
         xaxis={"tickformat": "%b %Y", "dtick": "M2"},
     )
     return fig
@@ -165,11 +199,23 @@ def rate_by_dimension(
             "arrayminus": (rows[rate] - rows[f"{rate}_low"]).to_list(),
             "color": "#475569",
         }
-    text = [f"{v:.0%}" + (f"  n={n:,}" if n_column else "")
-            for v, n in zip(values, rows[n_column].to_list() if n_column else values, strict=True)]
+    text = [
+        f"{v:.0%}" + (f"  n={n:,}" if n_column else "")
+        for v, n in zip(values, rows[n_column].to_list() if n_column else values, strict=True)
+    ]
     fig = _figure(title)
-    fig.add_bar(y=labels, x=values, orientation="h", marker_color=colors, error_x=error,
-                text=text, textposition="outside", cliponaxis=False, showlegend=False)
-    fig.update_layout(xaxis={"tickformat": ".0%", "rangemode": "tozero"},
-                      height=max(320, 60 + 42 * len(labels)))
+    fig.add_bar(
+        y=labels,
+        x=values,
+        orientation="h",
+        marker_color=colors,
+        error_x=error,
+        text=text,
+        textposition="outside",
+        cliponaxis=False,
+        showlegend=False,
+    )
+    fig.update_layout(
+        xaxis={"tickformat": ".0%", "rangemode": "tozero"}, height=max(320, 60 + 42 * len(labels))
+    )
     return fig

@@ -47,8 +47,14 @@ def _print_json(payload: Any) -> None:
 
 
 def _print_table(frame: pl.DataFrame) -> None:
-    with pl.Config(tbl_rows=200, tbl_cols=40, tbl_width_chars=200, fmt_str_lengths=40,
-                   tbl_hide_dataframe_shape=True, tbl_hide_column_data_type=True):
+    with pl.Config(
+        tbl_rows=200,
+        tbl_cols=40,
+        tbl_width_chars=200,
+        fmt_str_lengths=40,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_type=True,
+    ):
         print(frame)
 
 
@@ -133,9 +139,11 @@ def cmd_kpis(args: argparse.Namespace) -> int:
             _print_json({"period": period.key, **row})
     else:
         print(f"KPIs for {period.label}" + (f" by {args.by}" if args.by else ""))
-        _print_table(frame if args.by else frame.transpose(include_header=True,
-                                                            header_name="kpi",
-                                                            column_names=["value"]))
+        _print_table(
+            frame
+            if args.by
+            else frame.transpose(include_header=True, header_name="kpi", column_names=["value"])
+        )
     return 0
 
 
@@ -174,8 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database file (default: $ALIGNMENT_DB or data/alignment.duckdb)")
     p.add_argument("--object", choices=schema.OBJECT_TYPES, help="what the file holds")
     p.add_argument("--source", default="auto", help="source system (auto, hubspot, ...)")
-    p.add_argument("--mapping", metavar="MAPPING.json",
-                   help='JSON object {"canonical_field": "source column", ...}')
+    p.add_argument(
+        "--mapping",
+        metavar="MAPPING.json",
+        help='JSON object {"canonical_field": "source column", ...}',
+    )
     p.add_argument("--timezone", default="UTC", help="time zone of naive timestamps")
     p.add_argument("--date-order", default="auto", choices=("auto", "dmy", "mdy", "ymd"))
     p.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -46,15 +46,21 @@ def mapping_table(object_type: str, mapping: dict[str, str], columns: list[str])
         {
             "field": field.name,
             "required": field.name in required,
-            "source_column": mapping.get(field.name, "") if mapping.get(field.name) in present else "",
+            "source_column": mapping.get(field.name, "")
+            if mapping.get(field.name) in present
+            else "",
             "description": field.description,
         }
         for field in schema.mappable_fields(object_type)
     ]
     return pl.DataFrame(
         rows,
-        schema={"field": pl.String, "required": pl.Boolean, "source_column": pl.String,
-                "description": pl.String},
+        schema={
+            "field": pl.String,
+            "required": pl.Boolean,
+            "source_column": pl.String,
+            "description": pl.String,
+        },
     )
 
 

@@ -96,12 +96,20 @@ class Period:
     @property
     def start(self) -> datetime | None:
         """Inclusive UTC start instant (None for all time)."""
-        return None if self.first_day is None else datetime.combine(self.first_day, datetime.min.time(), UTC)
+        return (
+            None
+            if self.first_day is None
+            else datetime.combine(self.first_day, datetime.min.time(), UTC)
+        )
 
     @property
     def end(self) -> datetime | None:
         """Exclusive UTC end instant (None for all time)."""
-        return None if self.end_day is None else datetime.combine(self.end_day, datetime.min.time(), UTC)
+        return (
+            None
+            if self.end_day is None
+            else datetime.combine(self.end_day, datetime.min.time(), UTC)
+        )
 
     @property
     def key(self) -> str:

@@ -117,7 +117,9 @@ def default_period(grain: Grain, latest: date | None, today: date) -> Period:
     return period
 
 
-def period_options(grain: Grain, earliest: date | None, latest: date | None, today: date) -> list[str]:
+def period_options(
+    grain: Grain, earliest: date | None, latest: date | None, today: date
+) -> list[str]:
     """Period keys for the selector, newest first, covering the data (plus `all`)."""
     newest = Period.containing(grain, min(latest, today) if latest else today)
     oldest = Period.containing(grain, earliest) if earliest else newest
@@ -136,30 +138,50 @@ def sidebar_view() -> View:
     today = datetime.now(UTC).date()
     sidebar = st.sidebar
     sidebar.markdown("**Period**")
-    grain: Grain = sidebar.segmented_control(
-        "Grain", list(GRAINS), default="month", key="grain", bind="query-params",
-        format_func=str.capitalize, label_visibility="collapsed", required=True,
-    ) or "month"
+    grain: Grain = (
+        sidebar.segmented_control(
+            "Grain",
+            list(GRAINS),
+            default="month",
+            key="grain",
+            bind="query-params",
+            format_func=str.capitalize,
+            label_visibility="collapsed",
+            required=True,
+        )
+        or "month"
+    )
     options = period_options(grain, earliest, latest, today)
     default_key = default_period(grain, latest, today).key
     period_key = sidebar.selectbox(
-        "Period", options, index=options.index(default_key) if default_key in options else 0,
-        key="period", bind="query-params",
+        "Period",
+        options,
+        index=options.index(default_key) if default_key in options else 0,
+        key="period",
+        bind="query-params",
         format_func=lambda k: Period.parse(k).label,
     )
     comparison = sidebar.selectbox(
-        "Compare with", list(COMPARISONS), key="compare", bind="query-params",
+        "Compare with",
+        list(COMPARISONS),
+        key="compare",
+        bind="query-params",
         format_func=COMPARISONS.__getitem__,
     )
     sidebar.markdown("**Filters**")
     selected: dict[str, list[str]] = {}
     for dimension in DIMENSIONS:
         selected[dimension] = sidebar.multiselect(
-            DIMENSION_LABELS[dimension], _dimension_values(path, dimension), key=dimension,
-            bind="query-params", placeholder="All",
+            DIMENSION_LABELS[dimension],
+            _dimension_values(path, dimension),
+            key=dimension,
+            bind="query-params",
+            placeholder="All",
         )
     period = Period.parse(period_key) if period_key else ALL_TIME
-    return View(period, comparison or "previous", Filters(**{d: tuple(v) for d, v in selected.items()}))
+    return View(
+        period, comparison or "previous", Filters(**{d: tuple(v) for d, v in selected.items()})
+    )
 
 
 # ---- page data ----------------------------------------------------------------------------
@@ -175,7 +197,11 @@ def kpis(view: View) -> pl.DataFrame:
 
 def monthly_trend(view: View, months: int = 18) -> pl.DataFrame:
     """One row per month ending at the selected period."""
-    end = view.period if not view.period.is_all else Period.containing("month", datetime.now(UTC).date())
+    end = (
+        view.period
+        if not view.period.is_all
+        else Period.containing("month", datetime.now(UTC).date())
+    )
     return _monthly_trend(database_path(), end.key, view.filters, months)
 
 

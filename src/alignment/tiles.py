@@ -26,7 +26,6 @@ OVERVIEW_TILES: tuple[str, ...] = (
 """KPIs on the Overview, in reading order (two rows of four)."""
 
 
-
 @dataclass(frozen=True)
 class Tile:
     """The text of one KPI tile."""

@@ -32,11 +32,11 @@ def test_overview_and_import_in_a_browser(expected_mqls: str, server: str, brows
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    page.goto(f"{server}/?period=2026-09", wait_until="networkidle")
+    page.goto(f"{server}/?period=September+2026", wait_until="networkidle")
     page.get_by_text("Overview · September 2026").wait_for(timeout=60_000)
-    mql_tile = page.locator('[data-testid="stMetric"]').filter(
-        has_text=registry.KPIS["mqls"].label
-    ).first
+    mql_tile = (
+        page.locator('[data-testid="stMetric"]').filter(has_text=registry.KPIS["mqls"].label).first
+    )
     mql_tile.wait_for(timeout=30_000)
     assert expected_mqls in mql_tile.inner_text()
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)

@@ -1,0 +1,244 @@
+"""The metric registry: every KPI's name, label, unit and one-sentence definition, and how its
+values and changes are written for people.
+
+DESIGN section 5 defines the metrics; this module is the single place their wording lives. The
+Overview tiles, the Glossary page, the CLI and the review pack all read it, so a definition is
+changed once. `metrics.overview.kpis` returns one column per KPI name (plus `_low` / `_high`
+interval columns for rates).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+Unit = Literal["count", "rate", "currency", "days"]
+
+MISSING = "–"
+"""How a missing value (no data, rate over zero) is written."""
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI: its column name, display label, unit and definition.
+
+    `numerator` / `denominator` name the KPIs a rate is computed from (a denominator may be a
+    sum, written `a + b`), so pages can show n next to every rate."""
+
+    name: str
+    label: str
+    unit: Unit
+    definition: str
+    higher_is_better: bool = True
+    numerator: str | None = None
+    denominator: str | None = None
+
+
+_COHORT = "the leads that became MQLs in the period (the MQL cohort)"
+
+_KPI_LIST: tuple[Kpi, ...] = (
+    Kpi("leads", "Leads created", "count", "Leads created in the period (by creation date)."),
+    Kpi(
+        "mqls",
+        "MQLs",
+        "count",
+        "Leads that became MQLs in the period (the MQL cohort), dated by their MQL date or, "
+        "when they skipped MQL, by their earliest later stage date.",
+    ),
+    Kpi(
+        "sals",
+        "SALs",
+        "count",
+        f"Members of {_COHORT} that sales has accepted so far; a lead that skipped SAL but "
+        "reached a later stage counts as accepted.",
+    ),
+    Kpi(
+        "sqls",
+        "SQLs",
+        "count",
+        f"Members of {_COHORT} that have reached SQL so far; a lead that skipped a stage counts "
+        "as having reached it.",
+    ),
+    Kpi(
+        "opps",
+        "Opportunities (MQL cohort)",
+        "count",
+        f"Members of {_COHORT} that have become opportunities so far (or reached a later stage).",
+    ),
+    Kpi(
+        "wins",
+        "Customers (MQL cohort)",
+        "count",
+        f"Members of {_COHORT} that have become customers (won) so far.",
+    ),
+    Kpi(
+        "mql_to_sql",
+        "MQL → SQL",
+        "rate",
+        f"Share of {_COHORT} that have reached SQL so far; a lead that skipped a stage counts as "
+        "having reached it.",
+        numerator="sqls",
+        denominator="mqls",
+    ),
+    Kpi(
+        "mql_to_won",
+        "MQL → Won",
+        "rate",
+        f"Share of {_COHORT} that have become customers (won) so far.",
+        numerator="wins",
+        denominator="mqls",
+    ),
+    Kpi(
+        "opps_created",
+        "Opportunities created",
+        "count",
+        "Opportunities created in the period (by opportunity creation date).",
+    ),
+    Kpi(
+        "opps_won", "Deals won", "count", "Opportunities closed won in the period (by close date)."
+    ),
+    Kpi(
+        "opps_lost",
+        "Deals lost",
+        "count",
+        "Opportunities closed lost in the period (by close date).",
+        higher_is_better=False,
+    ),
+    Kpi(
+        "win_rate",
+        "Win rate",
+        "rate",
+        "Won / (won + lost) among opportunities closed in the period; open deals are excluded.",
+        numerator="opps_won",
+        denominator="opps_won + opps_lost",
+    ),
+    Kpi(
+        "pipeline_created",
+        "Pipeline created",
+        "currency",
+        "Sum of the amount of the opportunities created in the period.",
+    ),
+    Kpi(
+        "won_revenue",
+        "Won revenue",
+        "currency",
+        "Sum of the amount of the opportunities closed won in the period.",
+    ),
+    Kpi(
+        "avg_deal_size",
+        "Average deal size",
+        "currency",
+        "Mean amount of the opportunities closed won in the period (deals without an amount "
+        "are left out).",
+    ),
+    Kpi(
+        "median_deal_size",
+        "Median deal size",
+        "currency",
+        "Median amount of the opportunities closed won in the period (deals without an amount "
+        "are left out).",
+    ),
+)
+
+KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in _KPI_LIST}
+"""Every KPI by name, in display order (the order of the `kpis` columns)."""
+
+
+def _kpi(kpi: Kpi | str) -> Kpi:
+    if isinstance(kpi, Kpi):
+        return kpi
+    try:
+        return KPIS[kpi]
+    except KeyError:
+        raise KeyError(f"unknown KPI {kpi!r}; known: {', '.join(KPIS)}") from None
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+
+
+def _one_decimal_below_ten(number: float) -> str:
+    """`3.4` below 10 (in absolute value), `34` from 10 up; a trailing `.0` is dropped."""
+    if abs(round(number, 1)) < 10:
+        return f"{number:.1f}".removesuffix(".0")
+    return f"{number:.0f}"
+
+
+def _compact_money(amount: float) -> str:
+    """`$950`, `$1.5k`, `$345k`, `$1.2M`, `$12M`, `$3.4B` (one decimal below 10 of a unit,
+    trailing `.0` dropped); negative amounts get a leading minus."""
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if round(amount) < 1000:
+        return f"{sign}${amount:.0f}"
+    for scale, suffix in ((1e3, "k"), (1e6, "M"), (1e9, "B")):
+        scaled = amount / scale
+        text = _one_decimal_below_ten(scaled)
+        if float(text) < 1000 or suffix == "B":
+            return f"{sign}${text}{suffix}"
+    raise AssertionError("unreachable")
+
+
+def format_value(kpi: Kpi | str, value: object) -> str:
+    """A KPI value as people read it: counts `1,234`, rates `34 %` (`3.4 %` below 10 %),
+    currency `$950` / `$1.5k` / `$345k` / `$1.2M`, days `12 days` (`3.5 days` below 10);
+    a trailing `.0` is dropped (`5 %`, `$1M`); missing `–`."""
+    unit = _kpi(kpi).unit
+    if _is_missing(value):
+        return MISSING
+    number = float(value)  # type: ignore[arg-type]
+    if unit == "count":
+        return f"{round(number):,}"
+    if unit == "rate":
+        return f"{_one_decimal_below_ten(number * 100)} %"
+    if unit == "currency":
+        return _compact_money(number)
+    text = _one_decimal_below_ten(number)
+    return f"{text} day" if text == "1" else f"{text} days"
+
+
+def _signed(text: str, number: float) -> str:
+    """`text` (an absolute value) with `+` or an ASCII `-` in front."""
+    return ("-" if number < 0 else "+") + text
+
+
+def format_delta(kpi: Kpi | str, current: object, previous: object) -> str:
+    """The change from `previous` to `current`, always signed.
+
+    Rates: percentage points, one decimal (`+3.1 pts`, `-0.4 pts`). Counts, currency and days:
+    relative change (`+12 %`; `-3.5 %` below 10 %, `-3 %` rather than `-3.0 %`); `new` when
+    previous is 0 and current is not, `+0 %` when both are 0. `–` when either value is
+    missing. The sign is an ASCII `-` so Streamlit's `st.metric` draws the arrow the right way."""
+    unit = _kpi(kpi).unit
+    if _is_missing(current) or _is_missing(previous):
+        return MISSING
+    now, before = float(current), float(previous)  # type: ignore[arg-type]
+    if unit == "rate":
+        points = round((now - before) * 100, 1)
+        return _signed(f"{abs(points):.1f} pts", points)
+    if before == 0:
+        return "+0 %" if now == 0 else "new"
+    change = (now - before) / abs(before) * 100
+    text = _one_decimal_below_ten(abs(change))
+    return _signed(f"{text} %", 0.0 if text == "0" else change)
+
+
+def glossary() -> pl.DataFrame:
+    """One row per KPI, in registry order: name, label, definition, unit."""
+    return pl.DataFrame(
+        {
+            "name": [k.name for k in KPIS.values()],
+            "label": [k.label for k in KPIS.values()],
+            "definition": [k.definition for k in KPIS.values()],
+            "unit": [k.unit for k in KPIS.values()],
+        },
+        schema={"name": pl.String, "label": pl.String, "definition": pl.String, "unit": pl.String},
+    )

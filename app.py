@@ -9,19 +9,28 @@ import streamlit as st
 
 from alignment import state
 
-st.set_page_config(page_title="Alignment", page_icon="📈", layout="wide")
+presenting = state.presenter_mode_requested()
+st.set_page_config(
+    page_title="Alignment",
+    page_icon=":material/insights:",
+    layout="wide",
+    initial_sidebar_state="collapsed" if presenting else "auto",
+)
 
 pages = {
     "Review": [
-        st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     ],
     "Data": [
-        st.Page("pages/import_data.py", title="Import", icon="📥", url_path="import"),
-        st.Page("pages/glossary.py", title="Glossary", icon="📖"),
+        st.Page(
+            "pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"
+        ),
+        st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ],
 }
 navigation = st.navigation(pages, position="sidebar")
 
 st.session_state["view"] = state.sidebar_view()
+state.apply_presenter_style()
 state.demo_banner()
 navigation.run()

@@ -37,7 +37,7 @@ for upload in uploads or []:
         try:
             sniffed, proposal = state.inspect_upload(file_key, upload.name, upload.getvalue())
         except IngestError as error:
-            st.error(str(error), icon="🚫")
+            st.error(str(error), icon=":material/block:")
             continue
 
         about = (
@@ -126,11 +126,11 @@ for upload in uploads or []:
                 st.warning(
                     f"{error} Examples: {examples}. Choose the day / month order above and "
                     "import again.",
-                    icon="📅",
+                    icon=":material/calendar_month:",
                 )
             except IngestError as error:
                 bar.empty()
-                st.error(f"{error} Nothing was changed in the database.", icon="🚫")
+                st.error(f"{error} Nothing was changed in the database.", icon=":material/block:")
             else:
                 bar.empty()
                 results[file_key] = state.result_summary(result)
@@ -174,7 +174,7 @@ else:
         try:
             message = state.delete_import(int(chosen))
         except IngestError as error:
-            st.error(str(error), icon="🚫")
+            st.error(str(error), icon=":material/block:")
         else:
             st.success(message)
             st.rerun()

@@ -30,7 +30,7 @@ if maturity.get("maturing"):
         f"so within {maturity['p80_days']:.0f} days, and this cohort closed "
         f"{max(maturity['age_days'], 0):.0f} days ago. Its conversion will still rise; do not "
         "compare it with older cohorts as if it were final.",
-        icon="⏳",
+        icon=":material/hourglass_top:",
     )
 
 for start in range(0, len(tiles.OVERVIEW_TILES), 4):

@@ -114,3 +114,12 @@ def test_remove_demo_data_button_empties_the_database(demo_db: Path) -> None:
     assert store.table_counts(con)["leads"] == 0
     con.close()
     assert not any("Demo data" in i.value for i in at.info)
+
+
+def test_a_present_link_opens_in_presenter_mode(demo_db: Path) -> None:
+    at = _app({"present": "1"})
+    _no_errors(at)
+    assert at.toggle(key="present").value is True
+    at.toggle(key="present").set_value(False).run()
+    _no_errors(at)
+    assert at.toggle(key="present").value is False

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from alignment import demo, ingest, store
+from alignment import demo, ingest, privacy, store
 from alignment.filters import Filters
 from alignment.metrics import overview
 from alignment.models import DIMENSIONS
@@ -88,6 +88,47 @@ def _maturity(path: str, period_key: str, filters: Filters) -> dict[str, Any]:
     return overview.cohort_maturity(connection(), Period.parse(period_key), filters)
 
 
+# ---- presenter mode -----------------------------------------------------------------------
+PRESENT_KEY = "present"
+PRESENTER_CSS = """
+<style>
+  /* presenter mode: readable at 3 m on a projector */
+  .stMainBlockContainer { font-size: 1.2rem; }
+  [data-testid="stMetricValue"] { font-size: 3rem; }
+  [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
+  .stMainBlockContainer h1 { font-size: 2.8rem; }
+</style>
+"""
+
+
+def presenter_mode_requested() -> bool:
+    """Whether presenter mode is on; `?present=1` in a link turns it on when the session starts.
+
+    Call before `st.set_page_config` (the sidebar starts collapsed in presenter mode)."""
+    if PRESENT_KEY not in st.session_state:
+        value = str(st.query_params.get(PRESENT_KEY, "")).strip().lower()
+        if value in ("1", "true", "yes", "on"):
+            st.session_state[PRESENT_KEY] = True
+    return presenter_mode()
+
+
+def presenter_mode() -> bool:
+    """Presenter mode: larger type, sidebar collapsed, names and e-mails masked."""
+    return bool(st.session_state.get(PRESENT_KEY, False))
+
+
+def apply_presenter_style() -> None:
+    """Larger type for a shared screen (no-op outside presenter mode)."""
+    if presenter_mode():
+        st.html(PRESENTER_CSS)
+
+
+def personal_data(frame: pl.DataFrame) -> pl.DataFrame:
+    """Record-level frames for display or download: names and e-mails masked in presenter
+    mode, untouched otherwise."""
+    return privacy.mask_personal_data(frame) if presenter_mode() else frame
+
+
 # ---- global filters -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class View:
@@ -137,6 +178,13 @@ def sidebar_view() -> View:
     earliest, latest = _data_date_range(path)
     today = datetime.now(UTC).date()
     sidebar = st.sidebar
+    sidebar.toggle(
+        "Presenter mode",
+        key=PRESENT_KEY,
+        bind="query-params",
+        help="For a shared screen: larger type, names and e-mails masked. A link with "
+        "`?present=1` opens in presenter mode.",
+    )
     sidebar.markdown("**Period**")
     grain: Grain = (
         sidebar.segmented_control(
@@ -296,7 +344,7 @@ def demo_banner() -> None:
     left.info(
         "**Demo data.** You are looking at a generated example company, not your data. "
         "Import your exports on the Import page, then remove the demo.",
-        icon="🧪",
+        icon=":material/science:",
     )
     if right.button("Remove demo data", key="remove_demo", type="secondary"):
         demo.remove_demo(con)

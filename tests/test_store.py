@@ -103,3 +103,19 @@ def test_an_exception_during_load_leaves_every_table_unchanged(
     assert snapshot(con) == before
     # and the connection is usable afterwards
     assert store.table_counts(con)["leads"] == 2
+
+
+def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = store.connect(path)
+    # turn it back into what migration 1 alone made before leads.is_converted existed
+    con.execute("INSERT INTO leads (lead_id, source_system, external_id) VALUES ('a:1', 'a', '1')")
+    for table in ("leads", "leads_replaced"):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN is_converted")
+    con.execute("DELETE FROM schema_version WHERE version > 1")
+    con.close()
+
+    con = store.connect(path)
+    assert store.schema_version(con) == len(store.MIGRATIONS)
+    assert store.scalar(con, "SELECT count(*) FROM leads WHERE is_converted IS NULL") == 1
+    con.close()

@@ -44,7 +44,7 @@ SELECT
   coalesce(l.team, o.team, '{NOT_SET}') AS team,
   l.score, l.high_intent, l.status_raw,
   l.mql_at, l.sal_at, l.sql_at, l.opp_at, l.won_at, l.lost_at, l.rejected_at,
-  l.rejection_reason, l.rejection_reason_raw, l.opp_id, l.import_id,
+  l.rejection_reason, l.rejection_reason_raw, l.opp_id, l.is_converted, l.import_id,
   {_reached("lead")} AS reached_lead_at,
   {_reached("mql")} AS reached_mql_at,
   {_reached("sal")} AS reached_sal_at,

@@ -95,6 +95,11 @@ LEADS: tuple[Column, ...] = (
     Column("rejection_reason", "text", "standard rejection reason"),
     Column("rejection_reason_raw", "text", "rejection / disqualification reason as exported"),
     Column("opp_id", "text", "the opportunity this lead converted to (source id)"),
+    Column(
+        "is_converted",
+        "boolean",
+        "converted (to an opportunity / customer), for exports with a flag but no stage dates",
+    ),
     _derived("import_id", "integer", "the import that last wrote this row"),
 )
 

@@ -65,8 +65,18 @@ def _migration_1(con: Connection) -> None:
     con.execute("CREATE SEQUENCE IF NOT EXISTS import_id_seq START 1")
 
 
+def _migration_2(con: Connection) -> None:
+    """Leads get `is_converted` (Salesforce IsConverted, X Education Converted: a flag for
+    exports that have no stage dates)."""
+    for table in ("leads", "leads" + schema.REPLACED_SUFFIX):
+        con.execute(
+            f"ALTER TABLE {quote_identifier(table)} ADD COLUMN IF NOT EXISTS is_converted BOOLEAN"
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "canonical tables, lookups, mapping tables, imports", _migration_1),
+    (2, "leads.is_converted", _migration_2),
 ]
 """Numbered schema migrations, applied in order, each once, each in its own transaction."""
 

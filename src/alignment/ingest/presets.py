@@ -119,6 +119,7 @@ GENERIC_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             *_date_entered("opportunity"),
         ),
         "won_at": ("Won Date", "Customer Date", *_date_entered("customer")),
+        "is_converted": ("Converted", "IsConverted", "Is Converted"),
         "lost_at": ("Lost Date",),
         "rejected_at": ("Rejected Date", "Disqualified Date", "Unqualified Date"),
         "rejection_reason_raw": (

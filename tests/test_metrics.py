@@ -423,8 +423,8 @@ def test_overview_tiles_read_these_frames(con: store.Connection) -> None:
     assert (result["mqls"].value, result["mqls"].delta) == ("5", "+67 %")
     assert (result["mql_to_sql"].value, result["mql_to_sql"].delta) == ("60 %", "-6.7 pts")
     # Wilson 95 % for 3 of 5 = (0.2307, 0.8824); for 3 of 4 = (0.3006, 0.9544)
-    assert result["mql_to_sql"].caption == "3 of 5 MQLs · 95 % CI 23%–88%"
-    assert result["win_rate"].caption == "3 of 4 closed opportunities · 95 % CI 30%–95%"
+    assert result["mql_to_sql"].caption == "3 of 5 MQLs · 95 % CI 23–88 %"
+    assert result["win_rate"].caption == "3 of 4 closed opportunities · 95 % CI 30–95 %"
     assert (result["pipeline_created"].value, result["pipeline_created"].delta) == (
         "$36k",
         "+177 %",
@@ -605,6 +605,12 @@ def test_registry_definitions_follow_the_design() -> None:
 )
 def test_format_value(kpi: str, value: object, expected: str) -> None:
     assert registry.format_value(kpi, value) == expected
+
+
+def test_format_rate_interval() -> None:
+    assert registry.format_rate_interval(0.2307, 0.8824) == "23–88 %"
+    assert registry.format_rate_interval(0.012, 0.0951) == "1.2–9.5 %"
+    assert registry.format_rate_interval(None, 0.5) == registry.MISSING
 
 
 def test_format_value_days_and_kpi_objects() -> None:

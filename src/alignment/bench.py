@@ -19,6 +19,7 @@ import argparse
 import json
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -72,6 +73,45 @@ def median_ms(function: Callable[[], Any], repeats: int) -> float:
 def peak_memory_mb() -> float:
     """Peak resident memory of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def app_peak_memory_mb(database: Path, lead_csv: Path) -> float:
+    """Peak resident memory (MB) of a fresh process doing what the app does at this size:
+    import the lead CSV through the pipeline into a new database, then compute the Overview
+    (KPIs, comparison, trend) on the full database. The harness's own generated frames and
+    pandas copies are not part of the app, so they are measured apart."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "alignment.bench", "--probe-memory", str(database), str(lead_csv)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(completed.stdout.strip().splitlines()[-1])
+
+
+def probe_memory(database: Path, lead_csv: Path) -> float:
+    """The work measured by `app_peak_memory_mb`, in this process; returns its peak MB."""
+    from alignment.ingest import import_file
+
+    with tempfile.TemporaryDirectory(prefix="alignment-probe-") as tmp:
+        con = store.connect(Path(tmp) / "import.duckdb")
+        columns = pl.read_csv(lead_csv, n_rows=1).columns
+        import_file(
+            con,
+            lead_csv,
+            lead_csv.name,
+            object_type="leads",
+            source_system="bench",
+            mapping={c: c for c in columns},
+        )
+        con.close()
+    con = store.connect(database, read_only=True)
+    month = Period.containing("month", datetime.now(UTC).date()).previous()
+    overview.kpis(con, month, Filters())
+    overview.kpi_comparison(con, month, "previous", Filters())
+    overview.monthly_trend(con, Filters(), month, 18)
+    con.close()
+    return peak_memory_mb()
 
 
 # ---- the import benchmark ----------------------------------------------------------------
@@ -270,16 +310,20 @@ def run(
         sizes = store.table_counts(con)
         rows += bench_kpis(con, tables, today, repeats)
         con.close()
-    memory = peak_memory_mb()
+        del tables
+        app_memory = app_peak_memory_mb(work / "kpis.duckdb", work / "leads_export.csv")
     rows.append(
         Row(
-            "peak memory (MB, whole process)",
+            "peak memory (MB, app: import + Overview)",
             n_leads,
-            memory,
+            app_memory,
             None,
             f"< {MEMORY_BUDGET_MB:g} MB",
-            memory < MEMORY_BUDGET_MB,
+            app_memory < MEMORY_BUDGET_MB,
         )
+    )
+    rows.append(
+        Row("peak memory (MB, harness incl. generator and pandas)", n_leads, peak_memory_mb())
     )
     return {
         "n_leads": n_leads,
@@ -315,7 +359,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+    parser.add_argument("--probe-memory", nargs=2, metavar=("DB", "CSV"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.probe_memory:
+        print(probe_memory(Path(args.probe_memory[0]), Path(args.probe_memory[1])))
+        return 0
     report = run(args.leads, repeats=args.repeats)
     print(format_report(report))
     if args.json:

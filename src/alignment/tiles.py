@@ -59,7 +59,7 @@ def _sample_caption(name: str, row: dict[str, object]) -> str | None:
     low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
     text = f"{int(num):,} of {int(den):,} {unit}"  # type: ignore[call-overload]
     if not _is_missing(low) and not _is_missing(high):
-        text += f" · 95 % CI {float(low):.0%}–{float(high):.0%}"  # type: ignore[arg-type]
+        text += f" · 95 % CI {registry.format_rate_interval(low, high)}"
     return text
 
 

@@ -205,6 +205,15 @@ def format_value(kpi: Kpi | str, value: object) -> str:
     return f"{text} day" if text == "1" else f"{text} days"
 
 
+def format_rate_interval(low: object, high: object) -> str:
+    """A 95 % interval of a rate as people read it: `29–47 %` (one decimal below 10 %)."""
+    if _is_missing(low) or _is_missing(high):
+        return MISSING
+    low_text = _one_decimal_below_ten(float(low) * 100)  # type: ignore[arg-type]
+    high_text = _one_decimal_below_ten(float(high) * 100)  # type: ignore[arg-type]
+    return f"{low_text}–{high_text} %"
+
+
 def _signed(text: str, number: float) -> str:
     """`text` (an absolute value) with `+` or an ASCII `-` in front."""
     return ("-" if number < 0 else "+") + text

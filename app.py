@@ -20,11 +20,15 @@ st.set_page_config(
 pages = {
     "Review": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:"),
+        st.Page("pages/rejections.py", title="Rejections", icon=":material/thumb_down:"),
     ],
     "Data": [
         st.Page(
             "pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"
         ),
+        st.Page("pages/quality.py", title="Data quality", icon=":material/fact_check:"),
+        st.Page("pages/settings.py", title="Settings", icon=":material/tune:"),
         st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ],
 }

@@ -6,13 +6,16 @@ from alignment import state
 from alignment.export import safe_csv
 from alignment.importing import (
     DATE_ORDERS,
+    DETECTED,
     TIMEZONES,
+    detection_message,
     mapping_from_editor,
     mapping_table,
-    object_type_label,
+    preset_option_label,
+    preset_options,
+    template_csv,
 )
 from alignment.ingest import AmbiguousDateOrderError, IngestError
-from alignment.schema import OBJECT_TYPES
 
 st.title("Import")
 st.caption(
@@ -21,6 +24,30 @@ st.caption(
     "it succeeds whole or changes nothing. Re-importing the same file changes nothing; a newer "
     "export updates records in place. Try the sample files in `data/samples/`."
 )
+with st.expander("Known exports and templates"):
+    st.markdown(
+        "Recognised from their header row: HubSpot contacts, deals and leads; Salesforce leads, "
+        "opportunities, tasks, lead history and opportunity history (report or Data Loader); "
+        "Marketo leads; Marketo Measure (Bizible) touchpoints; Outreach calls and mailings; "
+        "Salesloft calls; owners / sales teams and accounts / ZoomInfo company lists (lookups). "
+        "Anything else is read as a generic file you map by hand. Spend and targets have "
+        "templates:"
+    )
+    left, right = st.columns(2)
+    left.download_button(
+        "Spend template (CSV)",
+        template_csv("spend"),
+        file_name="alignment_spend_template.csv",
+        mime="text/csv",
+        key="template_spend",
+    )
+    right.download_button(
+        "Targets template (CSV)",
+        template_csv("targets"),
+        file_name="alignment_targets_template.csv",
+        mime="text/csv",
+        key="template_targets",
+    )
 
 uploads = st.file_uploader(
     "Exports to import",
@@ -47,25 +74,34 @@ for upload in uploads or []:
             + (f" · {sniffed.footer_rows} footer rows ignored" if sniffed.footer_rows else "")
         )
         st.caption(about)
-        confidence = f"{proposal.confidence:.0%}"
-        detected = (
-            f"Detected **{proposal.source_system}** {object_type_label(proposal.object_type)} "
-            f"(confidence {confidence})."
-        )
-        (st.success if proposal.confidence >= 0.6 else st.warning)(detected)
+        message, confident = detection_message(proposal)
+        (st.success if confident else st.warning)(message)
 
-        left, middle, right, last = st.columns(4)
-        object_type = left.selectbox(
-            "Records in this file",
-            OBJECT_TYPES,
-            index=OBJECT_TYPES.index(proposal.object_type),
-            format_func=object_type_label,
-            key=f"object_{file_key}",
+        options = preset_options(proposal)
+        chosen = st.selectbox(
+            "Export type",
+            options,
+            index=0 if confident else None,
+            format_func=lambda option, proposal=proposal: preset_option_label(option, proposal),
+            placeholder="Choose what this file is…",
+            key=f"preset_{file_key}",
+            help="Detected from the header row. Pick another known export, or a generic type "
+            "to map the columns by hand.",
         )
+        if chosen is None:
+            with st.expander(f"Preview: first {sniffed.preview.height} rows as read"):
+                st.dataframe(sniffed.preview, hide_index=True)
+            continue
+        if chosen != DETECTED:
+            proposal = state.propose(sniffed.columns, preset=chosen)
+        object_type = proposal.object_type
+        preset_name = proposal.preset if proposal.preset != "saved" else None
+
+        middle, right, last = st.columns(3)
         source_system = middle.text_input(
             "Source system",
             proposal.source_system,
-            key=f"source_{file_key}",
+            key=f"source_{file_key}_{chosen}",
             help="Becomes part of every record key (source:id), so two systems never collide.",
         )
         timezone = right.selectbox(
@@ -82,12 +118,10 @@ for upload in uploads or []:
             key=f"dateorder_{file_key}",
         )
 
-        if object_type != proposal.object_type:
-            proposal = state.propose(sniffed.columns, object_type)
         st.markdown("**Column mapping**: pick the file column for each field (empty: skip it)")
         edited = st.data_editor(
             mapping_table(object_type, proposal.mapping, sniffed.columns),
-            key=f"mapping_{file_key}_{object_type}",
+            key=f"mapping_{file_key}_{chosen}",
             hide_index=True,
             disabled=["field", "required", "description"],
             column_config={
@@ -114,6 +148,7 @@ for upload in uploads or []:
                     mapping=mapping,
                     timezone=timezone,
                     date_order=date_order,
+                    preset=preset_name,
                     progress=lambda fraction, text, bar=bar: bar.progress(
                         min(max(fraction, 0.0), 1.0), text=text
                     ),

@@ -33,9 +33,12 @@ if maturity.get("maturing"):
         icon=":material/hourglass_top:",
     )
 
+trust = state.trust_notes(view)
 for start in range(0, len(tiles.OVERVIEW_TILES), 4):
     for column, tile in zip(
-        st.columns(4), tiles.overview_tiles(comparison, kpi_row)[start : start + 4], strict=False
+        st.columns(4),
+        tiles.overview_tiles(comparison, kpi_row, trust)[start : start + 4],
+        strict=False,
     ):
         with column:
             st.metric(
@@ -48,6 +51,8 @@ for start in range(0, len(tiles.OVERVIEW_TILES), 4):
             )
             if tile.caption:
                 st.caption(tile.caption)
+            if tile.trust:
+                st.caption(f":material/report: {tile.trust} See Data quality.")
 
 trend = state.monthly_trend(view)
 left, right = st.columns(2)

@@ -288,6 +288,282 @@ def bench_kpis(
     return rows
 
 
+# ---- the rejections benchmark (issue 4) ---------------------------------------------------
+def _pandas_rejected(leads: Any, start: datetime | None, end: datetime | None) -> Any:
+    """Rejected, not converted leads of a period with their reason, notebook style."""
+    rejected = leads[
+        (leads["rejected_at"].notna() | leads["rejection_reason"].notna())
+        & ~leads["is_converted"].fillna(False).astype(bool)
+    ]
+    if start is not None:
+        rejected = rejected[(rejected["rejected_at"] >= start) & (rejected["rejected_at"] < end)]
+    return rejected.assign(reason=rejected["rejection_reason"].fillna("Not documented"))
+
+
+def pandas_rejection_pareto(leads: Any, start: datetime | None, end: datetime | None) -> Any:
+    """Reason counts, shares and cumulative shares (pandas baseline)."""
+    counts = _pandas_rejected(leads, start, end)["reason"].value_counts()
+    shares = counts / counts.sum()
+    return counts.to_frame("n").assign(share=shares, cumulative_share=shares.cumsum())
+
+
+def pandas_rejection_matrix(leads: Any, start: datetime | None, end: datetime | None) -> Any:
+    """Reason share per channel (pandas baseline)."""
+    rejected = _pandas_rejected(leads, start, end)
+    return (
+        rejected.groupby(["channel", "reason"])
+        .size()
+        .groupby(level=0)
+        .transform(lambda n: n / n.sum())
+    )
+
+
+def pandas_rejection_patterns(leads: Any, start: datetime | None, end: datetime | None) -> Any:
+    """Counts per channel x segment x reason, then the same pattern finder (pandas baseline)."""
+    from alignment.metrics import rejections
+
+    counts = (
+        _pandas_rejected(leads, start, end)
+        .groupby(["channel", "segment", "reason"])
+        .size()
+        .rename("n")
+        .reset_index()
+    )
+    return rejections.find_patterns(pl.from_pandas(counts))
+
+
+def pandas_rejection_trend(leads: Any) -> Any:
+    """Reason share per month (pandas baseline)."""
+    rejected = _pandas_rejected(leads, None, None)
+    month = rejected["rejected_at"].dt.tz_localize(None).dt.to_period("M")
+    counts = rejected.groupby([month, rejected["reason"]]).size()
+    return counts / counts.groupby(level=0).transform("sum")
+
+
+def bench_rejections(
+    con: store.Connection, tables: dict[str, pl.DataFrame], today: date, repeats: int
+) -> list[Row]:
+    """Time each Rejections page computation in DuckDB and its pandas baseline."""
+    from alignment.metrics import rejections
+
+    month = Period.containing("month", today).previous()
+    quarter = Period.containing("quarter", today).previous()
+    n_leads = tables["leads"].height
+    leads_pd = (
+        tables["leads"]
+        .select("rejected_at", "rejection_reason", "is_converted", "channel", "segment")
+        .to_pandas()
+    )
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
+        (
+            f"rejection pareto {quarter.key} vs previous",
+            lambda: rejections.pareto(con, quarter, quarter.previous()),
+            lambda: (
+                pandas_rejection_pareto(leads_pd, quarter.start, quarter.end),
+                pandas_rejection_pareto(leads_pd, quarter.previous().start, quarter.previous().end),
+            ),
+        ),
+        (
+            "rejection pareto all time",
+            lambda: rejections.pareto(con, ALL_TIME),
+            lambda: pandas_rejection_pareto(leads_pd, None, None),
+        ),
+        (
+            f"rejection reason x channel {quarter.key}",
+            lambda: rejections.reason_matrix(con, quarter, "channel"),
+            lambda: pandas_rejection_matrix(leads_pd, quarter.start, quarter.end),
+        ),
+        (
+            f"rejection patterns {quarter.key}",
+            lambda: rejections.patterns(con, quarter),
+            lambda: pandas_rejection_patterns(leads_pd, quarter.start, quarter.end),
+        ),
+        (
+            "rejection patterns all time",
+            lambda: rejections.patterns(con, ALL_TIME),
+            lambda: pandas_rejection_patterns(leads_pd, None, None),
+        ),
+        (
+            "rejection reason share trend (12 months)",
+            lambda: rejections.share_trend(con, month, months=12),
+            lambda: pandas_rejection_trend(leads_pd),
+        ),
+        (
+            f"rejected leads drill-down {quarter.key} (page 1 + count)",
+            lambda: (
+                rejections.records(con, quarter, limit=50),
+                rejections.record_count(con, quarter),
+            ),
+            None,
+        ),
+        (
+            f"lost reason pareto {quarter.key}",
+            lambda: rejections.pareto(con, quarter, kind="opportunities"),
+            None,
+        ),
+    ]
+    rows = []
+    for name, duck, baseline in cases:
+        duck_ms = median_ms(duck, repeats)
+        base_ms = median_ms(baseline, repeats) if baseline else None
+        rows.append(
+            Row(name, n_leads, duck_ms, base_ms, f"< {KPI_BUDGET_MS:g} ms", duck_ms < KPI_BUDGET_MS)
+        )
+    return rows
+
+
+# ---- the funnel benchmark (issue 4) -------------------------------------------------------
+_PANDAS_STAGES = ("created_at", "mql_at", "sal_at", "sql_at", "opp_at", "won_at")
+
+
+def _pandas_reached(leads: Any) -> Any:
+    """Reached-stage timestamps (earliest of the stage and every later one), notebook style."""
+    reached = leads.copy()
+    for i, column in enumerate(_PANDAS_STAGES):
+        reached[f"reached_{column}"] = leads[list(_PANDAS_STAGES[i:])].min(axis=1)
+    return reached
+
+
+def pandas_cohort_funnel(
+    leads: Any,
+    start: datetime,
+    end: datetime,
+    window_days: int | None = None,
+    by: str | None = None,
+) -> Any:
+    """MQL-cohort stage counts (optionally within a window, optionally per dimension value)
+    and step conversions, the straightforward pandas way (pandas baseline)."""
+    reached = _pandas_reached(leads)
+    first = reached["reached_mql_at"]
+    cohort = reached[(first >= start) & (first < end)]
+    flags = {}
+    for column in _PANDAS_STAGES[1:]:
+        hit = cohort[f"reached_{column}"].notna()
+        if window_days is not None:
+            days = (cohort[f"reached_{column}"] - cohort["reached_mql_at"]).dt.total_seconds()
+            hit &= days <= window_days * 86400
+        flags[column] = hit
+    frame = cohort.assign(**flags)
+    counts = frame.groupby(by)[list(flags)].sum() if by else frame[list(flags)].sum().to_frame().T
+    stages = list(flags)
+    for before, after in zip(stages, stages[1:], strict=False):
+        counts[f"{before}->{after}"] = counts[after] / counts[before]
+    return counts
+
+
+def pandas_flow_funnel(leads: Any, start: datetime, end: datetime) -> Any:
+    """Stage entries in the period and flow ratios (pandas baseline)."""
+    reached = _pandas_reached(leads)
+    counts = {
+        column: int(
+            ((reached[f"reached_{column}"] >= start) & (reached[f"reached_{column}"] < end)).sum()
+        )
+        for column in _PANDAS_STAGES[1:]
+    }
+    values = list(counts.values())
+    return counts, [b / a if a else None for a, b in zip(values, values[1:], strict=False)]
+
+
+def pandas_time_to_convert(leads: Any, start: datetime, end: datetime, by: str) -> Any:
+    """Median / p75 / p90 days from MQL to SQL per dimension value (pandas baseline)."""
+    reached = _pandas_reached(leads)
+    first = reached["reached_mql_at"]
+    converted = reached[(first >= start) & (first < end) & reached["reached_sql_at"].notna()]
+    days = (converted["reached_sql_at"] - converted["reached_mql_at"]).dt.total_seconds() / 86400
+    return days.groupby(converted[by]).quantile([0.5, 0.75, 0.9]).unstack()
+
+
+def bench_funnel(
+    con: store.Connection, tables: dict[str, pl.DataFrame], today: date, repeats: int
+) -> list[Row]:
+    """Time each Funnel page computation in DuckDB and, where an analyst would write one, its
+    pandas baseline."""
+    from alignment import records
+    from alignment.metrics import funnel
+
+    month = Period.containing("month", today).previous()
+    quarter = Period.containing("quarter", today).previous()
+    n_leads = tables["leads"].height
+    leads_pd = tables["leads"].select(*_PANDAS_STAGES, "channel").to_pandas()
+    assert quarter.start is not None and quarter.end is not None
+    q_start, q_end = quarter.start, quarter.end
+    cell = funnel.Cell(quarter, stage="sql", dimension="channel", value="Paid Social")
+    condition, params = funnel.cell_condition(cell)
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
+        (
+            f"funnel cohort {quarter.key}",
+            lambda: funnel.stage_funnel(con, quarter),
+            lambda: pandas_cohort_funnel(leads_pd, q_start, q_end),
+        ),
+        (
+            f"funnel cohort {quarter.key}, 90-day window",
+            lambda: funnel.stage_funnel(con, quarter, window_days=90),
+            lambda: pandas_cohort_funnel(leads_pd, q_start, q_end, window_days=90),
+        ),
+        (
+            f"funnel flow {quarter.key}",
+            lambda: funnel.stage_funnel(con, quarter, view="flow"),
+            lambda: pandas_flow_funnel(leads_pd, q_start, q_end),
+        ),
+        (
+            "funnel cohort all time",
+            lambda: funnel.stage_funnel(con, ALL_TIME),
+            None,
+        ),
+        (
+            f"funnel steps by channel {quarter.key}",
+            lambda: funnel.conversion_by_dimension(con, quarter, dimension="channel"),
+            lambda: pandas_cohort_funnel(leads_pd, q_start, q_end, by="channel"),
+        ),
+        (
+            f"funnel steps by employee band {quarter.key}",
+            lambda: funnel.conversion_by_dimension(con, quarter, dimension="employee_band"),
+            None,
+        ),
+        (
+            "funnel step trend (12 cohort months)",
+            lambda: funnel.step_trend(con, month, count=12),
+            None,
+        ),
+        (
+            f"time to convert MQL->SQL by channel {quarter.key}",
+            lambda: funnel.time_to_convert(con, quarter, by="channel"),
+            lambda: pandas_time_to_convert(leads_pd, q_start, q_end, "channel"),
+        ),
+        (
+            f"time to convert histogram {quarter.key}",
+            lambda: funnel.time_to_convert_histogram(con, quarter),
+            None,
+        ),
+        (
+            f"lead acceptance by segment {quarter.key}",
+            lambda: funnel.lead_acceptance(con, quarter, by="segment"),
+            None,
+        ),
+        (
+            f"score bands + threshold what-if {quarter.key}",
+            lambda: (
+                funnel.score_bands(con, quarter),
+                funnel.score_threshold_whatif(con, quarter, threshold=60),
+            ),
+            None,
+        ),
+        (
+            f"funnel drill-down {quarter.key} (page 1 + count)",
+            lambda: records.lead_page(con, condition, params),
+            None,
+        ),
+    ]
+    rows = []
+    for name, duck, baseline in cases:
+        duck_ms = median_ms(duck, repeats)
+        base_ms = median_ms(baseline, repeats) if baseline else None
+        rows.append(
+            Row(name, n_leads, duck_ms, base_ms, f"< {KPI_BUDGET_MS:g} ms", duck_ms < KPI_BUDGET_MS)
+        )
+    return rows
+
+
 # ---- driver ------------------------------------------------------------------------------
 def run(
     n_leads: int,
@@ -309,6 +585,8 @@ def run(
         demo.load_demo(con, n_leads, today=today, tables=tables)
         sizes = store.table_counts(con)
         rows += bench_kpis(con, tables, today, repeats)
+        rows += bench_rejections(con, tables, today, repeats)
+        rows += bench_funnel(con, tables, today, repeats)
         con.close()
         del tables
         app_memory = app_peak_memory_mb(work / "kpis.duckdb", work / "leads_export.csv")

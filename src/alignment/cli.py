@@ -1,4 +1,5 @@
-"""Command-line interface: `alignment import | kpis | demo | bench` (also `python -m alignment`).
+"""Command-line interface: `alignment import | kpis | funnel | rejections | demo | bench` (also
+`python -m alignment`).
 
 Used by automation and by our own checks, so the spellings are stable. Every command exits 0 on
 success and non-zero with a one-line reason on failure.
@@ -53,7 +54,7 @@ def _print_table(frame: pl.DataFrame) -> None:
         tbl_width_chars=200,
         fmt_str_lengths=40,
         tbl_hide_dataframe_shape=True,
-        tbl_hide_column_data_type=True,
+        tbl_hide_column_data_types=True,
     ):
         print(frame)
 
@@ -147,6 +148,133 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- rejections -------------------------------------------------------------------------
+def cmd_rejections(args: argparse.Namespace) -> int:
+    from alignment.metrics import rejections
+    from alignment.periods import Period
+
+    try:
+        period = Period.parse(args.period)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    db_path = store.database_path(args.db)
+    if not db_path.exists():
+        raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
+    kind = "opportunities" if args.lost else "leads"
+    level = "raw" if args.raw else "standard"
+    con = store.connect(db_path)
+    try:
+        result = rejections.report(con, period, by=args.by, kind=kind, level=level)
+    finally:
+        con.close()
+    if args.json:
+        _print_json(
+            {
+                k: [{n: _clean(v) for n, v in row.items()} for row in value]
+                if isinstance(value, list)
+                else _clean(value)
+                for k, value in result.items()
+            }
+        )
+        return 0
+    noun = rejections.NOUNS[kind]
+    heading = "Rejection reasons" if kind == "leads" else "Closed-lost reasons"
+    print(
+        f"{heading}, {period.label}" + (f" by {args.by}" if args.by else "") + ": "
+        f"{result['total']:,} {noun}, "
+        f"{rejections.format_share(result['documentation_rate'])} documented (target 100 %)"
+    )
+    rows = result["matrix"] if args.by else result["pareto"]
+    if rows:
+        _print_table(pl.DataFrame(rows).drop("undocumented", strict=False))
+    print("Patterns:")
+    for pattern in result["patterns"]:
+        print(f"  - {pattern['sentence']}")
+    if not result["patterns"]:
+        print("  none: no reason stands out in any channel, segment or channel x segment")
+    return 0
+
+
+# ---- funnel -----------------------------------------------------------------------------
+def cmd_funnel(args: argparse.Namespace) -> int:
+    from alignment.metrics import funnel
+    from alignment.periods import Period
+
+    try:
+        period = Period.parse(args.period)
+        if args.window is not None and args.window <= 0:
+            raise ValueError(f"--window must be a positive number of days, got {args.window}")
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    db_path = store.database_path(args.db)
+    if not db_path.exists():
+        raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
+    window = args.window if args.view == "cohort" else None
+    options: dict[str, Any] = {
+        "view": args.view,
+        "first_stage": args.first_stage,
+        "window_days": window,
+    }
+    con = store.connect(db_path)
+    try:
+        stages = funnel.stage_funnel(con, period, **options)
+        maturity = funnel.maturity(con, period, first_stage=args.first_stage, window_days=window)
+        rows = (
+            funnel.conversion_by_dimension(con, period, dimension=args.by, **options)
+            if args.by
+            else None
+        )
+        acceptance = funnel.lead_acceptance(con, period)
+        target = funnel.acceptance_target(con)
+        time_to_sql = funnel.time_to_convert(con, period, from_stage="mql", to_stage="sql")
+    finally:
+        con.close()
+    if args.json:
+        _print_json(
+            {
+                "period": period.key,
+                "view": args.view,
+                "first_stage": args.first_stage,
+                "window_days": window,
+                "maturity": {k: _clean(v) for k, v in maturity.items()},
+                "stages": _frame_records(stages),
+                "by": args.by,
+                "rows": _frame_records(rows) if rows is not None else None,
+                "lead_acceptance": {**_frame_records(acceptance)[0], "target": target},
+                "time_mql_to_sql": _frame_records(time_to_sql)[0],
+            }
+        )
+        return 0
+    first = funnel.STAGE_LABEL[args.first_stage]
+    if args.view == "cohort":
+        heading = f"Cohort conversion, {first}s of {period.label}"
+        heading += f", within {window} days" if window else " (converted so far)"
+    else:
+        heading = f"Flow ratios, stage entries in {period.label} (not conversion rates)"
+    print(heading)
+    _print_table(stages)
+    if maturity["maturing"]:
+        print(
+            f"still maturing: {maturity['age_days']:.0f} days old, final after "
+            f"{maturity['threshold_days']:.0f} days ({maturity['basis']})"
+        )
+    if rows is not None:
+        print(f"By {args.by} ({funnel.TOO_FEW_TEXT}: n < {funnel.MIN_N} or a wide interval)")
+        _print_table(rows)
+    row = acceptance.row(0, named=True)
+    print(
+        f"Lead acceptance: {funnel.format_rate(row['acceptance_rate'])} "
+        f"(target {funnel.format_rate(target)}); {funnel.describe_acceptance(row)}"
+    )
+    ttc = time_to_sql.row(0, named=True)
+    print(
+        f"MQL to SQL: median {funnel.format_days(ttc['median_days'])}, p75 "
+        f"{funnel.format_days(ttc['p75_days'])}, p90 {funnel.format_days(ttc['p90_days'])} "
+        f"(n = {ttc['n']:,})"
+    )
+    return 0
+
+
 # ---- demo -------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     from alignment import demo
@@ -181,7 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--db", help="database file (default: $ALIGNMENT_DB or data/alignment.duckdb)")
     p.add_argument("--object", choices=schema.OBJECT_TYPES, help="what the file holds")
-    p.add_argument("--source", default="auto", help="source system (auto, hubspot, ...)")
+    p.add_argument(
+        "--source",
+        default="auto",
+        help="auto, a source system (hubspot, ...) or a preset name (salesforce_leads, ...)",
+    )
     p.add_argument(
         "--mapping",
         metavar="MAPPING.json",
@@ -198,6 +330,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=DIMENSIONS, help="one row per value of a dimension")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("rejections", help="print rejection (or lost) reasons and patterns")
+    p.add_argument("--db")
+    p.add_argument("--period", default="all", help="2026-03, 2026-Q1, 2026-W09 or all")
+    p.add_argument("--by", choices=DIMENSIONS, help="reason x dimension instead of the Pareto")
+    p.add_argument("--lost", action="store_true", help="opportunities' closed-lost reasons")
+    p.add_argument("--raw", action="store_true", help="reasons as exported (no reason map)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rejections)
+
+    p = sub.add_parser("funnel", help="print the stage funnel (cohort or flow) for a period")
+    p.add_argument("--db")
+    p.add_argument("--period", default="all", help="2026-03, 2026-Q1, 2026-W09 or all")
+    p.add_argument(
+        "--by",
+        choices=(*DIMENSIONS, "campaign", "industry", "employee_band", "country"),
+        help="conversion of each step by a dimension",
+    )
+    p.add_argument("--view", choices=("cohort", "flow"), default="cohort")
+    p.add_argument("--window", type=int, metavar="DAYS", help="conversion window (cohort view)")
+    p.add_argument(
+        "--first-stage",
+        default="mql",
+        choices=("lead", "mql", "sal", "sql", "opportunity"),
+        help="the cohort stage (default mql)",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_funnel)
 
     p = sub.add_parser("demo", help="(re)load the demo dataset")
     p.add_argument("--db")

@@ -12,6 +12,8 @@ from zoneinfo import available_timezones
 import polars as pl
 
 from alignment import schema
+from alignment.ingest.mapping import CONFIDENT, MappingProposal
+from alignment.ingest.presets import ALL_PRESETS, GENERIC_PRESETS, PRESETS, TEMPLATES
 
 OBJECT_TYPE_LABELS: dict[str, str] = {
     "leads": "leads / contacts",
@@ -20,7 +22,14 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "touchpoints": "marketing touchpoints",
     "spend": "marketing spend",
     "targets": "targets",
+    "owners": "owners / sales teams (lookup)",
+    "accounts": "accounts / firmographics (lookup)",
+    "lead_history": "lead history (pivoted into stage dates)",
+    "opportunity_history": "opportunity history (pivoted into stage and close dates)",
 }
+
+DETECTED = "__detected__"
+"""Preset option meaning "the detected (or remembered) reading of this file"."""
 
 DATE_ORDERS: dict[str, str] = {
     "auto": "Detect from the data",
@@ -72,3 +81,50 @@ def mapping_from_editor(edited: Any) -> dict[str, str]:
         for row in frame.select("field", "source_column").to_dicts()
         if row["source_column"]
     }
+
+
+def preset_options(proposal: MappingProposal) -> list[str]:
+    """Options of the Import page's export-type selector: the detected reading first, then the
+    other presets the header could be (most likely first), every other known export, and one
+    generic preset per record type."""
+    likely = [name for name, _, _ in proposal.alternatives]
+    known = [p.name for p in PRESETS if p.name not in likely]
+    generic = [p.name for p in GENERIC_PRESETS]
+    return list(dict.fromkeys([DETECTED, *likely, *known, *generic]))
+
+
+def preset_option_label(option: str, proposal: MappingProposal) -> str:
+    """How an option reads in the selector (`HubSpot contacts · leads / contacts`)."""
+    if option == DETECTED:
+        if proposal.label.startswith("your saved"):
+            return f"Your saved mapping for this export ({proposal.source_system})"
+        return f"{proposal.label} (detected, {proposal.confidence:.0%})"
+    preset = ALL_PRESETS[option]
+    return f"{preset.label} · {object_type_label(preset.object_type)}"
+
+
+def detection_message(proposal: MappingProposal) -> tuple[str, bool]:
+    """(sentence about what was detected, whether it is sure enough to import as is)."""
+    what = (
+        f"**{proposal.label}** ({proposal.source_system} {object_type_label(proposal.object_type)})"
+    )
+    if proposal.label.startswith("your saved"):
+        return (
+            f"Recognised: {what}, confirmed before for this header. Check and import.",
+            True,
+        )
+    if not proposal.needs_choice:
+        return f"Detected {what}, confidence {proposal.confidence:.0%}.", True
+    others = ", ".join(label for _, label, _ in proposal.alternatives[:2])
+    return (
+        f"Not sure what this file is: the best guess is {what} at {proposal.confidence:.0%} "
+        f"(below {CONFIDENT:.0%})"
+        + (f"; it could also be {others}" if others else "")
+        + ". Choose the export type below: nothing is imported until you do.",
+        False,
+    )
+
+
+def template_csv(object_type: str) -> str:
+    """The CSV template for spend or targets, with example rows."""
+    return TEMPLATES[object_type]

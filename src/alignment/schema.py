@@ -204,7 +204,64 @@ NATURAL_KEY: dict[str, tuple[str, ...]] = {
 }
 """Columns identifying a row of tables without a source id (re-import updates in place)."""
 
-OBJECT_TYPES: tuple[str, ...] = tuple(FACT_TABLES)
+ADDED_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "activities": (
+        Column("email", "text", "e-mail of the person touched (links the touch to a lead)"),
+    ),
+    "touchpoints": (
+        Column("email", "text", "e-mail of the person touched (links the touch to a lead)"),
+    ),
+}
+"""Columns later migrations append to fact tables (and their undo shadows), in this order
+(store.py migration 3). Kept apart from the tuples above, which also describe the demo frames."""
+
+OWNERS: tuple[Column, ...] = (
+    Column("owner", "text", "sales rep / owner name, as on leads and opportunities"),
+    Column("team", "text", "the rep's team"),
+    Column("manager", "text", "the rep's manager"),
+    Column("region", "text", "the rep's region / regional office"),
+    _derived("import_id", "integer", "the import that last wrote this row"),
+)
+
+ACCOUNTS: tuple[Column, ...] = (
+    Column("account", "text", "account / company name, as on leads and opportunities"),
+    Column("domain", "text", "website or e-mail domain (example.com)"),
+    Column("industry", "text", "industry / sector"),
+    Column("employees", "integer", "number of employees"),
+    Column("revenue", "number", "annual revenue"),
+    Column("country", "text", "country (headquarters)"),
+    Column("region", "text", "sales region"),
+    Column("segment", "text", "segment (SMB, Mid-Market, Enterprise, ...)"),
+    _derived("import_id", "integer", "the import that last wrote this row"),
+)
+
+LOOKUP_TABLES: dict[str, tuple[Column, ...]] = {"owners": OWNERS, "accounts": ACCOUNTS}
+"""Lookup tables an import can write (DESIGN section 3): they fill team / region by owner and
+firmographics by account name or domain in the model views; keyed by their first column."""
+
+HISTORY_COLUMNS: tuple[Column, ...] = (
+    Column("external_id", "text", "the lead's / opportunity's own id"),
+    Column("field", "text", "field / event that changed (Lead Status, Stage, Created)"),
+    Column("old_value", "text", "value before the change"),
+    Column("new_value", "text", "value after the change"),
+    Column("edited_at", "timestamp", "when the change was made (Edit Date)"),
+)
+
+HISTORY_OBJECTS: dict[str, str] = {"lead_history": "leads", "opportunity_history": "opportunities"}
+"""History exports (one row per field change) and the table their pivot updates: they have no
+table of their own, the import turns them into stage timestamps (`ingest/history.py`)."""
+
+IMPORT_OBJECTS: dict[str, tuple[Column, ...]] = {
+    **{name: cols + ADDED_COLUMNS.get(name, ()) for name, cols in FACT_TABLES.items()},
+    **LOOKUP_TABLES,
+    **dict.fromkeys(HISTORY_OBJECTS, HISTORY_COLUMNS),
+}
+"""Every kind of file an import can read, with all its columns (fact tables with added ones)."""
+
+PRIMARY_KEY.update(dict.fromkeys([*LOOKUP_TABLES, *HISTORY_OBJECTS]))
+NATURAL_KEY.update({"owners": ("owner",), "accounts": ("account",)})
+
+OBJECT_TYPES: tuple[str, ...] = tuple(IMPORT_OBJECTS)
 
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "leads": ("external_id",),
@@ -213,6 +270,10 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "touchpoints": ("external_id", "touched_at"),
     "spend": ("month", "channel", "amount"),
     "targets": ("month", "metric", "value"),
+    "owners": ("owner",),
+    "accounts": ("account",),
+    "lead_history": ("external_id", "field", "edited_at"),
+    "opportunity_history": ("external_id", "field", "edited_at"),
 }
 """Canonical fields a mapping must fill for each object type."""
 
@@ -307,14 +368,20 @@ def column_names(object_type: str) -> list[str]:
     return [c.name for c in FACT_TABLES[object_type]]
 
 
+def table_columns(object_type: str) -> tuple[Column, ...]:
+    """Every column of what an import writes for this object type (fact tables with the
+    columns later migrations added, lookups, history fields), in table order."""
+    return IMPORT_OBJECTS[object_type]
+
+
 def mappable_fields(object_type: str) -> tuple[Column, ...]:
     """Canonical fields a source column may be mapped to for this object type."""
-    return tuple(c for c in FACT_TABLES[object_type] if c.mappable)
+    return tuple(c for c in IMPORT_OBJECTS[object_type] if c.mappable)
 
 
 def column(object_type: str, name: str) -> Column:
-    """One column of a fact table by name; KeyError if there is none."""
-    for c in FACT_TABLES[object_type]:
+    """One column of an importable object type by name; KeyError if there is none."""
+    for c in IMPORT_OBJECTS[object_type]:
         if c.name == name:
             return c
     raise KeyError(f"{object_type} has no column {name!r}")

@@ -9,6 +9,7 @@ write SQL themselves.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -16,9 +17,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from alignment import demo, ingest, privacy, store
+from alignment import demo, export, ingest, maps, privacy, quality, records, store
 from alignment.filters import Filters
-from alignment.metrics import overview
+from alignment.metrics import funnel, overview, rejections
+from alignment.metrics.rejections import Kind, Level
 from alignment.models import DIMENSIONS
 from alignment.periods import ALL_TIME, COMPARISONS, GRAINS, Comparison, Grain, Period
 
@@ -273,9 +275,9 @@ def inspect_upload(file_key: str, file_name: str, data: bytes) -> tuple[Any, Any
     return _inspect(file_key, file_name, data)
 
 
-def propose(columns: list[str], object_type: str) -> Any:
-    """A mapping proposal for a header when the user chose the object type."""
-    return ingest.propose_mapping(columns, object_type=object_type)
+def propose(columns: list[str], object_type: str | None = None, preset: str | None = None) -> Any:
+    """A mapping proposal for a header when the user chose the object type or the preset."""
+    return ingest.propose_mapping(columns, object_type=object_type, preset=preset)
 
 
 def import_upload(data: bytes, file_name: str, **options: Any) -> Any:
@@ -350,3 +352,357 @@ def demo_banner() -> None:
         demo.remove_demo(con)
         data_changed()
         st.rerun()
+
+
+# ---- funnel (issue 4) ---------------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def _funnel_metric(
+    path: str,
+    function: str,
+    period_key: str,
+    filters: Filters,
+    options: tuple[tuple[str, Any], ...],
+) -> Any:
+    """A cached `metrics.funnel.<function>(con, period, filters, **options)`."""
+    metric = getattr(funnel, function)
+    return metric(connection(), Period.parse(period_key), filters, **dict(options))
+
+
+def _funnel(selection: View, function: str, /, **options: Any) -> Any:
+    """`_funnel_metric` for the sidebar's period and filters (options may include `view`,
+    the funnel view, hence the positional-only selection)."""
+    options_key = tuple(sorted(options.items()))
+    return _funnel_metric(
+        database_path(), function, selection.period.key, selection.filters, options_key
+    )
+
+
+def funnel_stages(
+    view: View, funnel_view: str, first_stage: str, window_days: int | None
+) -> pl.DataFrame:
+    """One row per funnel stage (cohort or flow view) for the selected period."""
+    return _funnel(
+        view, "stage_funnel", view=funnel_view, first_stage=first_stage, window_days=window_days
+    )
+
+
+def funnel_by_dimension(
+    view: View, dimension: str, funnel_view: str, first_stage: str, window_days: int | None
+) -> pl.DataFrame:
+    """One row per step and dimension value, with n and Wilson intervals."""
+    return _funnel(
+        view,
+        "conversion_by_dimension",
+        dimension=dimension,
+        view=funnel_view,
+        first_stage=first_stage,
+        window_days=window_days,
+    )
+
+
+def funnel_trend(
+    view: View, grain: str, first_stage: str, window_days: int | None, count: int = 12
+) -> pl.DataFrame:
+    """One row per cohort and step, ending at the selected period."""
+    return _funnel(
+        view,
+        "step_trend",
+        grain=grain,
+        count=count,
+        first_stage=first_stage,
+        window_days=window_days,
+    )
+
+
+def funnel_maturity(view: View, first_stage: str, window_days: int | None) -> dict[str, Any]:
+    """Whether the selected period's cohort is still maturing."""
+    return _funnel(view, "maturity", first_stage=first_stage, window_days=window_days)
+
+
+def time_to_convert(view: View, from_stage: str, to_stage: str, by: str | None) -> pl.DataFrame:
+    """Median / p75 / p90 days between two stages (one row, or one per dimension value)."""
+    return _funnel(view, "time_to_convert", from_stage=from_stage, to_stage=to_stage, by=by)
+
+
+def time_to_convert_histogram(view: View, from_stage: str, to_stage: str) -> pl.DataFrame:
+    """Converted leads per time-to-convert bin."""
+    return _funnel(view, "time_to_convert_histogram", from_stage=from_stage, to_stage=to_stage)
+
+
+def lead_acceptance(view: View, by: str | None = None) -> pl.DataFrame:
+    """Lead acceptance of the period's MQLs (one row, or one per dimension value)."""
+    return _funnel(view, "lead_acceptance", by=by)
+
+
+def acceptance_target() -> float:
+    """The lead acceptance SLA target (a share) from the settings."""
+    return funnel.acceptance_target(connection())
+
+
+def set_acceptance_target(target: float) -> None:
+    """Store the lead acceptance SLA target and drop cached results."""
+    try:
+        funnel.set_acceptance_target(connection(), target)
+    finally:
+        data_changed()
+
+
+def score_range(view: View) -> tuple[int, float | None, float | None]:
+    """(scored leads, lowest, highest score) among the period's leads."""
+    return _funnel(view, "score_range")
+
+
+def score_bands(view: View) -> pl.DataFrame:
+    """Conversion by lead-score band for the period's leads."""
+    return _funnel(view, "score_bands")
+
+
+def score_threshold_whatif(view: View, threshold: float) -> dict[str, Any]:
+    """MQL volume and expected MQL->SQL for an MQL score threshold."""
+    return _funnel(view, "score_threshold_whatif", threshold=float(threshold))
+
+
+@st.cache_data(show_spinner=False)
+def _funnel_records_page(
+    path: str, cell: funnel.Cell, page: int, page_size: int
+) -> tuple[pl.DataFrame, int]:
+    condition, params = funnel.cell_condition(cell)
+    return records.lead_page(connection(), condition, params, page=page, page_size=page_size)
+
+
+def funnel_records(cell: funnel.Cell, page: int, page_size: int) -> tuple[pl.DataFrame, int]:
+    """One page of the leads behind a funnel cell (names and e-mails masked in presenter
+    mode) and how many there are in all."""
+    frame, total = _funnel_records_page(database_path(), cell, page, page_size)
+    return personal_data(frame), total
+
+
+def funnel_records_csv(cell: funnel.Cell) -> Callable[[], bytes]:
+    """A callable for `st.download_button`: every lead behind a funnel cell as
+    spreadsheet-safe CSV bytes, masked when presenter mode is on now (it runs on another
+    thread, so it captures the database handle and the masking choice)."""
+    database = _database(database_path())
+    masked = presenter_mode()
+
+    def build() -> bytes:
+        condition, params = funnel.cell_condition(cell)
+        frame = records.lead_records(store.cursor(database), condition, params)
+        return export.safe_csv(privacy.mask_personal_data(frame) if masked else frame)
+
+    return build
+
+
+# ---- rejections (issue 4) -----------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def _rejection_pareto(
+    path: str,
+    period_key: str,
+    comparison_key: str | None,
+    filters: Filters,
+    kind: Kind,
+    level: Level,
+) -> pl.DataFrame:
+    comparison = Period.parse(comparison_key) if comparison_key else None
+    return rejections.pareto(
+        connection(), Period.parse(period_key), comparison, filters, kind=kind, level=level
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _rejection_patterns(
+    path: str, period_key: str, filters: Filters, kind: Kind, level: Level
+) -> pl.DataFrame:
+    return rejections.patterns(
+        connection(), Period.parse(period_key), filters, kind=kind, level=level
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _rejection_matrix(
+    path: str, period_key: str, dimension: str, filters: Filters, kind: Kind, level: Level
+) -> pl.DataFrame:
+    return rejections.reason_matrix(
+        connection(), Period.parse(period_key), dimension, filters, kind=kind, level=level
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _rejection_trend(
+    path: str, end_key: str, filters: Filters, months: int, kind: Kind, level: Level
+) -> pl.DataFrame:
+    return rejections.share_trend(
+        connection(), Period.parse(end_key), filters, months, kind=kind, level=level
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _rejection_record_count(
+    path: str, period_key: str, filters: Filters, kind: Kind, level: Level, reason: str | None
+) -> int:
+    return rejections.record_count(
+        connection(), Period.parse(period_key), filters, kind=kind, level=level, reason=reason
+    )
+
+
+def rejection_pareto(view: View, kind: Kind, level: Level) -> pl.DataFrame:
+    """One row per reason: the period's and the comparison period's counts and shares."""
+    other = view.comparison_period
+    return _rejection_pareto(
+        database_path(), view.period.key, other.key if other else None, view.filters, kind, level
+    )
+
+
+def rejection_patterns(view: View, kind: Kind, level: Level) -> pl.DataFrame:
+    """One row per over-represented reason by channel, segment or both."""
+    return _rejection_patterns(database_path(), view.period.key, view.filters, kind, level)
+
+
+def rejection_matrix(view: View, dimension: str, kind: Kind, level: Level) -> pl.DataFrame:
+    """One row per value of `dimension` x reason."""
+    return _rejection_matrix(database_path(), view.period.key, dimension, view.filters, kind, level)
+
+
+def rejection_trend(view: View, kind: Kind, level: Level, months: int = 12) -> pl.DataFrame:
+    """One row per month x reason, ending at the selected period."""
+    end = (
+        view.period
+        if not view.period.is_all
+        else Period.containing("month", datetime.now(UTC).date())
+    )
+    return _rejection_trend(database_path(), end.key, view.filters, months, kind, level)
+
+
+def rejection_record_count(view: View, kind: Kind, level: Level, reason: str | None) -> int:
+    """How many rejected leads (lost deals) the drill-down lists."""
+    return _rejection_record_count(
+        database_path(), view.period.key, view.filters, kind, level, reason
+    )
+
+
+def rejection_records(
+    view: View, kind: Kind, level: Level, reason: str | None, *, page: int, page_size: int
+) -> pl.DataFrame:
+    """One page of the drill-down (names and e-mails masked in presenter mode)."""
+    frame = rejections.records(
+        connection(),
+        view.period,
+        view.filters,
+        kind=kind,
+        level=level,
+        reason=reason,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
+    return personal_data(frame)
+
+
+def rejection_records_csv(
+    view: View, kind: Kind, level: Level, reason: str | None
+) -> Callable[[], bytes]:
+    """A callable for `st.download_button`: every record of the drill-down as spreadsheet-safe
+    CSV bytes, masked when presenter mode is on now. It runs on another thread when the button
+    is clicked, so it captures the database handle and the masking choice instead of reading
+    Streamlit state."""
+    database = _database(database_path())
+    masked = presenter_mode()
+
+    def build() -> bytes:
+        frame = rejections.records(
+            store.cursor(database),
+            view.period,
+            view.filters,
+            kind=kind,
+            level=level,
+            reason=reason,
+            limit=None,
+        )
+        return export.safe_csv(privacy.mask_personal_data(frame) if masked else frame)
+
+    return build
+
+
+# ---- mapping tables and data quality (issue 3) ---------------------------------------------
+def map_rows(name: str) -> pl.DataFrame:
+    """The rows of a mapping table (read fresh: the editor must show what is stored)."""
+    return maps.read_map(connection(), name)
+
+
+@st.cache_data(show_spinner=False)
+def _unmapped_values(path: str, name: str) -> pl.DataFrame:
+    return maps.unmapped_values(connection(), name)
+
+
+def unmapped_values(name: str) -> pl.DataFrame:
+    """Raw values in the data that the map does not cover, with counts (one row per value)."""
+    return _unmapped_values(database_path(), name)
+
+
+@st.cache_data(show_spinner=False)
+def _map_coverage(path: str, name: str) -> dict[str, int]:
+    return maps.coverage(connection(), name)
+
+
+def map_coverage(name: str) -> dict[str, int]:
+    """Records with a raw value for this map, and how many of them the map covers."""
+    return _map_coverage(database_path(), name)
+
+
+def save_map(name: str, rows: list[dict[str, Any]]) -> str:
+    """Validate and store an edited map (one transaction), then drop cached results.
+    Raises maps.MapError, with a message naming the bad rows, and stores nothing."""
+    count = maps.save_map(connection(), name, rows)
+    data_changed()
+    return f"{maps.spec(name).label} map saved ({count:,} rows). Every page now uses it."
+
+
+def add_to_map(name: str, rows: list[dict[str, Any]]) -> str:
+    """Append rows (unmapped values the user gave a target) to a map; raises maps.MapError."""
+    count = maps.add_rows(connection(), name, rows)
+    data_changed()
+    if not count:
+        return "Nothing added: give each value you want to add a target first."
+    return f"Added {count:,} values to the {maps.spec(name).label.lower()} map."
+
+
+@st.cache_data(show_spinner="Checking the data…")
+def _quality_counts(path: str) -> pl.DataFrame:
+    return quality.check_counts(connection())
+
+
+def quality_counts() -> pl.DataFrame:
+    """One row per data-quality check: label, description, count, share."""
+    return _quality_counts(database_path())
+
+
+@st.cache_data(show_spinner=False)
+def _quality_rows(path: str, name: str, page: int, page_size: int) -> pl.DataFrame:
+    return quality.check_rows(connection(), name, page=page, page_size=page_size)
+
+
+def quality_rows(name: str, page: int, page_size: int = quality.PAGE_SIZE) -> pl.DataFrame:
+    """One page of a check's drill-down (names and e-mails masked in presenter mode)."""
+    return personal_data(_quality_rows(database_path(), name, page, page_size))
+
+
+def quality_csv(name: str) -> Callable[[], bytes]:
+    """A callable for `st.download_button`: every drill-down row of a check as spreadsheet-safe
+    CSV bytes (masked when presenter mode is on now); captures the database handle, as it runs
+    on another thread."""
+    database = _database(database_path())
+    masked = presenter_mode()
+
+    def build() -> bytes:
+        frame = quality.check_download(store.cursor(database), name)
+        return export.safe_csv(privacy.mask_personal_data(frame) if masked else frame)
+
+    return build
+
+
+@st.cache_data(show_spinner=False)
+def _trust_notes(path: str, period_key: str, filters: Filters) -> dict[str, str]:
+    return quality.trust_notes(connection(), Period.parse(period_key), filters)
+
+
+def trust_notes(view: View) -> dict[str, str]:
+    """One sentence per KPI whose number data-quality issues put in doubt (KPI name -> text)."""
+    return _trust_notes(database_path(), view.period.key, view.filters)

@@ -74,9 +74,30 @@ def _migration_2(con: Connection) -> None:
         )
 
 
+def _migration_3(con: Connection) -> None:
+    """Source presets and linking (issue 3): e-mail on activities and touchpoints (links a touch
+    to a lead when the export has no lead id), the preset a saved mapping came from, and undo
+    shadows for the owner / account lookups, which imports now write."""
+    for table, cols in schema.ADDED_COLUMNS.items():
+        for name in (table, table + schema.REPLACED_SUFFIX):
+            for col in cols:
+                con.execute(
+                    f"ALTER TABLE {quote_identifier(name)} ADD COLUMN IF NOT EXISTS "
+                    f"{quote_identifier(col.name)} {col.duckdb_type}"
+                )
+    con.execute("ALTER TABLE saved_mappings ADD COLUMN IF NOT EXISTS preset VARCHAR")
+    for name, cols in schema.LOOKUP_TABLES.items():
+        con.execute(
+            _table_ddl(
+                name + schema.REPLACED_SUFFIX, cols, ",\n  replaced_by_import BIGINT NOT NULL"
+            )
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "canonical tables, lookups, mapping tables, imports", _migration_1),
     (2, "leads.is_converted", _migration_2),
+    (3, "e-mail on activities / touchpoints, saved preset, lookup undo shadows", _migration_3),
 ]
 """Numbered schema migrations, applied in order, each once, each in its own transaction."""
 

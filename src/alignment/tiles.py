@@ -37,6 +37,7 @@ class Tile:
     delta_color: str  # "normal", "inverse" or "off" (st.metric's delta_color)
     help: str
     caption: str | None
+    trust: str | None = None  # data-quality note (quality.trust_notes), shown beside the tile
 
 
 def _is_missing(value: object) -> bool:
@@ -63,9 +64,12 @@ def _sample_caption(name: str, row: dict[str, object]) -> str | None:
     return text
 
 
-def overview_tiles(comparison: pl.DataFrame, kpi_row: pl.DataFrame) -> list[Tile]:
+def overview_tiles(
+    comparison: pl.DataFrame, kpi_row: pl.DataFrame, trust: dict[str, str] | None = None
+) -> list[Tile]:
     """One tile per KPI of `OVERVIEW_TILES`, from `kpi_comparison` (one row per KPI) and the
-    `kpis` frame (one row) of the same period."""
+    `kpis` frame (one row) of the same period; `trust` (from `quality.trust_notes`) adds each
+    KPI's data-quality note."""
     by_name = {row["name"]: row for row in comparison.to_dicts()}
     row = kpi_row.to_dicts()[0] if kpi_row.height else {}
     tiles: list[Tile] = []
@@ -84,6 +88,7 @@ def overview_tiles(comparison: pl.DataFrame, kpi_row: pl.DataFrame) -> list[Tile
                 delta_color="normal" if kpi.higher_is_better else "inverse",
                 help=kpi.definition,
                 caption=_sample_caption(name, row),
+                trust=(trust or {}).get(name),
             )
         )
     return tiles

@@ -29,9 +29,11 @@ from zoneinfo import available_timezones
 import polars as pl
 
 from alignment import schema
-from alignment.ingest import values
+from alignment.ingest import history, linking, values
 from alignment.ingest.errors import AmbiguousDateOrderError, IngestError
 from alignment.ingest.mapping import propose_mapping, save_mapping, saved_mapping, validate_mapping
+from alignment.ingest.presets import Preset
+from alignment.ingest.presets import preset as preset_named
 from alignment.ingest.sniff import FOOTER_TEXT, SniffedTable, Source, read_xlsx, sniff
 from alignment.store import Connection, query, quote_identifier, quote_literal, transaction
 
@@ -52,8 +54,16 @@ REFERENCE_FIELDS: dict[str, tuple[str, ...]] = {
     "touchpoints": ("lead_id", "opp_id"),
     "spend": (),
     "targets": (),
+    "owners": (),
+    "accounts": (),
+    "lead_history": (),
+    "opportunity_history": (),
 }
-"""Fields holding another record's source id: stored as canonical keys (`source:id`)."""
+"""Fields holding another record's source id: stored as canonical keys (`source:id`). A cell
+listing several ids (HubSpot `Associated Deal IDs`: `101;102`) links to the first."""
+
+UNDOABLE_TABLES: tuple[str, ...] = (*schema.FACT_TABLES, *schema.LOOKUP_TABLES)
+"""Tables an import writes (with a `<table>_replaced` shadow), so deleting it can undo it."""
 
 DATE_ORDERS = ("auto", "dmy", "mdy", "ymd")
 TRANSCODE_CHUNK = 16 * 1024 * 1024
@@ -68,6 +78,7 @@ class ImportResult:
     source_system: str
     object_type: str
     status: str  # loaded / unchanged
+    preset: str | None = None
     rows_read: int = 0
     rows_loaded: int = 0
     rows_inserted: int = 0
@@ -235,6 +246,37 @@ def _temporal_sql(ref: str, kind: str, fmt: values.TimestampFormat, timezone: st
     return values.date_sql(ref, fmt) if kind == "date" else values.timestamp_sql(ref, fmt, timezone)
 
 
+def _id_sql(ref: str, id_system: str) -> str:
+    """SQL: the first id of a cell (ids listed as `101;102` link to the first), with Salesforce
+    18-character ids cut to their 15-character form (reports show 15, Data Loader 18)."""
+    first = f"nullif(trim(split_part({ref}, ';', 1)), '')"
+    if id_system != "salesforce":
+        return first
+    return (
+        f"CASE WHEN regexp_matches({first}, '^[A-Za-z0-9]{{18}}$') THEN left({first}, 15) "
+        f"ELSE {first} END"
+    )
+
+
+def _text_sql(ref: str, field_name: str, preset: Preset | None) -> str:
+    """SQL for a text field: the preset's value map applied (other values unchanged), e-mails
+    lower case, web sites reduced to their domain."""
+    if field_name == "email":
+        return f"lower({ref})"
+    if field_name == "domain":
+        host = f"regexp_replace(lower({ref}), '^.*@', '')"
+        host = f"regexp_replace({host}, '^([a-z]+://)?(www[.])?', '')"
+        return f"nullif(regexp_replace({host}, '[/:?#].*$', ''), '')"
+    value_map = preset.value_maps.get(field_name) if preset else None
+    if not value_map:
+        return ref
+    cases = " ".join(
+        f"WHEN {quote_literal(raw.lower())} THEN {quote_literal(value)}"
+        for raw, value in value_map.items()
+    )
+    return f"coalesce(CASE lower(trim({ref})) {cases} END, {ref})"
+
+
 def _plan_casts(
     con: Connection,
     object_type: str,
@@ -243,23 +285,35 @@ def _plan_casts(
     timezone: str,
     date_order: str,
     file_name: str,
+    preset: Preset | None = None,
 ) -> _Plan:
     """Cast expressions per field (over the cleaned text columns), formats read from SAMPLE."""
     plan = _Plan()
+    reference_system = (preset.reference_system if preset else None) or source_system
     for field_name in mapping:
         if schema.column(object_type, field_name).kind in ("timestamp", "date"):
             plan.evidence[field_name] = values.date_evidence(con, SAMPLE, field_name)
     _decide_orders(plan, date_order)
-    src = quote_literal(source_system)
     for field_name, column in mapping.items():
         kind = schema.column(object_type, field_name).kind
         ref = quote_identifier(field_name)
         if field_name in REFERENCE_FIELDS[object_type]:
+            first_id = _id_sql(ref, reference_system)
             plan.expressions[field_name] = (
-                f"CASE WHEN {ref} IS NOT NULL THEN {src} || ':' || {ref} END"
+                f"CASE WHEN {first_id} IS NOT NULL THEN "
+                f"{quote_literal(reference_system)} || ':' || {first_id} END"
+            )
+            plan.reasons[field_name] = "not an id"
+        elif field_name == "external_id":  # a record's own id (facts, history)
+            plan.expressions[field_name] = _id_sql(ref, source_system)
+        elif preset and field_name in preset.token_flags:
+            token = quote_literal(preset.token_flags[field_name])
+            plan.expressions[field_name] = (
+                f"CASE WHEN {ref} IS NOT NULL THEN "
+                f"list_contains(regexp_split_to_array(upper({ref}), '[^A-Z]+'), {token}) END"
             )
         elif kind in ("text", "key"):
-            plan.expressions[field_name] = ref
+            plan.expressions[field_name] = _text_sql(ref, field_name, preset)
         elif kind in ("number", "integer"):
             comma = values.detect_decimal_comma(con, SAMPLE, field_name)
             plan.decimal_comma[field_name] = comma
@@ -398,17 +452,25 @@ def _resolve(
     object_type: str | None,
     source_system: str | None,
     mapping: dict[str, str] | None,
-) -> tuple[str, str, dict[str, str]]:
-    """Object type, source system and mapping: as given, else remembered, else proposed."""
+    preset: str | None = None,
+) -> tuple[str, str, dict[str, str], str | None]:
+    """Object type, source system, mapping and preset: as given, else remembered, else
+    proposed (a preset given by name sets the object type and source system)."""
+    chosen = preset_named(preset)
+    if preset and chosen is None:
+        raise IngestError(f"unknown preset {preset!r}.", file_name=sniffed.file_name)
+    if chosen is not None:
+        object_type = object_type or chosen.object_type
+        source_system = source_system or chosen.source_system
     if mapping is None:
         proposal = None
         if object_type is None and source_system is None:
             proposal = saved_mapping(con, sniffed.columns)
         if proposal is None:
-            proposal = propose_mapping(sniffed.columns, object_type, source_system)
+            proposal = propose_mapping(sniffed.columns, object_type, source_system, preset)
         mapping = proposal.mapping
     elif object_type is None or source_system is None:
-        proposal = propose_mapping(sniffed.columns, object_type, source_system)
+        proposal = propose_mapping(sniffed.columns, object_type, source_system, preset)
         if object_type is None:
             fits = [
                 t
@@ -427,7 +489,11 @@ def _resolve(
             "(e.g. hubspot).",
             file_name=sniffed.file_name,
         )
-    return resolved_type, resolved_source, dict(mapping)
+    resolved_preset = chosen.name if chosen else (proposal.preset if proposal else None)
+    found = preset_named(resolved_preset)
+    if found is None or found.object_type != resolved_type:
+        resolved_preset = None
+    return resolved_type, resolved_source, dict(mapping), resolved_preset
 
 
 def _previous_import(
@@ -454,13 +520,16 @@ def import_file(
     date_order: str = "auto",
     strict: bool = False,
     progress: ProgressCallback | None = None,
+    preset: str | None = None,
 ) -> ImportResult:
     """Import one export (a path or the bytes of an upload) in one transaction.
 
     Unset options are detected: the object type and source system from the header, the mapping
     from a remembered or proposed one. Rows that cannot be used are recorded in `import_rejects`
-    (with `strict`, any such row fails the whole import instead). Raises IngestError (nothing
-    changed) when the file cannot be imported."""
+    (with `strict`, any such row fails the whole import instead). `preset` names a known export
+    (`salesforce_leads`, ...; also accepted as `source_system`), which brings its value maps,
+    constants and id rules. Raises IngestError (nothing changed) when the file cannot be
+    imported."""
     report = progress or _noop
     started = time.perf_counter()
     if timezone != "UTC" and timezone not in available_timezones():
@@ -469,12 +538,14 @@ def import_file(
         raise IngestError(
             f"date order must be one of {', '.join(DATE_ORDERS)}.", file_name=file_name
         )
-    if object_type is not None and object_type not in schema.FACT_TABLES:
+    if object_type is not None and object_type not in schema.IMPORT_OBJECTS:
         raise IngestError(f"unknown record type {object_type!r}.", file_name=file_name)
+    if preset is None and preset_named(source_system) is not None:
+        preset, source_system = source_system, None
     report(0.02, "Reading the file…")
     sniffed = sniff(source, file_name)
-    object_type, source_system, mapping = _resolve(
-        con, sniffed, object_type, source_system, mapping
+    object_type, source_system, mapping, preset = _resolve(
+        con, sniffed, object_type, source_system, mapping, preset
     )
     validate_mapping(object_type, mapping, sniffed.columns, file_name)
     digest = file_sha256(source)
@@ -488,6 +559,7 @@ def import_file(
             status="unchanged",
             rows_read=previous[1],
             mapping=mapping,
+            preset=preset,
             warnings=[f"This file was already imported (import #{previous[0]}): nothing changed."],
             seconds=round(time.perf_counter() - started, 3),
         )
@@ -507,6 +579,7 @@ def import_file(
                 digest=digest,
                 workdir=workdir,
                 report=report,
+                preset=preset_named(preset),
             )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -517,7 +590,7 @@ def import_file(
 
 
 def _drop_temp_tables(con: Connection) -> None:
-    for name in TEMP_TABLES:
+    for name in (*TEMP_TABLES, history.PIVOT):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     with contextlib.suppress(Exception):  # not registered: nothing to drop
         con.unregister(XLSX_VIEW)
@@ -537,16 +610,24 @@ def _load(
     digest: str,
     workdir: Path,
     report: ProgressCallback,
+    preset: Preset | None = None,
 ) -> ImportResult:
     file_name = sniffed.file_name
     started_at = datetime.now(UTC)
     report(0.05, "Reading date and number formats…")
     relation = _text_relation(con, source, sniffed, workdir)
     _read_sample(con, relation, sniffed, mapping)
-    plan = _plan_casts(con, object_type, mapping, source_system, timezone, date_order, file_name)
+    plan = _plan_casts(
+        con, object_type, mapping, source_system, timezone, date_order, file_name, preset
+    )
+    fields = list(mapping)
+    known_fields = {c.name for c in schema.mappable_fields(object_type)}
+    for field_name, value in (preset.constants if preset else {}).items():
+        if field_name not in mapping and field_name in known_fields:
+            plan.expressions[field_name] = quote_literal(value)
+            fields.append(field_name)
 
     report(0.15, "Reading and checking every row…")
-    fields = list(mapping)
     casts = ", ".join(
         (f"{quote_identifier(f)} AS {quote_identifier(plan.raw(f))}, " if f in plan.reasons else "")
         + f"{plan.expressions[f]} AS {quote_identifier(f)}"
@@ -583,7 +664,14 @@ def _load(
             source_system,
             object_type,
             json.dumps(mapping, sort_keys=True),
-            json.dumps({"timezone": timezone, "date_order": date_order, "strict": strict}),
+            json.dumps(
+                {
+                    "timezone": timezone,
+                    "date_order": date_order,
+                    "strict": strict,
+                    "preset": preset.name if preset else None,
+                }
+            ),
             started_at,
         ],
     )
@@ -606,12 +694,36 @@ def _load(
         )
 
     report(0.7, "Writing records…")
-    ready, duplicates = _build_ready(con, object_type, source_system, fields, mapping, plan)
-    inserted, updated = _upsert(con, object_type, fields, import_id, ready)
+    warnings = list(plan.warnings)
+    if object_type in schema.HISTORY_OBJECTS:
+        pivot = history.pivot(
+            con,
+            object_type,
+            source_system,
+            f"SELECT * FROM {CAST} WHERE {_valid_where(object_type, mapping, plan)}",
+        )
+        target = schema.HISTORY_OBJECTS[object_type]
+        inserted, updated = (0, 0)
+        if pivot.fields:
+            inserted, updated = _upsert(
+                con,
+                target,
+                pivot.fields,
+                import_id,
+                pivot.table,
+                insert_new=False,
+                keep_existing=True,
+            )
+        duplicates = 0
+        warnings += pivot.warnings(updated)
+    else:
+        ready, duplicates = _build_ready(con, object_type, source_system, fields, mapping, plan)
+        inserted, updated = _upsert(con, object_type, fields, import_id, ready)
     rows_loaded = rows_read - rows_rejected - duplicates
 
-    warnings = list(plan.warnings)
     warnings += _warnings(object_type, mapping, plan, footer_rows, duplicates, timezone)
+    warnings += _multi_id_warnings(con, object_type, mapping)
+    warnings += linking.link_warnings(con, object_type, import_id)
     con.execute(
         "UPDATE imports SET rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_inserted = ?, "
         "rows_updated = ?, warnings = ?, finished_at = ?, status = 'loaded' "
@@ -627,7 +739,9 @@ def _load(
             import_id,
         ],
     )
-    save_mapping(con, sniffed.columns, object_type, source_system, mapping)
+    save_mapping(
+        con, sniffed.columns, object_type, source_system, mapping, preset.name if preset else None
+    )
     return ImportResult(
         import_id=import_id,
         file_name=file_name,
@@ -642,6 +756,7 @@ def _load(
         warnings=warnings,
         mapping=mapping,
         date_formats=plan.date_formats,
+        preset=preset.name if preset else None,
     )
 
 
@@ -701,6 +816,36 @@ def _key_columns(object_type: str) -> list[str]:
     return [pk] if pk else list(schema.NATURAL_KEY[object_type])
 
 
+def _valid_where(object_type: str, mapping: dict[str, str], plan: _Plan) -> str:
+    """SQL condition over CAST: the row has no unusable value and every required field."""
+    valid = [
+        f"NOT ({quote_identifier('__raw_' + f)} IS NOT NULL AND {quote_identifier(f)} IS NULL)"
+        for f in plan.reasons
+    ] + [
+        f"{quote_identifier(plan.raw(f))} IS NOT NULL"
+        for f, _ in _required_checks(object_type, mapping)
+    ]
+    return " AND ".join(valid) or "TRUE"
+
+
+def _multi_id_warnings(con: Connection, object_type: str, mapping: dict[str, str]) -> list[str]:
+    """A warning per reference column whose cells list several ids (only the first links)."""
+    warnings = []
+    for field_name in REFERENCE_FIELDS[object_type]:
+        if field_name not in mapping:
+            continue
+        raw = quote_identifier("__raw_" + field_name)
+        several = int(
+            con.execute(f"SELECT count(*) FROM {CAST} WHERE contains({raw}, ';')").fetchall()[0][0]
+        )
+        if several:
+            warnings.append(
+                f"{several:,} row(s) list several ids in {mapping[field_name]!r}; each is linked "
+                "to the first id listed."
+            )
+    return warnings
+
+
 def _build_ready(
     con: Connection,
     object_type: str,
@@ -712,14 +857,7 @@ def _build_ready(
     """The usable rows with their keys, one per key (the last row of the file wins when an id
     repeats), as a SQL relation: a subquery over CAST, or the temp table READY when ids repeat.
     Returns (relation, number of repeated rows dropped)."""
-    valid = [
-        f"NOT ({quote_identifier('__raw_' + f)} IS NOT NULL AND {quote_identifier(f)} IS NULL)"
-        for f in plan.reasons
-    ] + [
-        f"{quote_identifier(plan.raw(f))} IS NOT NULL"
-        for f, _ in _required_checks(object_type, mapping)
-    ]
-    where = " AND ".join(valid) or "TRUE"
+    where = _valid_where(object_type, mapping, plan)
     pk = schema.PRIMARY_KEY[object_type]
     selects = [quote_identifier(f) for f in loaded]
     if not pk:  # natural-key columns the file does not have are empty (e.g. no campaign)
@@ -771,10 +909,19 @@ def _key_match(object_type: str, left: str, right: str) -> str:
 
 
 def _upsert(
-    con: Connection, object_type: str, loaded: list[str], import_id: int, ready: str
+    con: Connection,
+    object_type: str,
+    loaded: list[str],
+    import_id: int,
+    ready: str,
+    *,
+    insert_new: bool = True,
+    keep_existing: bool = False,
 ) -> tuple[int, int]:
-    """Insert new keys; update only the mapped columns of existing rows whose values differ,
-    snapshotting their previous values for undo. Returns (inserted, updated)."""
+    """Insert new keys (unless `insert_new` is False); update only the mapped columns of
+    existing rows whose values differ, snapshotting their previous values for undo. With
+    `keep_existing`, an empty new value keeps the existing one (history pivots). Returns
+    (inserted, updated)."""
     table = quote_identifier(object_type)
     shadow = quote_identifier(object_type + schema.REPLACED_SUFFIX)
     keys = _key_columns(object_type)
@@ -785,15 +932,21 @@ def _upsert(
     updated = 0
     if existing:
         value_fields = [f for f in loaded if f not in keys]
+
+        def new_value(f: str) -> str:
+            q = quote_identifier(f)
+            return f"coalesce(r.{q}, t.{q})" if keep_existing else f"r.{q}"
+
         differs = (
             " OR ".join(
-                f"t.{quote_identifier(f)} IS DISTINCT FROM r.{quote_identifier(f)}"
-                for f in value_fields
+                f"t.{quote_identifier(f)} IS DISTINCT FROM {new_value(f)}" for f in value_fields
             )
             or "FALSE"
         )
+        replaced = ", ".join(f"{new_value(f)} AS {quote_identifier(f)}" for f in value_fields)
+        selected = f"r.* REPLACE ({replaced})" if keep_existing and value_fields else "r.*"
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS SELECT r.* FROM {ready} r "
+            f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS SELECT {selected} FROM {ready} r "
             f"JOIN {table} t ON {_key_match(object_type, 't', 'r')} WHERE {differs}"
         )
         updated = int(con.execute(f"SELECT count(*) FROM {CHANGED}").fetchone()[0])  # type: ignore[index]
@@ -814,6 +967,8 @@ def _upsert(
         new_rows = f"{ready} r ANTI JOIN {table} t ON {_key_match(object_type, 't', 'r')}"
     else:
         new_rows = f"{ready} r"
+    if not insert_new:
+        return 0, updated
     inserted = con.execute(
         f"INSERT INTO {table} ({col_list}, import_id) "
         f"SELECT {', '.join('r.' + quote_identifier(c) for c in insert_cols)}, ? FROM {new_rows}",
@@ -862,10 +1017,10 @@ def delete_import(con: Connection, import_id: int) -> dict[str, int]:
         raise IngestError(f"there is no import #{import_id}.")
     removed = restored = 0
     with transaction(con):
-        for object_type in schema.FACT_TABLES:
+        for object_type in UNDOABLE_TABLES:
             table = quote_identifier(object_type)
             shadow = quote_identifier(object_type + schema.REPLACED_SUFFIX)
-            columns = schema.column_names(object_type)
+            columns = [c.name for c in schema.table_columns(object_type)]
             assignments = ", ".join(
                 f"{quote_identifier(c)} = s.{quote_identifier(c)}" for c in columns
             )

@@ -1,0 +1,71 @@
+"""Data quality: what in the data could make a number wrong, with the records behind each count."""
+
+import math
+
+import streamlit as st
+
+from alignment import quality, state
+from alignment.metrics import registry
+
+st.title("Data quality")
+st.caption(
+    "Checks over everything imported (not only the selected period). Each count links to the "
+    "records behind it; fix them in the source system or map the values on the Settings page, "
+    "then re-import. Trust notes beside the Overview tiles say how these issues touch each KPI."
+)
+
+counts = state.quality_counts()
+if counts.filter(counts["name"] != "unmapped_values")["total"].fill_null(0).sum() == 0:
+    st.info(
+        "No data to check yet: import leads, opportunities, activities or touchpoints on the "
+        "Import page."
+    )
+    st.stop()
+
+table = counts.select(
+    "label",
+    "count",
+    "unit",
+    share=counts["share"].map_elements(
+        lambda v: registry.format_value("mql_to_sql", v), return_dtype=str
+    ),
+    description="description",
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "label": st.column_config.TextColumn("Check"),
+        "count": st.column_config.NumberColumn("Count", format="%d"),
+        "unit": st.column_config.TextColumn("Of"),
+        "share": st.column_config.TextColumn("Share of records"),
+        "description": st.column_config.TextColumn("What it means", width="large"),
+    },
+)
+
+labels = dict(zip(counts["name"], counts["label"], strict=True))
+found = dict(zip(counts["name"], counts["count"], strict=True))
+with_issues = [name for name in labels if found[name]]
+st.subheader("Records behind a check")
+if not with_issues:
+    st.success("Every check passes: nothing to show.")
+    st.stop()
+name = st.selectbox(
+    "Check",
+    with_issues,
+    format_func=lambda n: f"{labels[n]} ({found[n]:,})",
+    key="quality_check",
+)
+pages = max(1, math.ceil(found[name] / quality.PAGE_SIZE))
+page = st.pagination(pages, key=f"quality_page_{name}") if pages > 1 else 1
+st.dataframe(state.quality_rows(name, page), hide_index=True, width="stretch")
+st.caption(f"Page {page} of {pages} · {found[name]:,} rows")
+st.download_button(
+    "Download all rows (CSV)",
+    state.quality_csv(name),
+    file_name=f"quality_{name}.csv",
+    mime="text/csv",
+    key="quality_download",
+    icon=":material/download:",
+)

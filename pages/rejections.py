@@ -1,0 +1,170 @@
+"""Rejections: why MQLs are rejected (or deals lost), whether reasons are documented, where a
+reason stands out, and the records behind it."""
+
+import streamlit as st
+
+from alignment import rejection_charts, state
+from alignment.metrics import rejections
+
+view: state.View = st.session_state["view"]
+other = view.comparison_period
+heading = st.container()  # the title goes first; its words depend on the switches below
+
+left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
+kind = (
+    left.segmented_control(
+        "Reasons",
+        list(rejections.KINDS),
+        default="leads",
+        key="rejections_kind",
+        format_func=rejections.KINDS.__getitem__,
+        required=True,
+    )
+    or "leads"
+)
+level = (
+    middle.segmented_control(
+        "Reason names",
+        list(rejections.LEVELS),
+        default="standard",
+        key="rejections_level",
+        format_func=rejections.LEVELS.__getitem__,
+        required=True,
+        help="Standard reasons come from the reason map (Settings); 'As exported' shows the "
+        "values of the file as they are.",
+    )
+    or "standard"
+)
+noun = rejections.NOUNS[kind]
+records_label = "Rejected leads" if kind == "leads" else "Lost deals"
+
+heading.title(f"{'Rejections' if kind == 'leads' else 'Lost deals'} · {view.period.label}")
+heading.caption(view.describe())
+
+pareto = state.rejection_pareto(view, kind, level)
+docs = rejections.documentation(pareto)
+if docs.total == 0:
+    if kind == "leads":
+        st.info(
+            f"No rejected leads in {view.period.label} for these filters. Rejections come from a "
+            "leads export with a rejection reason and date: HubSpot *Lead disqualification "
+            "reason*, Salesforce *Unqualified Reason* (or `Unqualified_Reason__c`) with "
+            "*Disqualified Date*, or any export's *Rejection Reason* / *Rejected Date* columns "
+            "(Import page). Leads without a rejection date count under **All time** only.",
+            icon=":material/info:",
+        )
+    else:
+        st.info(
+            f"No opportunities closed lost in {view.period.label} for these filters. Lost "
+            "reasons come from an opportunities export with a close date, a Closed Lost stage "
+            "and a *Loss Reason* / *Closed Lost Reason* column (Import page).",
+            icon=":material/info:",
+        )
+    st.stop()
+
+previous_docs = rejections.documentation(pareto, previous=True) if other else None
+top = pareto.filter(~pareto["undocumented"]).head(1)
+tiles = st.columns(3)
+count_metric = rejections.METRICS["rejected" if kind == "leads" else "lost"]
+tiles[0].metric(
+    count_metric.label,
+    f"{docs.total:,}",
+    f"{docs.total - previous_docs.total:+,} vs {other.label}" if previous_docs else None,
+    delta_color="inverse",
+    help=count_metric.definition,
+    border=True,
+)
+documented = rejections.METRICS["documentation_rate"]
+tiles[1].metric(
+    f"{documented.label} (target 100 %)",
+    rejections.format_share(docs.documentation_rate),
+    f"{docs.undocumented:,} {noun} without a reason",
+    delta_color="off",
+    help=documented.definition,
+    border=True,
+)
+tiles[2].metric(
+    f"Top reason: {top['reason'][0]}" if top.height else "Top reason",
+    rejections.format_share(top["share"][0]) if top.height else "–",
+    f"of {noun}, {top['n'][0]:,} in all" if top.height and "n" in top.columns else None,
+    delta_color="off",
+    help=rejections.METRICS["reason_share"].definition,
+    border=True,
+)
+if docs.total < rejections.MIN_N:
+    st.caption(
+        f"Only {docs.total} {noun} in this period: shares move a lot with a few records, and "
+        f"patterns need at least {rejections.MIN_N} {noun} per channel or segment. Try a "
+        "quarter or All time."
+    )
+
+title = f"{records_label} by reason, {view.period.label}" + (f" vs {other.label}" if other else "")
+st.plotly_chart(
+    rejection_charts.pareto(pareto, title, comparison_label=other.label if other else None),
+    key="rejections_pareto",
+)
+
+st.subheader("Patterns")
+patterns = state.rejection_patterns(view, kind, level)
+if patterns.height:
+    st.markdown("\n".join(f"- {sentence}" for sentence in patterns["sentence"]))
+else:
+    st.info(
+        f"No reason stands out in any channel, segment or channel x segment in "
+        f"{view.period.label}.",
+        icon=":material/check_circle:",
+    )
+st.caption(
+    f"A pattern is a reason whose share among a channel's, segment's or both's {noun} is "
+    f"significantly above its share among all other {noun} (two-proportion z-test, at least "
+    f"{rejections.MIN_N} {noun} in the cell, Bonferroni-corrected over every cell and reason "
+    "tested at 5 %)."
+)
+
+st.plotly_chart(
+    rejection_charts.share_trend(
+        state.rejection_trend(view, kind, level),
+        f"Reason share of {noun} by month, 12 months to {view.period.label}",
+    ),
+    key="rejections_trend",
+)
+
+dimension = st.selectbox(
+    "Break reasons down by",
+    list(state.DIMENSION_LABELS),
+    key="rejections_by",
+    format_func=state.DIMENSION_LABELS.__getitem__,
+)
+second = "segment" if dimension != "segment" else "channel"
+for column, dim in zip(st.columns(2), (dimension, second), strict=True):
+    column.plotly_chart(
+        rejection_charts.heatmap(
+            state.rejection_matrix(view, dim, kind, level),
+            dim,
+            f"Reason x {dim}: share of each {dim}'s {noun}, {view.period.label}",
+        ),
+        key=f"rejections_heatmap_{dim}",
+    )
+
+st.subheader(records_label)
+reasons = pareto.filter(pareto["n"] > 0)["reason"].to_list()
+choice = st.selectbox("Reason", ["All reasons", *reasons], key="rejections_reason")
+reason = None if choice == "All reasons" else choice
+total = state.rejection_record_count(view, kind, level, reason)
+page_size = 50
+pages = max(1, -(-total // page_size))
+page = st.number_input(
+    f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="rejections_page"
+)
+st.dataframe(
+    state.rejection_records(view, kind, level, reason, page=int(page), page_size=page_size),
+    hide_index=True,
+)
+st.caption(f"{total:,} {noun}, {page_size} per page, newest first.")
+st.download_button(
+    f"Download {total:,} {noun} (CSV)",
+    data=state.rejection_records_csv(view, kind, level, reason),
+    file_name=f"{noun.replace(' ', '_')}_{view.period.key}.csv",
+    mime="text/csv",
+    key="rejections_download",
+)

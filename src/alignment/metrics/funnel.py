@@ -1,0 +1,1130 @@
+"""Funnel metrics: the stage funnel (cohort and flow views), step conversion by any dimension,
+the cohort trend, time to convert, lead acceptance, lead-score bands with a threshold what-if,
+and the condition behind any funnel cell (for the drill-down to leads in `alignment.records`).
+
+Owns the SQL behind the Funnel page and `alignment funnel`. DESIGN section 5 definitions:
+
+- A lead *reached* stage S if it has a timestamp for S or any later stage; the model view
+  `lead_facts` has `reached_<stage>_at` = the earliest of those, so funnels are monotone and a
+  lead whose stage dates are out of order counts at its earliest date.
+- **Cohort view** (the default): the cohort of a period is the leads whose `reached_<first>_at`
+  (the funnel's first stage, MQL by default) falls in it. Each later stage counts the cohort
+  members that reached it, at any time so far or, with a conversion window of N days, at most
+  N days after they entered the first stage. Step conversion S -> T = reached T / reached S.
+- **Flow view**: for each stage, the leads whose `reached_<stage>_at` falls in the period (stage
+  entries that happened in the period). Its ratios are *flow ratios*, not conversion rates: the
+  SQLs of March are mostly not the MQLs of March, and a ratio can exceed 100 %.
+- A cohort is **still maturing** while it is younger (from the period's end to now) than the
+  conversion window, or without a window than the 80th percentile of historical days from the
+  first stage to SQL (to the next stage when the first stage is SQL or later).
+
+Every number is aggregated in DuckDB over `lead_facts`: values are bound parameters, identifiers
+are fixed column names, filters come from `Filters.where`. Nothing here pulls lead rows into
+Python; the few pure functions at the end work on aggregated frames.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+import polars as pl
+
+from alignment import schema, stats, store
+from alignment.filters import Filters
+from alignment.metrics import registry
+from alignment.models import DIMENSIONS, NOT_SET
+from alignment.periods import ALL_TIME, Period, between_sql
+from alignment.store import Connection, quote_literal
+
+View = Literal["cohort", "flow"]
+Outcome = Literal["reached", "not_reached"]
+
+VIEWS: dict[str, str] = {"cohort": "Cohort conversion", "flow": "Period flow ratios"}
+"""The two funnel views and how they are labelled."""
+
+STAGES: tuple[str, ...] = schema.LEAD_STAGES
+"""Funnel stages in order: lead, mql, sal, sql, opportunity, won."""
+
+STAGE_LABEL: dict[str, str] = schema.STAGE_LABEL
+
+FIRST_STAGES: tuple[str, ...] = STAGES[:-1]
+"""Stages a funnel can start at (a funnel needs a later stage)."""
+
+DEFAULT_FIRST_STAGE = "mql"
+"""DESIGN section 5: cohorts are MQL cohorts by default."""
+
+FUNNEL_DIMENSIONS: tuple[str, ...] = (
+    *DIMENSIONS,
+    "campaign",
+    "industry",
+    "employee_band",
+    "country",
+)
+"""Dimensions a conversion can be broken down by (the global filter dimensions and more)."""
+
+DIMENSION_LABELS: dict[str, str] = {
+    "channel": "Channel",
+    "segment": "Segment",
+    "region": "Region",
+    "team": "Team",
+    "owner": "Owner",
+    "campaign": "Campaign",
+    "industry": "Industry",
+    "employee_band": "Employee band",
+    "country": "Country",
+}
+
+EMPLOYEE_BANDS: tuple[tuple[int | None, str], ...] = (
+    (10, "1–10"),
+    (50, "11–50"),
+    (200, "51–200"),
+    (1000, "201–1,000"),
+    (5000, "1,001–5,000"),
+    (None, "5,001+"),
+)
+"""(largest employee count, label) of each company-size band, smallest first."""
+
+MIN_N = 30
+"""A rate over fewer leads than this is marked "too few to tell"."""
+
+MAX_INTERVAL_WIDTH = 0.20
+"""... and so is a rate whose Wilson 95 % interval is wider than 20 points (DESIGN section 5)."""
+
+TOO_FEW_TEXT = "too few to tell"
+
+MATURITY_QUANTILE = 0.8
+"""Without a window, a cohort younger than this quantile of historical time to SQL is maturing."""
+
+TIME_BIN_EDGES: tuple[float, ...] = (1, 3, 7, 14, 30, 60, 90, 180)
+"""Upper edges (days, exclusive) of the time-to-convert histogram bins; the last bin is open."""
+
+TIME_BIN_LABELS: tuple[str, ...] = (
+    "< 1 day",
+    "1–3 days",
+    "3–7 days",
+    "7–14 days",
+    "14–30 days",
+    "30–60 days",
+    "60–90 days",
+    "90–180 days",
+    "180+ days",
+)
+
+ACCEPTANCE_TARGET_SETTING = "lead_acceptance_target"
+"""Settings key of the lead acceptance SLA target (a share, e.g. `0.9`)."""
+
+DEFAULT_ACCEPTANCE_TARGET = 0.90
+"""DESIGN gives no number, so 90 % until the user sets one."""
+
+WINDOW_CHOICES: tuple[int, ...] = (30, 60, 90, 180, 365)
+"""Conversion windows (days) offered on the page; the CLI accepts any positive number."""
+
+NO_FILTERS = Filters()
+_DAY_US = 86_400_000_000
+_DAYS = "86400000000.0"  # microseconds per day, as a SQL literal
+
+
+# ---- validation and small SQL pieces ----------------------------------------------------------
+def _check_stage(stage: str, allowed: tuple[str, ...] = STAGES) -> str:
+    if stage not in allowed:
+        raise ValueError(f"unknown stage {stage!r}: use one of {', '.join(allowed)}")
+    return stage
+
+
+def _check_view(view: str) -> View:
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}: use cohort or flow")
+    return view  # type: ignore[return-value]
+
+
+def _check_window(window_days: int | None) -> int | None:
+    if window_days is not None and window_days <= 0:
+        raise ValueError(
+            f"the conversion window must be a positive number of days, got {window_days}"
+        )
+    return window_days
+
+
+def check_dimension(dimension: str) -> str:
+    """`dimension` if the funnel can break down by it, else ValueError naming the choices."""
+    if dimension not in FUNNEL_DIMENSIONS:
+        raise ValueError(
+            f"unknown dimension {dimension!r}: use one of {', '.join(FUNNEL_DIMENSIONS)}"
+        )
+    return dimension
+
+
+def stages_from(first_stage: str) -> tuple[str, ...]:
+    """The funnel's stages from `first_stage` to won."""
+    return STAGES[STAGES.index(_check_stage(first_stage, FIRST_STAGES)) :]
+
+
+def steps(first_stage: str) -> list[tuple[str, str]]:
+    """The conversions a funnel starting at `first_stage` reports, in order: each consecutive
+    step, then from the first stage to each stage two or more steps later (MQL -> SQL, ...)."""
+    stages = stages_from(first_stage)
+    pairs = list(zip(stages, stages[1:], strict=False))
+    pairs += [(stages[0], later) for later in stages[2:]]
+    return pairs
+
+
+def step_label(from_stage: str, to_stage: str) -> str:
+    """`MQL → SQL`."""
+    return f"{STAGE_LABEL[from_stage]} → {STAGE_LABEL[to_stage]}"
+
+
+def _reached(stage: str) -> str:
+    return f"l.reached_{_check_stage(stage)}_at"
+
+
+def dimension_sql(dimension: str) -> str:
+    """The SQL expression of a funnel dimension over `lead_facts l`; missing values read
+    `(not set)` so they stay visible."""
+    check_dimension(dimension)
+    not_set = quote_literal(NOT_SET)
+    if dimension in (*DIMENSIONS, "campaign"):
+        return f"l.{dimension}"  # the view already fills these with (not set)
+    if dimension in ("industry", "country"):
+        return f"coalesce(nullif(trim(l.{dimension}), ''), {not_set})"
+    cases = " ".join(
+        f"WHEN l.employees <= {limit} THEN {quote_literal(label)}"
+        for limit, label in EMPLOYEE_BANDS
+        if limit is not None
+    )
+    return (
+        f"CASE WHEN l.employees IS NULL OR l.employees < 1 THEN {not_set} {cases} "
+        f"ELSE {quote_literal(EMPLOYEE_BANDS[-1][1])} END"
+    )
+
+
+def _days_between(earlier: str, later: str) -> str:
+    """Calendar days (fractional) from one timestamp expression to another."""
+    return f"((epoch_us({later}) - epoch_us({earlier})) / {_DAYS})"
+
+
+def _utc_now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+# ---- the population and stage conditions, shared by counts and the drill-down ---------------
+def _population(view: View, first_stage: str, period: Period) -> tuple[str, list[Any]]:
+    """Which leads a funnel reads: its cohort (cohort view) or every lead with a stage entry
+    in the period (flow view)."""
+    if view == "cohort":
+        return _entered(first_stage, period)
+    parts = [_entered(stage, period) for stage in stages_from(first_stage)]
+    return "(" + " OR ".join(p[0] for p in parts) + ")", [v for p in parts for v in p[1]]
+
+
+def _entered(stage: str, period: Period) -> tuple[str, list[Any]]:
+    """The lead reached `stage` inside the period (any time for all time)."""
+    column = _reached(stage)
+    condition, params = between_sql(column, period)
+    return f"({column} IS NOT NULL AND {condition})", params
+
+
+def _stage_condition(
+    view: View, stage: str, first_stage: str, period: Period, window_days: int | None
+) -> tuple[str, list[Any]]:
+    """Within the population: the lead counts for `stage` (cohort: reached it, within the
+    window when one is set; flow: entered it in the period)."""
+    if view == "flow":
+        return _entered(stage, period)
+    if stage == first_stage:
+        return "TRUE", []
+    column = _reached(stage)
+    if window_days is None:
+        return f"({column} IS NOT NULL)", []
+    first = _reached(first_stage)
+    return (
+        f"({column} IS NOT NULL AND epoch_us({column}) - epoch_us({first}) <= ?)",
+        [window_days * _DAY_US],
+    )
+
+
+def _counts_sql(
+    view: View,
+    first_stage: str,
+    period: Period,
+    filters: Filters,
+    window_days: int | None,
+    key_sql: str | None = None,
+) -> tuple[str, list[Any]]:
+    """One statement: `n_<stage>` for every stage of the funnel, one row (or one row per value
+    of `key_sql`, column `k`)."""
+    params: list[Any] = []
+    columns: list[str] = [f"{key_sql} AS k"] if key_sql else []
+    for stage in stages_from(first_stage):
+        condition, p = _stage_condition(view, stage, first_stage, period, window_days)
+        columns.append(f"count(*) FILTER (WHERE {condition}) AS n_{stage}")
+        params += p
+    lead_filter, p_filter = filters.where("l")
+    population, p_population = _population(view, first_stage, period)
+    params += p_filter + p_population
+    group = "GROUP BY k" if key_sql else ""
+    sql = f"""
+      SELECT {", ".join(columns)}
+      FROM lead_facts l
+      WHERE {lead_filter} AND {population}
+      {group}"""
+    return sql, params
+
+
+def _too_few_sql(n: str, low: str | None, high: str | None) -> str:
+    if low is None or high is None:
+        return f"(coalesce({n}, 0) < {MIN_N})"
+    return (
+        f"(coalesce({n}, 0) < {MIN_N} OR coalesce(({high}) - ({low}) > {MAX_INTERVAL_WIDTH}, TRUE))"
+    )
+
+
+# ---- the stage funnel --------------------------------------------------------------------------
+FUNNEL_COLUMNS: tuple[str, ...] = (
+    "stage",
+    "label",
+    "n",
+    "previous_n",
+    "step_rate",
+    "step_rate_low",
+    "step_rate_high",
+    "cumulative_rate",
+)
+
+
+def stage_funnel(
+    con: Connection,
+    period: Period,
+    filters: Filters = NO_FILTERS,
+    *,
+    view: str = "cohort",
+    first_stage: str = DEFAULT_FIRST_STAGE,
+    window_days: int | None = None,
+) -> pl.DataFrame:
+    """One row per funnel stage, from `first_stage` to won, in order.
+
+    Columns `FUNNEL_COLUMNS`: stage, label, n (cohort: members that reached the stage, within
+    the window if set; flow: entries into the stage in the period), previous_n (n of the stage
+    before, null for the first), step_rate = n / previous_n, its Wilson 95 % bounds (cohort
+    only; null in the flow view, whose ratios are not proportions), cumulative_rate = n / n of
+    the first stage. Rates are null over 0. The window applies to the cohort view only.
+    One SQL statement."""
+    view = _check_view(view)
+    window_days = _check_window(window_days) if view == "cohort" else None
+    stages = stages_from(first_stage)
+    counts_sql, params = _counts_sql(view, first_stage, period, filters, window_days)
+    low, high = stats.wilson_sql("n", "previous_n")
+    interval = (
+        f"{low} AS step_rate_low, {high} AS step_rate_high"
+        if view == "cohort"
+        else "NULL::DOUBLE AS step_rate_low, NULL::DOUBLE AS step_rate_high"
+    )
+    n_list = ", ".join(f"n_{s}" for s in stages)
+    sql = f"""
+    WITH counts AS ({counts_sql}
+    ),
+    long AS (
+      SELECT unnest(?::VARCHAR[]) AS stage, unnest(?::VARCHAR[]) AS label,
+        unnest([{n_list}]) AS n, unnest(range({len(stages)})) AS position
+      FROM counts
+    ),
+    lagged AS (
+      SELECT *, lag(n) OVER (ORDER BY position) AS previous_n,
+        first_value(n) OVER (ORDER BY position) AS first_n
+      FROM long
+    )
+    SELECT stage, label, n::BIGINT AS n, previous_n::BIGINT AS previous_n,
+      n::DOUBLE / nullif(previous_n, 0) AS step_rate,
+      {interval},
+      n::DOUBLE / nullif(first_n, 0) AS cumulative_rate
+    FROM lagged
+    ORDER BY position"""
+    params += [list(stages), [STAGE_LABEL[s] for s in stages]]
+    return store.query(con, sql, params)
+
+
+# ---- conversion of each step by a dimension ------------------------------------------------------
+BY_DIMENSION_COLUMNS: tuple[str, ...] = (
+    "step",
+    "from_stage",
+    "to_stage",
+    "n",
+    "converted",
+    "rate",
+    "rate_low",
+    "rate_high",
+    "too_few",
+)
+
+
+def _steps_sql(
+    counts_sql: str, pairs: list[tuple[str, str]], view: View, keyed: bool
+) -> tuple[str, list[Any]]:
+    """Long form of a counts statement: one row per (k,) step with n, converted, rate, its
+    Wilson bounds (cohort view) and the too-few marker."""
+    from_list = ", ".join(f"n_{a}" for a, _ in pairs)
+    to_list = ", ".join(f"n_{b}" for _, b in pairs)
+    if view == "cohort":
+        low, high = stats.wilson_sql("converted", "n")
+        too_few = _too_few_sql("n", "rate_low", "rate_high")
+    else:
+        low, high = "NULL::DOUBLE", "NULL::DOUBLE"
+        too_few = _too_few_sql("n", None, None)
+    k = "k, " if keyed else ""
+    sql = f"""
+    WITH counts AS ({counts_sql}
+    ),
+    long AS (
+      SELECT {k}unnest(?::VARCHAR[]) AS step, unnest(?::VARCHAR[]) AS from_stage,
+        unnest(?::VARCHAR[]) AS to_stage, unnest([{from_list}]) AS n,
+        unnest([{to_list}]) AS converted, unnest(range({len(pairs)})) AS step_index
+      FROM counts
+    ),
+    rated AS (
+      SELECT *, converted::DOUBLE / nullif(n, 0) AS rate,
+        {low} AS rate_low, {high} AS rate_high
+      FROM long
+    )
+    SELECT {k}step, from_stage, to_stage, n::BIGINT AS n, converted::BIGINT AS converted,
+      rate, rate_low, rate_high, {too_few} AS too_few, step_index
+    FROM rated"""
+    params: list[Any] = [
+        [step_label(a, b) for a, b in pairs],
+        [a for a, _ in pairs],
+        [b for _, b in pairs],
+    ]
+    return sql, params
+
+
+def conversion_by_dimension(
+    con: Connection,
+    period: Period,
+    filters: Filters = NO_FILTERS,
+    *,
+    dimension: str = "channel",
+    view: str = "cohort",
+    first_stage: str = DEFAULT_FIRST_STAGE,
+    window_days: int | None = None,
+) -> pl.DataFrame:
+    """One row per step (see `steps`) and value of `dimension`.
+
+    Columns: `<dimension>`, then `BY_DIMENSION_COLUMNS`: step (`MQL → SQL`), from_stage,
+    to_stage, n (leads at the step's start), converted (of those, reached the step's end),
+    rate = converted / n (a flow ratio in the flow view), Wilson 95 % bounds rate_low /
+    rate_high (cohort view only), too_few (n < `MIN_N` or the interval wider than
+    `MAX_INTERVAL_WIDTH`; in the flow view n < `MIN_N`). Sorted by step order, then rows that
+    can be told apart first, by rate descending, n descending, value. One SQL statement."""
+    view = _check_view(view)
+    window_days = _check_window(window_days) if view == "cohort" else None
+    key = dimension_sql(dimension)
+    counts_sql, p_counts = _counts_sql(view, first_stage, period, filters, window_days, key)
+    pairs = steps(first_stage)
+    steps_sql, p_steps = _steps_sql(counts_sql, pairs, view, keyed=True)
+    # the counts' parameters come first in the text (inside the WITH), the step lists after
+    sql = f"""
+    SELECT k AS {dimension}, * EXCLUDE (k, step_index)
+    FROM ({steps_sql})
+    ORDER BY step_index, too_few, rate DESC NULLS LAST, n DESC, k"""
+    return store.query(con, sql, p_counts + p_steps)
+
+
+# ---- trend of step conversions by cohort month / quarter ---------------------------------------
+TREND_COLUMNS: tuple[str, ...] = (
+    "cohort",
+    "label",
+    *BY_DIMENSION_COLUMNS,
+    "maturing",
+)
+
+
+def trend_cohorts(end: Period, grain: str, count: int) -> list[Period]:
+    """The `count` cohorts (months or quarters), oldest first, ending with the one containing
+    the last day of `end` (the current one for all time)."""
+    if grain not in ("month", "quarter"):
+        raise ValueError(f"the trend grain must be month or quarter, got {grain!r}")
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    last_day = (
+        datetime.now(UTC).date()
+        if end.end_day is None
+        else date.fromordinal(end.end_day.toordinal() - 1)
+    )
+    last = Period.containing(grain, last_day)  # type: ignore[arg-type]
+    return [last.shift(-i) for i in range(count - 1, -1, -1)]
+
+
+def step_trend(
+    con: Connection,
+    end: Period,
+    filters: Filters = NO_FILTERS,
+    *,
+    grain: str = "month",
+    count: int = 12,
+    first_stage: str = DEFAULT_FIRST_STAGE,
+    window_days: int | None = None,
+    now: datetime | None = None,
+) -> pl.DataFrame:
+    """One row per cohort (of `trend_cohorts(end, grain, count)`, oldest first) and step.
+
+    Columns `TREND_COLUMNS`: cohort (Date, first day), label (`Mar 2026` / `Q1 2026`), the
+    `conversion_by_dimension` columns for the cohort view, and maturing (the cohort is younger
+    than the window, or than the historical p80 time to convert; see `maturity`). Cohorts
+    without leads have n 0 and null rates. One statement for the counts, one for the p80."""
+    window_days = _check_window(window_days)
+    cohorts = trend_cohorts(end, grain, count)
+    hull = Period(cohorts[0].grain, cohorts[0].first_day, cohorts[-1].end_day)
+    first = _reached(first_stage)
+    key = f"date_trunc('{grain}', make_timestamp(epoch_us({first})))::DATE"
+    counts_sql, p_counts = _counts_sql("cohort", first_stage, hull, filters, window_days, key)
+    pairs = steps(first_stage)
+    steps_sql, p_steps = _steps_sql(counts_sql, pairs, "cohort", keyed=True)
+    threshold = _maturity_threshold(con, filters, first_stage, window_days)
+    starts = [c.first_day for c in cohorts]
+    labels = [c.label if grain == "quarter" else f"{c.first_day:%b %Y}" for c in cohorts]
+    ends = [c.end for c in cohorts]
+    current = _utc_now(now)
+    ages = [(current - e).total_seconds() / 86400.0 for e in ends if e is not None]
+    sql = f"""
+    WITH stepped AS ({steps_sql}
+    ),
+    cohorts AS (
+      SELECT unnest(?::DATE[]) AS cohort, unnest(?::VARCHAR[]) AS label,
+        unnest(?::DOUBLE[]) AS age_days
+    ),
+    grid AS (
+      SELECT c.*, unnest(?::VARCHAR[]) AS step, unnest(?::VARCHAR[]) AS from_stage,
+        unnest(?::VARCHAR[]) AS to_stage, unnest(range({len(pairs)})) AS step_index
+      FROM cohorts c
+    )
+    SELECT g.cohort, g.label, g.step, g.from_stage, g.to_stage,
+      coalesce(s.n, 0)::BIGINT AS n, coalesce(s.converted, 0)::BIGINT AS converted,
+      s.rate, s.rate_low, s.rate_high, coalesce(s.too_few, TRUE) AS too_few,
+      coalesce(g.age_days < ?, FALSE) AS maturing
+    FROM grid g
+    LEFT JOIN stepped s ON s.k = g.cohort AND s.step_index = g.step_index
+    ORDER BY g.step_index, g.cohort"""
+    params = p_counts + p_steps + [starts, labels, ages]
+    params += [
+        [step_label(a, b) for a, b in pairs],
+        [a for a, _ in pairs],
+        [b for _, b in pairs],
+        threshold,
+    ]
+    return store.query(con, sql, params)
+
+
+def latest_mature_change(trend: pl.DataFrame, step: str) -> dict[str, Any] | None:
+    """The latest mature cohort of a step against the mature cohort before it (maturing
+    cohorts are never compared): {"step", "latest", "previous" (labels), "latest_rate",
+    "previous_rate", "latest_n", "previous_n", "delta_points", "p_value" (two-proportion
+    test)}; None when fewer than two mature cohorts have leads. Works on a `step_trend` frame
+    (aggregates only)."""
+    rows = trend.filter((pl.col("step") == step) & ~pl.col("maturing") & (pl.col("n") > 0)).sort(
+        "cohort"
+    )
+    if rows.height < 2:
+        return None
+    latest, previous = rows.row(-1, named=True), rows.row(-2, named=True)
+    _, p_value = stats.two_proportion_z_test(
+        latest["converted"], latest["n"], previous["converted"], previous["n"]
+    )
+    return {
+        "step": step,
+        "latest": latest["label"],
+        "previous": previous["label"],
+        "latest_rate": latest["rate"],
+        "previous_rate": previous["rate"],
+        "latest_n": latest["n"],
+        "previous_n": previous["n"],
+        "delta_points": (latest["rate"] - previous["rate"]) * 100,
+        "p_value": None if math.isnan(p_value) else p_value,
+    }
+
+
+# ---- cohort maturity ---------------------------------------------------------------------------
+def _maturity_stage(first_stage: str) -> str:
+    """The stage the historical time to convert is measured to: SQL, or the next stage when
+    the funnel starts at SQL or later."""
+    stages = stages_from(first_stage)
+    return "sql" if "sql" in stages[1:] else stages[1]
+
+
+def _maturity_threshold(
+    con: Connection, filters: Filters, first_stage: str, window_days: int | None
+) -> float | None:
+    """Days a cohort needs before it is final: the window, else the p80 time to convert."""
+    if window_days is not None:
+        return float(window_days)
+    target = _maturity_stage(first_stage)
+    lead_filter, params = filters.where("l")
+    value = store.scalar(
+        con,
+        f"""
+        SELECT quantile_cont({_days_between(_reached(first_stage), _reached(target))},
+                             {MATURITY_QUANTILE})
+        FROM lead_facts l
+        WHERE {_reached(target)} IS NOT NULL AND {lead_filter}""",
+        params,
+    )
+    return None if value is None else float(value)
+
+
+def maturity(
+    con: Connection,
+    period: Period,
+    filters: Filters = NO_FILTERS,
+    *,
+    first_stage: str = DEFAULT_FIRST_STAGE,
+    window_days: int | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Whether the period's cohort is still maturing (one answer for the period).
+
+    {"maturing": bool, "threshold_days": float | None, "basis": "window" | "p80",
+    "age_days": float | None, "to_stage": str}: the threshold is the window, or the p80 of
+    historical days from the first stage to `to_stage`; the age is days from the period's end
+    to `now`. All time is never maturing. With the default first stage and no window this is
+    the Overview's `cohort_maturity`."""
+    window_days = _check_window(window_days)
+    threshold = _maturity_threshold(con, filters, first_stage, window_days)
+    answer: dict[str, Any] = {
+        "maturing": False,
+        "threshold_days": threshold,
+        "basis": "window" if window_days is not None else "p80",
+        "age_days": None,
+        "to_stage": _maturity_stage(first_stage),
+    }
+    if period.end is None:
+        return answer
+    age = (_utc_now(now) - period.end).total_seconds() / 86400.0
+    answer["age_days"] = age
+    answer["maturing"] = threshold is not None and age < threshold
+    return answer
+
+
+# ---- time to convert ---------------------------------------------------------------------------
+TIME_COLUMNS: tuple[str, ...] = ("n", "median_days", "p75_days", "p90_days")
+
+
+def _check_pair(from_stage: str, to_stage: str) -> None:
+    _check_stage(from_stage)
+    _check_stage(to_stage)
+    if STAGES.index(to_stage) <= STAGES.index(from_stage):
+        raise ValueError(
+            f"time to convert needs a later stage: {to_stage!r} is not after {from_stage!r}"
+        )
+
+
+def _converted_sql(
+    period: Period, filters: Filters, from_stage: str, to_stage: str
+) -> tuple[str, list[Any]]:
+    """Leads that reached `from_stage` in the period and have reached `to_stage`."""
+    entered, p_entered = _entered(from_stage, period)
+    lead_filter, p_filter = filters.where("l")
+    condition = f"{entered} AND {_reached(to_stage)} IS NOT NULL AND {lead_filter}"
+    return condition, p_entered + p_filter
+
+
+def time_to_convert(
+    con: Connection,
+    period: Period,
+    filters: Filters = NO_FILTERS,
+    *,
+    from_stage: str = "mql",
+    to_stage: str = "sql",
+    by: str | None = None,
+) -> pl.DataFrame:
+    """Calendar days from reaching `from_stage` to reaching `to_stage`, over the leads that
+    reached `from_stage` in the period and have reached `to_stage` (the from-stage cohort).
+
+    One row, or with `by` one row per value of that funnel dimension sorted by n descending:
+    [`<by>`,] n, median_days, p75_days, p90_days (continuous quantiles; null when n is 0).
+    Days are never negative (reached timestamps are monotone). One SQL statement."""
+    _check_pair(from_stage, to_stage)
+    condition, params = _converted_sql(period, filters, from_stage, to_stage)
+    days = _days_between(_reached(from_stage), _reached(to_stage))
+    key = f"{dimension_sql(by)} AS {by}, " if by else ""
+    group = f"GROUP BY {by} ORDER BY n DESC, {by}" if by else ""
+    sql = f"""
+      SELECT {key}count(*)::BIGINT AS n,
+        quantile_cont({days}, 0.5) AS median_days,
+        quantile_cont({days}, 0.75) AS p75_days,
+        quantile_cont({days}, 0.9) AS p90_days
+      FROM lead_facts l
+      WHERE {condition}
+      {group}"""
+    return store.query(con, sql, params)
+
+
+def time_to_convert_histogram(
+    con: Connection,
+    period: Period,
+    filters: Filters = NO_FILTERS,
+    *,
+    from_stage: str = "mql",
+    to_stage: str = "sql",
+) -> pl.DataFrame:
+    """The distribution of `time_to_convert` days: one row per bin of `TIME_BIN_LABELS`, in
+    order (empty bins included): bin (label), lower_days, upper_days (null for the open last
+    bin), n, share (of all converted leads; null when there are none). Binned in DuckDB."""
+    _check_pair(from_stage, to_stage)
+    condition, params = _converted_sql(period, filters, from_stage, to_stage)
+    days = _days_between(_reached(from_stage), _reached(to_stage))
+    cases = " ".join(f"WHEN days < {edge} THEN {i}" for i, edge in enumerate(TIME_BIN_EDGES))
+    lowers = [0.0, *TIME_BIN_EDGES]
+    uppers: list[float | None] = [*TIME_BIN_EDGES, None]
+    sql = f"""
+    WITH binned AS (
+      SELECT CASE {cases} ELSE {len(TIME_BIN_EDGES)} END AS bin_index, count(*) AS n
+      FROM (SELECT {days} AS days FROM lead_facts l WHERE {condition})
+      GROUP BY 1
+    ),
+    bins AS (
+      SELECT unnest(range({len(TIME_BIN_LABELS)})) AS bin_index,
+        unnest(?::VARCHAR[]) AS bin, unnest(?::DOUBLE[]) AS lower_days,
+        unnest(?::DOUBLE[]) AS upper_days
+    )
+    SELECT b.bin, b.lower_days, b.upper_days, coalesce(c.n, 0)::BIGINT AS n,
+      coalesce(c.n, 0)::DOUBLE / nullif(sum(coalesce(c.n, 0)) OVER (), 0) AS share
+    FROM bins b LEFT JOIN binned c USING (bin_index)
+    ORDER BY b.bin_index"""
+    return store.query(con, sql, params + [list(TIME_BIN_LABELS), lowers, uppers])
+
+
+# ---- lead acceptance ---------------------------------------------------------------------------
+REJECTED_SQL = (
+    "(l.rejected_at IS NOT NULL OR l.rejection_reason IS NOT NULL "
+    "OR nullif(trim(l.rejection_reason_raw), '') IS NOT NULL)"
+)
+"""A lead was rejected by sales: it has a rejection date or a rejection reason."""
+
+ACCEPTANCE_COLUMNS: tuple[str, ...] = (
+    "mqls",
+    "accepted",
+    "rejected",
+    "pending",
+    "acceptance_rate",
+    "acceptance_rate_low",
+    "acceptance_rate_high",
+)
+
+
+def lead_acceptance(
+    con: Connection, period: Period, filters: Filters = NO_FILTERS, *, by: str | None = None
+) -> pl.DataFrame:
+    """Lead acceptance rate = SAL / (SAL + rejected) among the MQLs handed over in the period
+    (the MQL cohort).
+
+    One row, or with `by` one row per value of that funnel dimension (sorted by MQLs
+    descending): [`<by>`,] mqls, accepted (reached SAL, or skipped it to a later stage),
+    rejected (a rejection date or reason and never accepted), pending (neither yet),
+    acceptance_rate = accepted / (accepted + rejected), its Wilson 95 % bounds. One statement."""
+    entered, params = _entered("mql", period)
+    lead_filter, p_filter = filters.where("l")
+    accepted = "l.reached_sal_at IS NOT NULL"
+    low, high = stats.wilson_sql("accepted", "accepted + rejected")
+    key = f"{dimension_sql(by)} AS {by}, " if by else ""
+    group = f"GROUP BY {by}" if by else ""
+    order = f"ORDER BY mqls DESC, {by}" if by else ""
+    sql = f"""
+    WITH counts AS (
+      SELECT {key}count(*) AS mqls,
+        count(*) FILTER (WHERE {accepted}) AS accepted,
+        count(*) FILTER (WHERE NOT ({accepted}) AND {REJECTED_SQL}) AS rejected
+      FROM lead_facts l
+      WHERE {entered} AND {lead_filter}
+      {group}
+    )
+    SELECT {f"{by}, " if by else ""}mqls::BIGINT AS mqls, accepted::BIGINT AS accepted,
+      rejected::BIGINT AS rejected, (mqls - accepted - rejected)::BIGINT AS pending,
+      accepted::DOUBLE / nullif(accepted + rejected, 0) AS acceptance_rate,
+      {low} AS acceptance_rate_low, {high} AS acceptance_rate_high
+    FROM counts
+    {order}"""
+    return store.query(con, sql, params + p_filter)
+
+
+def acceptance_target(con: Connection) -> float:
+    """The lead acceptance SLA target (a share) from the settings, 90 % when unset or unreadable."""
+    value = store.get_setting(con, ACCEPTANCE_TARGET_SETTING)
+    try:
+        target = float(value) if value is not None else DEFAULT_ACCEPTANCE_TARGET
+    except ValueError:
+        return DEFAULT_ACCEPTANCE_TARGET
+    return target if 0.0 < target <= 1.0 else DEFAULT_ACCEPTANCE_TARGET
+
+
+def set_acceptance_target(con: Connection, target: float) -> None:
+    """Store the lead acceptance SLA target (a share between 0 and 1)."""
+    if not 0.0 < target <= 1.0:
+        raise ValueError(f"the target is a share between 0 and 1, got {target}")
+    store.set_setting(con, ACCEPTANCE_TARGET_SETTING, repr(float(target)))
+
+
+# ---- lead score ------------------------------------------------------------------------------
+def _nice_width(span: float, bands: int = 5) -> float:
+    """A round band width (1, 2, 2.5, 5 x 10^k) giving about `bands` bands over `span`."""
+    if span <= 0:
+        return 1.0
+    raw = span / bands
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * magnitude >= raw:
+            return step * magnitude
+    return 10 * magnitude
+
+
+SCORE_BAND_COLUMNS: tuple[str, ...] = (
+    "band",
+    "band_low",
+    "band_high",
+    "leads",
+    "mqls",
+    "sqls",
+    "lead_to_mql",
+    "mql_to_sql",
+    "mql_to_sql_low",
+    "mql_to_sql_high",
+    "too_few",
+)
+
+
+def _scored_population(period: Period, filters: Filters) -> tuple[str, list[Any]]:
+    """Leads created (reached the lead stage) in the period that have a score."""
+    entered, params = _entered("lead", period)
+    lead_filter, p_filter = filters.where("l")
+    return f"{entered} AND l.score IS NOT NULL AND {lead_filter}", params + p_filter
+
+
+def score_range(
+    con: Connection, period: Period, filters: Filters = NO_FILTERS
+) -> tuple[int, float | None, float | None]:
+    """(scored leads, lowest score, highest score) among the leads created in the period."""
+    condition, params = _scored_population(period, filters)
+    row = store.query(
+        con,
+        f"SELECT count(*) AS n, min(l.score) AS lo, max(l.score) AS hi "
+        f"FROM lead_facts l WHERE {condition}",
+        params,
+    ).row(0)
+    return int(row[0]), row[1], row[2]
+
+
+def score_bands(con: Connection, period: Period, filters: Filters = NO_FILTERS) -> pl.DataFrame:
+    """Conversion by lead-score band over the scored leads created in the period: one row per
+    band with leads, lowest first (bands of a round width giving about five bands).
+
+    Columns `SCORE_BAND_COLUMNS`: band (`40–60`), band_low (inclusive), band_high (exclusive,
+    the top band includes the highest score), leads, mqls / sqls (of those, reached MQL / SQL
+    so far), lead_to_mql, mql_to_sql with Wilson 95 % bounds, too_few (as in
+    `conversion_by_dimension`). Empty when no lead has a score."""
+    n, lo, hi = score_range(con, period, filters)
+    if n == 0 or lo is None or hi is None:
+        return pl.DataFrame(
+            schema={
+                c: pl.String if c == "band" else pl.Boolean if c == "too_few" else pl.Float64
+                for c in SCORE_BAND_COLUMNS
+            }
+        ).with_columns(pl.col("leads", "mqls", "sqls").cast(pl.Int64))
+    width = _nice_width(float(hi) - float(lo))
+    condition, params = _scored_population(period, filters)
+    low, high = stats.wilson_sql("sqls", "mqls")
+    too_few = _too_few_sql("mqls", "mql_to_sql_low", "mql_to_sql_high")
+    top = math.floor(float(hi) / width) * width
+    sql = f"""
+    WITH banded AS (
+      SELECT least(floor(l.score / ?) * ?, ?) AS band_low,
+        count(*) AS leads,
+        count(*) FILTER (WHERE l.reached_mql_at IS NOT NULL) AS mqls,
+        count(*) FILTER (WHERE l.reached_sql_at IS NOT NULL) AS sqls
+      FROM lead_facts l
+      WHERE {condition}
+      GROUP BY 1
+    ),
+    rated AS (
+      SELECT *, band_low + ? AS band_high,
+        mqls::DOUBLE / nullif(leads, 0) AS lead_to_mql,
+        sqls::DOUBLE / nullif(mqls, 0) AS mql_to_sql,
+        {low} AS mql_to_sql_low, {high} AS mql_to_sql_high
+      FROM banded
+    )
+    SELECT format('{{}}–{{}}', band_low::DOUBLE, band_high::DOUBLE)
+        .regexp_replace('\\.0\\b', '', 'g') AS band,
+      band_low::DOUBLE AS band_low, band_high::DOUBLE AS band_high,
+      leads::BIGINT AS leads, mqls::BIGINT AS mqls, sqls::BIGINT AS sqls,
+      lead_to_mql, mql_to_sql, mql_to_sql_low, mql_to_sql_high, {too_few} AS too_few
+    FROM rated
+    ORDER BY band_low"""
+    return store.query(con, sql, [width, width, top, *params, width])
+
+
+def score_threshold_whatif(
+    con: Connection, period: Period, filters: Filters = NO_FILTERS, *, threshold: float
+) -> dict[str, Any]:
+    """What an MQL score threshold would do, over the scored leads created in the period.
+
+    {"threshold", "scored_leads", "mql_volume" (leads scoring >= threshold), "current_mqls"
+    (scored leads that did reach MQL), "current_mql_to_sql", "history_mqls" / "history_sqls"
+    (past MQLs scoring >= threshold, and those of them that reached SQL), "expected_mql_to_sql"
+    = history_sqls / history_mqls with Wilson bounds "expected_low" / "expected_high"}.
+    The expectation uses the leads that were MQLs: leads below today's bar that would newly
+    qualify have no SQL history, so lowering the threshold makes it optimistic."""
+    condition, params = _scored_population(period, filters)
+    low, high = stats.wilson_sql("history_sqls", "history_mqls")
+    mql = "l.reached_mql_at IS NOT NULL"
+    sql_reached = "l.reached_sql_at IS NOT NULL"
+    sql = f"""
+    WITH counts AS (
+      SELECT count(*) AS scored_leads,
+        count(*) FILTER (WHERE l.score >= ?) AS mql_volume,
+        count(*) FILTER (WHERE {mql}) AS current_mqls,
+        count(*) FILTER (WHERE {mql} AND {sql_reached}) AS current_sqls,
+        count(*) FILTER (WHERE {mql} AND l.score >= ?) AS history_mqls,
+        count(*) FILTER (WHERE {mql} AND {sql_reached} AND l.score >= ?) AS history_sqls
+      FROM lead_facts l
+      WHERE {condition}
+    )
+    SELECT scored_leads, mql_volume, current_mqls,
+      current_sqls::DOUBLE / nullif(current_mqls, 0) AS current_mql_to_sql,
+      history_mqls, history_sqls,
+      history_sqls::DOUBLE / nullif(history_mqls, 0) AS expected_mql_to_sql,
+      {low} AS expected_low, {high} AS expected_high
+    FROM counts"""
+    row = store.query(con, sql, [threshold, threshold, threshold, *params]).row(0, named=True)
+    return {"threshold": float(threshold), **{k: row[k] for k in row}}
+
+
+# ---- the leads behind a cell (drill-down) ------------------------------------------------------
+@dataclass(frozen=True)
+class Cell:
+    """A funnel number a user can open: the leads of a period's funnel (cohort or flow) that
+    count for `stage`, optionally for one value of a dimension. `outcome="not_reached"` (cohort
+    view only) gives the leads that reached the stage before `stage` but not `stage`: the ones
+    that dropped out at that step."""
+
+    period: Period = ALL_TIME
+    filters: Filters = NO_FILTERS
+    view: View = "cohort"
+    first_stage: str = DEFAULT_FIRST_STAGE
+    stage: str = DEFAULT_FIRST_STAGE
+    outcome: Outcome = "reached"
+    window_days: int | None = None
+    dimension: str | None = None
+    value: str | None = None
+
+    def describe(self) -> str:
+        """`MQL cohort of March 2026 · channel = Email · reached SQL`."""
+        if self.view == "cohort":
+            text = f"{STAGE_LABEL[self.first_stage]} cohort of {self.period.label}"
+        else:
+            text = f"Stage entries in {self.period.label}"
+        if self.dimension:
+            text += f" · {DIMENSION_LABELS[self.dimension].lower()} = {self.value}"
+        verb = "reached" if self.outcome == "reached" else "did not reach"
+        if self.view == "flow":
+            verb = "entered"
+        window = (
+            f" within {self.window_days} days" if self.window_days and self.view == "cohort" else ""
+        )
+        return f"{text} · {verb} {STAGE_LABEL[self.stage]}{window}"
+
+
+def cell_condition(cell: Cell) -> tuple[str, list[Any]]:
+    """The SQL condition over `lead_facts l` selecting exactly the leads counted in `cell`
+    (the same pieces `stage_funnel` and `conversion_by_dimension` count with), and its
+    parameters."""
+    view = _check_view(cell.view)
+    window = _check_window(cell.window_days) if view == "cohort" else None
+    stages = stages_from(cell.first_stage)
+    if cell.stage not in stages:
+        raise ValueError(
+            f"stage {cell.stage!r} is not in a funnel starting at {cell.first_stage!r}"
+        )
+    lead_filter, params = cell.filters.where("l")
+    population, p_population = _population(view, cell.first_stage, cell.period)
+    parts = [lead_filter, population]
+    params = params + p_population
+    if cell.dimension is not None:
+        parts.append(f"{dimension_sql(cell.dimension)} = ?")
+        params.append(cell.value)
+    stage, p_stage = _stage_condition(view, cell.stage, cell.first_stage, cell.period, window)
+    if cell.outcome == "reached":
+        parts.append(stage)
+        params += p_stage
+    else:
+        if view != "cohort" or cell.stage == cell.first_stage:
+            raise ValueError("'did not reach' needs the cohort view and a stage after the first")
+        before = stages[stages.index(cell.stage) - 1]
+        prior, p_prior = _stage_condition(view, before, cell.first_stage, cell.period, window)
+        parts += [prior, f"NOT coalesce({stage}, FALSE)"]
+        params += p_prior + p_stage
+    return " AND ".join(f"({p})" for p in parts), params
+
+
+# ---- how the page and the CLI write these numbers (aggregated frames in, text out) -------------
+_RATE = registry.Kpi("rate", "Rate", "rate", "A share.")
+_DAYS_KPI = registry.Kpi("days", "Days", "days", "A duration in days.")
+
+ACCEPTANCE_DEFINITION = (
+    "SAL / (SAL + rejected) among the MQLs handed over in the period (the MQL cohort): a lead "
+    "that skipped SAL but reached a later stage counts as accepted; a lead with a rejection date "
+    "or reason that was never accepted counts as rejected; the rest are still pending."
+)
+
+WHATIF_NOTE = (
+    "Volume: scored leads created in the period at or above the threshold. Expected rate: the "
+    "MQL → SQL of past MQLs at or above it (n = {n}); leads below today's bar that would newly "
+    "qualify have no SQL history, so lowering the threshold makes this optimistic."
+)
+
+
+def format_rate(value: float | None) -> str:
+    """`34 %`, `3.4 %`, `–` (the registry's rate format)."""
+    return registry.format_value(_RATE, value)
+
+
+def format_days(value: float | None) -> str:
+    """`12 days`, `3.5 days`, `–`."""
+    return registry.format_value(_DAYS_KPI, value)
+
+
+def _interval(low: float | None, high: float | None) -> str:
+    return registry.format_rate_interval(low, high)
+
+
+def display_by_dimension(rows: pl.DataFrame, dimension: str, *, flow: bool = False) -> pl.DataFrame:
+    """One step of `conversion_by_dimension` as a table for people: one row per value, in
+    the frame's order, with n, converted, the rate (or flow ratio), its 95 % interval and the
+    too-few-to-tell marker."""
+    rate_name = "Flow ratio" if flow else "Conversion"
+    return pl.DataFrame(
+        {
+            DIMENSION_LABELS[dimension]: [str(v) for v in rows[dimension].to_list()],
+            "n": rows["n"].to_list(),
+            "Converted": rows["converted"].to_list(),
+            rate_name: [format_rate(v) for v in rows["rate"].to_list()],
+            "95 % interval": [
+                "–" if flow else _interval(lo, hi)
+                for lo, hi in zip(
+                    rows["rate_low"].to_list(), rows["rate_high"].to_list(), strict=True
+                )
+            ],
+            "Note": [TOO_FEW_TEXT if t else "" for t in rows["too_few"].to_list()],
+        },
+        schema={
+            DIMENSION_LABELS[dimension]: pl.String,
+            "n": pl.Int64,
+            "Converted": pl.Int64,
+            rate_name: pl.String,
+            "95 % interval": pl.String,
+            "Note": pl.String,
+        },
+    )
+
+
+def display_time_to_convert(rows: pl.DataFrame, dimension: str) -> pl.DataFrame:
+    """`time_to_convert(by=dimension)` as a table for people: one row per value."""
+    return pl.DataFrame(
+        {
+            DIMENSION_LABELS[dimension]: [str(v) for v in rows[dimension].to_list()],
+            "n": rows["n"].to_list(),
+            "Median": [format_days(v) for v in rows["median_days"].to_list()],
+            "p75": [format_days(v) for v in rows["p75_days"].to_list()],
+            "p90": [format_days(v) for v in rows["p90_days"].to_list()],
+            "Note": [TOO_FEW_TEXT if n < MIN_N else "" for n in rows["n"].to_list()],
+        },
+        schema={
+            DIMENSION_LABELS[dimension]: pl.String,
+            "n": pl.Int64,
+            "Median": pl.String,
+            "p75": pl.String,
+            "p90": pl.String,
+            "Note": pl.String,
+        },
+    )
+
+
+def display_acceptance(rows: pl.DataFrame, dimension: str, target: float) -> pl.DataFrame:
+    """`lead_acceptance(by=dimension)` as a table for people, with the status against the
+    target: met (rate >= target), missed (the whole 95 % interval is below it), at risk
+    (below the target but the interval reaches it) or too few to tell."""
+
+    def status(rate: float | None, high: float | None, decided: int) -> str:
+        if rate is None or decided < MIN_N:
+            return TOO_FEW_TEXT
+        if rate >= target:
+            return "met"
+        return "missed" if high is not None and high < target else "at risk"
+
+    decided = (rows["accepted"] + rows["rejected"]).to_list()
+    return pl.DataFrame(
+        {
+            DIMENSION_LABELS[dimension]: [str(v) for v in rows[dimension].to_list()],
+            "MQLs": rows["mqls"].to_list(),
+            "Accepted": rows["accepted"].to_list(),
+            "Rejected": rows["rejected"].to_list(),
+            "Pending": rows["pending"].to_list(),
+            "Acceptance": [format_rate(v) for v in rows["acceptance_rate"].to_list()],
+            "95 % interval": [
+                _interval(lo, hi)
+                for lo, hi in zip(
+                    rows["acceptance_rate_low"].to_list(),
+                    rows["acceptance_rate_high"].to_list(),
+                    strict=True,
+                )
+            ],
+            "Status": [
+                status(r, h, d)
+                for r, h, d in zip(
+                    rows["acceptance_rate"].to_list(),
+                    rows["acceptance_rate_high"].to_list(),
+                    decided,
+                    strict=True,
+                )
+            ],
+        },
+        schema={
+            DIMENSION_LABELS[dimension]: pl.String,
+            "MQLs": pl.Int64,
+            "Accepted": pl.Int64,
+            "Rejected": pl.Int64,
+            "Pending": pl.Int64,
+            "Acceptance": pl.String,
+            "95 % interval": pl.String,
+            "Status": pl.String,
+        },
+    )
+
+
+def describe_acceptance(row: dict[str, Any]) -> str:
+    """`218 accepted of 278 decided · 95 % CI 73–83 % · 19 still pending`."""
+    decided = row["accepted"] + row["rejected"]
+    interval = _interval(row["acceptance_rate_low"], row["acceptance_rate_high"])
+    return (
+        f"{row['accepted']:,} accepted of {decided:,} decided · 95 % CI {interval} · "
+        f"{row['pending']:,} still pending"
+    )
+
+
+def describe_change(change: dict[str, Any] | None) -> str:
+    """One sentence on `latest_mature_change`: `MQL → SQL: Sep 2026 38 % (n = 106) vs Aug
+    2026 35 % (n = 96), +2.3 pts, not significant (p = 0.73).`"""
+    if change is None:
+        return "Fewer than two final cohorts with leads: nothing to compare yet."
+    p_value = change["p_value"]
+    if p_value is None:
+        verdict = ""
+    elif p_value < 0.05:
+        verdict = f", significant (p = {p_value:.2g})"
+    else:
+        verdict = f", not significant (p = {p_value:.2f})"
+    return (
+        f"{change['step']}: {change['latest']} {format_rate(change['latest_rate'])} "
+        f"(n = {change['latest_n']:,}) vs {change['previous']} "
+        f"{format_rate(change['previous_rate'])} (n = {change['previous_n']:,}), "
+        f"{change['delta_points']:+.1f} pts{verdict}.".replace("+-", "-")
+    )

@@ -1,0 +1,385 @@
+"""Data quality: the checks of the Data-quality page and the trust notes beside the KPIs.
+
+Owns every check (one SQL each, registered in `CHECKS` with a label, a one-sentence description
+and the unit it counts), their counts, the drill-down rows behind each count (paginated in SQL)
+and `trust_notes`, which turns the issues that affect a KPI in the selected period into one
+sentence per KPI ("MQL → SQL: 3 % of this cohort have stage dates out of order").
+
+Checks read the model views (`lead_facts`, `opp_facts`, `activity_facts`, `touchpoint_facts`)
+and the tables; counts are aggregated in DuckDB. A check's SQL returns its drill-down rows (one
+row per record or value at fault); its count is the number of those rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+
+from alignment import maps, schema, store
+from alignment.filters import Filters
+from alignment.metrics import registry
+from alignment.metrics.overview import NO_FILTERS
+from alignment.models import NOT_SET
+from alignment.periods import Period, between_sql
+from alignment.store import Connection, quote_identifier
+
+EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
+"""Dates before this are reported as implausible (typos, `1900-01-01` placeholders)."""
+
+PAGE_SIZE = 50
+"""Drill-down rows per page."""
+
+DOWNLOAD_LIMIT = 100_000
+"""Most drill-down rows a CSV download holds."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One data-quality check: `sql` selects the rows at fault (`$now` is bound to the
+    current time where used); its count is the number of those rows, in `unit`, out of the
+    rows of `denominator` (a table), when given."""
+
+    name: str
+    label: str
+    description: str
+    unit: str
+    sql: str
+    denominator: str | None = None
+
+
+_LEAD_COLUMNS = "l.lead_id, l.source_system, l.external_id, l.name, l.email, l.created_at"
+
+_FUNNEL_DATES = [schema.STAGE_TIMESTAMP[s] for s in schema.LEAD_STAGES]
+
+
+def _out_of_order(alias: str) -> str:
+    """TRUE when a funnel stage date is earlier than an earlier stage's date (created, MQL,
+    SAL, SQL, opportunity, won; missing dates are skipped)."""
+    terms = []
+    for i in range(1, len(_FUNNEL_DATES)):
+        earlier = ", ".join(f"{alias}.{c}" for c in _FUNNEL_DATES[:i])
+        terms.append(f"{alias}.{_FUNNEL_DATES[i]} < greatest({earlier})")
+    return "coalesce(" + " OR ".join(terms) + ", FALSE)"
+
+
+def _dates_sql() -> str:
+    """One row per date value in the future or before 2000, over every dated column."""
+    parts: list[str] = []
+    dated = {
+        "leads": ("lead_id", [*_FUNNEL_DATES, "lost_at", "rejected_at"]),
+        "opportunities": ("opp_id", ["created_at", "closed_at"]),
+        "activities": ("activity_id", ["occurred_at"]),
+        "touchpoints": ("touchpoint_id", ["touched_at"]),
+    }
+    for table, (key, columns) in dated.items():
+        for column in columns:
+            col = quote_identifier(column)
+            parts.append(
+                f"SELECT '{table}' AS \"table\", {quote_identifier(key)} AS record_id, "
+                f"'{column}' AS \"column\", {col} AS value FROM {quote_identifier(table)} "
+                f"WHERE {col} > $now OR {col} < '{EARLIEST_PLAUSIBLE.isoformat()}'"
+            )
+    return " UNION ALL ".join(parts)
+
+
+def _unmapped_sql() -> str:
+    """One row per (map, raw value) that no map row covers, with its record count."""
+    parts = [
+        f"SELECT '{name}' AS map, value, records, found_in FROM ({maps.unmapped_sql(name)})"
+        for name in maps.MAP_NAMES
+    ]
+    return " UNION ALL ".join(parts)
+
+
+CHECKS: dict[str, Check] = {
+    check.name: check
+    for check in (
+        Check(
+            "lead_no_channel",
+            "Leads with no channel",
+            "Leads whose export gave no source or channel at all; they show as "
+            f"'{NOT_SET}' in every channel breakdown.",
+            "leads",
+            f"SELECT {_LEAD_COLUMNS} FROM lead_facts l WHERE l.channel = '{NOT_SET}' "
+            "ORDER BY l.lead_id",
+            "leads",
+        ),
+        Check(
+            "stage_order",
+            "Stage dates out of order",
+            "Leads with a stage date earlier than the date of an earlier stage (for example SQL "
+            "before MQL, or MQL before creation); conversion times for them are wrong.",
+            "leads",
+            f"SELECT {_LEAD_COLUMNS}, {', '.join('l.' + c for c in _FUNNEL_DATES[1:])} "
+            f"FROM leads l WHERE {_out_of_order('l')} ORDER BY l.lead_id",
+            "leads",
+        ),
+        Check(
+            "sql_without_mql",
+            "SQL without MQL",
+            "Leads with an SQL date but no MQL date; they count as MQLs dated by their SQL date "
+            "(a skipped stage counts as reached), which can hide a hand-over outside the process.",
+            "leads",
+            f"SELECT {_LEAD_COLUMNS}, l.sql_at FROM leads l "
+            "WHERE l.sql_at IS NOT NULL AND l.mql_at IS NULL ORDER BY l.lead_id",
+            "leads",
+        ),
+        Check(
+            "rejected_without_reason",
+            "Rejected without a reason",
+            "Leads rejected by sales with an empty rejection reason (the SLA asks for a "
+            "documented reason on every rejection).",
+            "leads",
+            f"SELECT {_LEAD_COLUMNS}, l.rejected_at, l.status_raw FROM lead_facts l "
+            "WHERE l.is_rejected AND nullif(trim(coalesce(l.rejection_reason_raw, "
+            "l.rejection_reason)), '') IS NULL ORDER BY l.lead_id",
+            "leads",
+        ),
+        Check(
+            "duplicate_email",
+            "Duplicate leads by e-mail",
+            "Leads that share an e-mail address (compared case-insensitively) with another "
+            "lead; each person may be counted more than once.",
+            "leads",
+            f"""SELECT {_LEAD_COLUMNS} FROM leads l
+            WHERE nullif(trim(l.email), '') IS NOT NULL
+            QUALIFY count(*) OVER (PARTITION BY lower(trim(l.email))) > 1
+            ORDER BY lower(trim(l.email)), l.created_at NULLS LAST, l.lead_id""",
+            "leads",
+        ),
+        Check(
+            "activity_unlinked",
+            "Activities that match no lead",
+            "Sales activities whose lead id and e-mail match no imported lead; they cannot count "
+            "toward any lead's response time.",
+            "activities",
+            "SELECT a.activity_id, a.source_system, a.lead_id, a.email, a.owner, "
+            "a.activity_type, a.occurred_at FROM activity_facts a "
+            "WHERE a.linked_lead_id IS NULL ORDER BY a.activity_id",
+            "activities",
+        ),
+        Check(
+            "touchpoint_unlinked",
+            "Touchpoints that match no lead",
+            "Marketing touchpoints whose lead id and e-mail match no imported lead; they are "
+            "left out of attribution.",
+            "touchpoints",
+            "SELECT t.touchpoint_id, t.source_system, t.lead_id, t.email, t.channel, "
+            "t.touched_at FROM touchpoint_facts t WHERE t.linked_lead_id IS NULL "
+            "ORDER BY t.touchpoint_id",
+            "touchpoints",
+        ),
+        Check(
+            "opp_amount",
+            "Opportunities without amount or with a negative amount",
+            "Opportunities with no amount (they add nothing to pipeline and revenue) or a "
+            "negative one (they reduce it).",
+            "opportunities",
+            "SELECT o.opp_id, o.source_system, o.name, o.account, o.stage_raw, o.amount, "
+            "o.created_at, o.closed_at FROM opportunities o "
+            "WHERE o.amount IS NULL OR o.amount < 0 ORDER BY o.opp_id",
+            "opportunities",
+        ),
+        Check(
+            "implausible_dates",
+            "Dates in the future or before 2000",
+            "Date values later than now or earlier than 1 January 2000 (typos, placeholders "
+            "such as 1900-01-01, or a wrong day/month order).",
+            "dates",
+            f'SELECT * FROM ({_dates_sql()}) ORDER BY "table", record_id, "column"',
+        ),
+        Check(
+            "unmapped_values",
+            "Values that no map covers",
+            "Raw channel, stage and reason values that no row of the channel, stage or reason "
+            "map covers; they show as themselves. Map them on the Settings page.",
+            "values",
+            f"SELECT * FROM ({_unmapped_sql()}) ORDER BY records DESC, map, value",
+        ),
+    )
+}
+"""Every data-quality check by name, in display order."""
+
+
+def _check(name: str) -> Check:
+    if name not in CHECKS:
+        raise KeyError(f"unknown check {name!r}; known: {', '.join(CHECKS)}")
+    return CHECKS[name]
+
+
+def _params(sql: str, now: datetime | None) -> dict[str, Any]:
+    current = now or datetime.now(UTC)
+    return (
+        {"now": current if current.tzinfo else current.replace(tzinfo=UTC)}
+        if ("$now" in sql)
+        else {}
+    )
+
+
+def check_counts(con: Connection, now: datetime | None = None) -> pl.DataFrame:
+    """One row per check (`CHECKS` order): name, label, description, unit, count, total (rows
+    of the check's denominator table, null when it has none) and share (count / total)."""
+    rows = []
+    for check in CHECKS.values():
+        count = store.scalar(
+            con, f"SELECT count(*) FROM ({check.sql})", _params(check.sql, now) or None
+        )
+        total = (
+            store.scalar(con, f"SELECT count(*) FROM {quote_identifier(check.denominator)}")
+            if check.denominator
+            else None
+        )
+        rows.append(
+            {
+                "name": check.name,
+                "label": check.label,
+                "description": check.description,
+                "unit": check.unit,
+                "count": int(count),
+                "total": None if total is None else int(total),
+                "share": (count / total) if total else None,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "name": pl.String,
+            "label": pl.String,
+            "description": pl.String,
+            "unit": pl.String,
+            "count": pl.Int64,
+            "total": pl.Int64,
+            "share": pl.Float64,
+        },
+    )
+
+
+def check_rows(
+    con: Connection,
+    name: str,
+    *,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    now: datetime | None = None,
+) -> pl.DataFrame:
+    """The drill-down rows of one check (one row per record or value at fault), page `page`
+    (from 1) of `page_size` rows, in the check's order."""
+    check = _check(name)
+    params = _params(check.sql, now)
+    params.update({"limit": int(page_size), "offset": (max(int(page), 1) - 1) * int(page_size)})
+    return store.query(con, f"SELECT * FROM ({check.sql}) LIMIT $limit OFFSET $offset", params)
+
+
+def check_download(con: Connection, name: str, now: datetime | None = None) -> pl.DataFrame:
+    """All drill-down rows of one check (up to `DOWNLOAD_LIMIT`), for a CSV download."""
+    return check_rows(con, name, page=1, page_size=DOWNLOAD_LIMIT, now=now)
+
+
+# ---- trust notes ----------------------------------------------------------------------------
+def _share(part: int, whole: int) -> str:
+    """`3 %`, `0.4 %`: a share as people read it (the registry's rate format)."""
+    return registry.format_value("mql_to_sql", part / whole)
+
+
+def trust_notes(
+    con: Connection, period: Period, filters: Filters = NO_FILTERS, now: datetime | None = None
+) -> dict[str, str]:
+    """One sentence per KPI whose number the data's quality puts in doubt for this period and
+    these filters, keyed by KPI name; KPIs without issues are absent.
+
+    - mqls, sqls, mql_to_sql, mql_to_won: members of the period's MQL cohort with stage dates
+      out of order, or that reached SQL without an MQL date;
+    - leads: leads created in the period with no channel;
+    - opps_created, pipeline_created: opportunities created in the period without an amount or
+      with a negative one; won_revenue, avg_deal_size, median_deal_size: the same over deals
+      won in the period;
+    - win_rate: closed opportunities with no close date (they count in no period)."""
+    lead_where, lead_params = filters.where("l")
+    cohort, cohort_params = between_sql("l.reached_mql_at", period)
+    created, created_params = between_sql("l.created_at", period)
+    opp_where, opp_params = filters.where("o")
+    opp_created, opp_created_params = between_sql("o.created_at", period)
+    opp_closed, opp_closed_params = between_sql("o.closed_at", period)
+    sql = f"""
+    WITH l AS (
+      SELECT l.*, (l.reached_mql_at IS NOT NULL AND {cohort}) AS in_cohort, {created} AS in_created
+      FROM lead_facts l WHERE {lead_where}
+    ),
+    o AS (
+      SELECT o.*, {opp_created} AS in_created,
+        (o.outcome = 'won' AND {opp_closed}) AS won_in
+      FROM opp_facts o WHERE {opp_where}
+    )
+    SELECT
+      (SELECT count(*) FILTER (WHERE in_cohort) FROM l) AS cohort,
+      (SELECT count(*) FILTER (WHERE in_cohort AND {_out_of_order("l")}) FROM l) AS out_of_order,
+      (SELECT count(*) FILTER (WHERE in_cohort AND sql_at IS NOT NULL AND mql_at IS NULL)
+         FROM l) AS sql_without_mql,
+      (SELECT count(*) FILTER (WHERE in_created) FROM l) AS created,
+      (SELECT count(*) FILTER (WHERE in_created AND channel = '{NOT_SET}') FROM l) AS no_channel,
+      (SELECT count(*) FILTER (WHERE in_created) FROM o) AS opps_created,
+      (SELECT count(*) FILTER (WHERE in_created AND (amount IS NULL OR amount < 0)) FROM o)
+        AS opps_bad_amount,
+      (SELECT count(*) FILTER (WHERE won_in) FROM o) AS won,
+      (SELECT count(*) FILTER (WHERE won_in AND (amount IS NULL OR amount < 0)) FROM o)
+        AS won_bad_amount,
+      (SELECT count(*) FILTER (WHERE outcome <> 'open' AND closed_at IS NULL) FROM o)
+        AS closed_undated
+    """
+    params = [
+        *cohort_params,
+        *created_params,
+        *lead_params,
+        *opp_created_params,
+        *opp_closed_params,
+        *opp_params,
+    ]
+    row = store.query(con, sql, params).row(0, named=True)
+    notes: dict[str, str] = {}
+    cohort_n = row["cohort"]
+    if cohort_n:
+        problems = []
+        if row["out_of_order"]:
+            problems.append(
+                f"{_share(row['out_of_order'], cohort_n)} of this MQL cohort have stage dates "
+                "out of order"
+            )
+        if row["sql_without_mql"]:
+            problems.append(
+                f"{_share(row['sql_without_mql'], cohort_n)} reached SQL without an MQL date"
+            )
+        if problems:
+            text = "; ".join(problems)
+            for name in ("mqls", "sqls", "mql_to_sql", "mql_to_won"):
+                notes[name] = f"{registry.KPIS[name].label}: {text}."
+    if row["created"] and row["no_channel"]:
+        notes["leads"] = (
+            f"{registry.KPIS['leads'].label}: {_share(row['no_channel'], row['created'])} "
+            "have no channel."
+        )
+    if row["opps_created"] and row["opps_bad_amount"]:
+        text = (
+            f"{row['opps_bad_amount']:,} of {row['opps_created']:,} opportunities created have "
+            "no amount or a negative one"
+        )
+        for name in ("opps_created", "pipeline_created"):
+            notes[name] = f"{registry.KPIS[name].label}: {text}."
+    if row["won"] and row["won_bad_amount"]:
+        text = (
+            f"{row['won_bad_amount']:,} of {row['won']:,} won deals have no amount or a "
+            "negative one"
+        )
+        for name in ("won_revenue", "avg_deal_size", "median_deal_size"):
+            notes[name] = f"{registry.KPIS[name].label}: {text}."
+    undated = row["closed_undated"]
+    if undated and not period.is_all:
+        what = "opportunity has" if undated == 1 else "opportunities have"
+        counts = "counts" if undated == 1 else "count"
+        notes["win_rate"] = (
+            f"{registry.KPIS['win_rate'].label}: {undated:,} closed {what} no close date and "
+            f"{counts} in no period."
+        )
+    return notes

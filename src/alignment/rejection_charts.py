@@ -1,0 +1,155 @@
+"""Chart builders of the Rejections page: the reason Pareto, the reason share trend and the
+reason x dimension heatmap.
+
+Pure like `charts`: a polars frame from `metrics.rejections` in, a plotly Figure out, with the
+shared template and colours (`charts._figure`, `charts.empty_figure`, `charts.PALETTE`). Each
+chart's title is given by the caller and says what it shows and for which period; bars and cells
+carry their n.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from alignment.charts import PALETTE, _figure, empty_figure
+from alignment.metrics.rejections import NOT_DOCUMENTED, format_share
+
+UNDOCUMENTED_COLOR = "#CBD5E1"
+"""Grey for "Not documented" (a gap in the data, not a reason)."""
+
+CURRENT_COLOR = PALETTE[0]
+PREVIOUS_COLOR = "#93C5FD"
+CUMULATIVE_COLOR = PALETTE[1]
+HEATMAP_SCALE = ((0.0, "#F8FAFC"), (1.0, PALETTE[0]))
+
+
+def _reason_colors(reasons: list[str]) -> list[str]:
+    """One colour per reason, stable in order, grey for `NOT_DOCUMENTED`."""
+    colors: list[str] = []
+    index = 0
+    for reason in reasons:
+        if reason == NOT_DOCUMENTED:
+            colors.append(UNDOCUMENTED_COLOR)
+        else:
+            colors.append(PALETTE[index % len(PALETTE)])
+            index += 1
+    return colors
+
+
+def pareto(frame: pl.DataFrame, title: str, *, comparison_label: str | None = None) -> go.Figure:
+    """Bars of each reason's share (n on the bar), the cumulative share as a line, and the
+    comparison period's shares as lighter bars when `comparison_label` is given.
+
+    `frame`: one row per reason, in Pareto order (as from `metrics.rejections.pareto`)."""
+    if frame.is_empty() or int(frame["n"].sum() or 0) == 0:
+        return empty_figure(title, "No rejections with a date in this period.")
+    reasons = frame["reason"].to_list()
+    fig = _figure(title)
+    if comparison_label is not None and frame["previous_share"].is_not_null().any():
+        fig.add_bar(
+            x=reasons,
+            y=frame["previous_share"].to_list(),
+            name=comparison_label,
+            marker_color=PREVIOUS_COLOR,
+            text=[f"n={n:,}" for n in frame["previous_n"].fill_null(0).to_list()],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:.1%}<extra>" + comparison_label + "</extra>",
+        )
+    colors = [
+        UNDOCUMENTED_COLOR if undocumented else CURRENT_COLOR
+        for undocumented in frame["undocumented"].to_list()
+    ]
+    fig.add_bar(
+        x=reasons,
+        y=frame["share"].to_list(),
+        name="Share of rejections",
+        marker_color=colors,
+        text=[f"n={n:,}" for n in frame["n"].to_list()],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{x}: %{y:.1%} (%{text})<extra></extra>",
+    )
+    fig.add_scatter(
+        x=reasons,
+        y=frame["cumulative_share"].to_list(),
+        name="Cumulative share",
+        mode="lines+markers",
+        line={"color": CUMULATIVE_COLOR, "width": 3},
+        hovertemplate="%{x}: %{y:.0%} cumulative<extra></extra>",
+    )
+    fig.update_layout(
+        barmode="group",
+        yaxis={"tickformat": ".0%", "range": [0, 1.08], "title": "Share"},
+        xaxis={"tickangle": -20},
+    )
+    return fig
+
+
+def share_trend(frame: pl.DataFrame, title: str) -> go.Figure:
+    """Stacked bars per month: each reason's share of the month's rejections (hover: n of
+    total).
+
+    `frame`: one row per month x reason (as from `metrics.rejections.share_trend`)."""
+    if frame.is_empty() or int(frame["n"].sum() or 0) == 0:
+        return empty_figure(title, "No dated rejections in these months.")
+    reasons = list(dict.fromkeys(frame["reason"].to_list()))
+    fig = _figure(title)
+    for reason, color in zip(reasons, _reason_colors(reasons), strict=True):
+        rows = frame.filter(pl.col("reason") == reason)
+        fig.add_bar(
+            x=rows["month"].to_list(),
+            y=rows["share"].to_list(),
+            name=reason,
+            marker_color=color,
+            customdata=list(zip(rows["n"].to_list(), rows["total"].to_list(), strict=True)),
+            hovertemplate=(
+                "%{x|%b %Y} · " + reason + ": %{y:.0%} (%{customdata[0]} of %{customdata[1]})"
+                "<extra></extra>"
+            ),
+        )
+    fig.update_layout(
+        barmode="stack",
+        yaxis={"tickformat": ".0%", "range": [0, 1], "title": "Share of the month's rejections"},
+        xaxis={"tickformat": "%b %Y", "dtick": "M1"},
+    )
+    return fig
+
+
+def heatmap(frame: pl.DataFrame, dimension: str, title: str) -> go.Figure:
+    """Reason (rows) x dimension value (columns) heatmap of each value's reason shares; cells
+    read `41 %` over `n=12`, column labels carry the value's total n.
+
+    `frame`: one row per value x reason (as from `metrics.rejections.reason_matrix`)."""
+    if frame.is_empty() or int(frame["n"].sum() or 0) == 0:
+        return empty_figure(title, "No rejections with a date in this period.")
+    values = list(dict.fromkeys(frame[dimension].to_list()))
+    reasons = list(dict.fromkeys(frame["reason"].to_list()))
+    totals = dict(zip(frame[dimension].to_list(), frame["total"].to_list(), strict=True))
+    cells = {
+        (v, r): (s, n) for v, r, s, n in frame.select(dimension, "reason", "share", "n").iter_rows()
+    }
+    z = [[cells[(v, r)][0] for v in values] for r in reasons]
+    text = [
+        [f"{format_share(cells[(v, r)][0])}<br>n={cells[(v, r)][1]:,}" for v in values]
+        for r in reasons
+    ]
+    columns = [f"{v}<br>(n={totals[v]:,})" for v in values]
+    fig = _figure(title)
+    fig.add_heatmap(
+        x=columns,
+        y=reasons,
+        z=z,
+        text=text,
+        texttemplate="%{text}",
+        colorscale=[list(stop) for stop in HEATMAP_SCALE],
+        zmin=0,
+        zmax=max(0.01, max(max(row) for row in z)),
+        colorbar={"tickformat": ".0%", "title": "Share"},
+        hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>",
+    )
+    fig.update_layout(
+        yaxis={"autorange": "reversed", "gridcolor": "white"},
+        height=max(360, 120 + 48 * len(reasons)),
+    )
+    return fig

@@ -1,0 +1,137 @@
+"""AppTest of the Funnel page from the entrypoint, and `alignment funnel` against the function."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from alignment import cli, store
+from alignment.metrics import funnel
+from alignment.periods import Period
+
+REPO = Path(__file__).resolve().parents[1]
+SEPTEMBER = Period.month(2026, 9)
+
+
+def _funnel_page(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params.update(query or {"period": "September 2026"})
+    at.run()
+    return at.switch_page("pages/funnel.py").run()
+
+
+def _no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page with this column (AppTest does not expose dataframe keys)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _expected(demo_db: Path, **options: object) -> pl.DataFrame:
+    con = store.connect(demo_db)
+    try:
+        return funnel.conversion_by_dimension(con, SEPTEMBER, **options)  # type: ignore[arg-type]
+    finally:
+        con.close()
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_funnel_page_shows_both_views_and_follows_dimension_and_view(demo_db: Path) -> None:
+    at = _funnel_page()
+    _no_errors(at)
+    assert at.title[0].value == "Funnel · September 2026"
+    titles = [chart.proto.spec for chart in at.get("plotly_chart")]
+    assert any("Cohort conversion: MQLs of September 2026" in t for t in titles)
+    assert any("Flow ratios: stage entries in September 2026" in t for t in titles)
+    assert any("flow ratio is not a conversion rate" in c.value for c in at.caption)
+
+    # the by-dimension table shows what conversion_by_dimension computes (MQL -> SQL step)
+    table = _table_with(at, "Converted")
+    expected = _expected(demo_db, dimension="channel").filter(pl.col("step") == "MQL → SQL")
+    assert table["Channel"].tolist() == expected["channel"].to_list()
+    assert table["n"].tolist() == expected["n"].to_list()
+
+    at.selectbox(key="funnel_by").set_value("segment").run()
+    _no_errors(at)
+    table = _table_with(at, "Converted")
+    expected = _expected(demo_db, dimension="segment").filter(pl.col("step") == "MQL → SQL")
+    assert table["Segment"].tolist() == expected["segment"].to_list()
+    assert table["Converted"].tolist() == expected["converted"].to_list()
+
+    at.segmented_control(key="funnel_view").set_value("flow").run()
+    _no_errors(at)
+    table = _table_with(at, "Converted")
+    expected = _expected(demo_db, dimension="segment", view="flow").filter(
+        pl.col("step") == "MQL → SQL"
+    )
+    assert "Flow ratio" in table.columns
+    assert table["Converted"].tolist() == expected["converted"].to_list()
+    assert any(s.value == "Flow ratios by dimension" for s in at.subheader)
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_funnel_drill_down_lists_the_leads_and_masks_them_when_presenting(demo_db: Path) -> None:
+    at = _funnel_page({"period": "September 2026", "present": "1"})
+    _no_errors(at)
+    at.selectbox(key="funnel_drill_value").set_value("Email").run()
+    at.selectbox(key="funnel_drill_stage").set_value("sql").run()
+    _no_errors(at)
+    rows = _table_with(at, "lead_id")
+    expected = _expected(demo_db, dimension="channel").filter(
+        (pl.col("channel") == "Email") & (pl.col("step") == "SAL → SQL")
+    )
+    assert len(rows) == expected["converted"][0]
+    assert set(rows["channel"]) == {"Email"}
+    assert all(name.endswith("•••") for name in rows["name"] if name)  # presenter mode masks
+    assert all(email.startswith("•••@") for email in rows["email"] if email)
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_funnel_page_on_an_empty_database_explains_what_is_missing(empty_db: Path) -> None:
+    at = _funnel_page({})
+    _no_errors(at)
+    assert any("import leads with stage dates" in i.value for i in at.info)
+
+
+# ---- CLI ------------------------------------------------------------------------------------
+def test_cli_funnel_json_equals_the_functions(
+    demo_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(
+        ["funnel", "--db", str(demo_db), "--period", "2026-Q3", "--by", "channel", "--json"]
+    )
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    con = store.connect(demo_db)
+    quarter = Period.parse("2026-Q3")
+    stages = funnel.stage_funnel(con, quarter)
+    by_channel = funnel.conversion_by_dimension(con, quarter, dimension="channel")
+    con.close()
+    assert (result["period"], result["view"], result["first_stage"]) == ("2026-Q3", "cohort", "mql")
+    assert [s["n"] for s in result["stages"]] == stages["n"].to_list()
+    assert [s["step_rate"] for s in result["stages"]] == pytest.approx(
+        stages["step_rate"].to_list(), nan_ok=True
+    )
+    assert [r["channel"] for r in result["rows"]] == by_channel["channel"].to_list()
+    assert [r["converted"] for r in result["rows"]] == by_channel["converted"].to_list()
+
+
+def test_cli_funnel_flow_with_a_window_and_text_output(
+    demo_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["funnel", "--db", str(demo_db), "--period", "2026-09", "--window", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "Cohort conversion, MQLs of September 2026, within 30 days" in out
+    assert cli.main(["funnel", "--db", str(demo_db), "--view", "flow", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["view"] == "flow" and result["window_days"] is None
+    assert cli.main(["funnel", "--db", str(demo_db), "--window", "0"]) == 1
+    assert "window" in capsys.readouterr().err

@@ -1,0 +1,178 @@
+"""Data-quality checks and trust notes on a tiny hand-written fixture (expected counts worked
+out in the comments)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from alignment import quality, store
+from alignment.filters import Filters
+from alignment.periods import Period
+
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+
+# id, created, mql, sql, rejected, reason, channel_raw, status, email
+LEADS = [
+    ("L1", "2026-01-01", "2026-01-05", "2026-01-10", None, None, "Web", None, "a@x.com"),
+    # L2: MQL before creation (out of order); no channel; same e-mail as L1 (other case)
+    ("L2", "2026-01-10", "2026-01-05", None, None, None, None, None, " A@X.com"),
+    # L3: SQL without MQL; an unmapped channel value
+    ("L3", "2026-01-01", None, "2026-01-03", None, None, "Mystery", None, None),
+    # L4: SQL before MQL (out of order); rejected with no reason
+    ("L4", "2026-01-01", "2026-02-01", "2026-01-15", "2026-02-02", None, "Web", None, None),
+    # L5: created in the future; rejected with a reason
+    ("L5", "2030-01-01", None, None, "2026-01-02", "No budget", "Email", None, None),
+    # L6: created before 2000; an unmapped status
+    ("L6", "1999-12-31", None, None, None, None, "Web", "Weird status", None),
+]
+
+# id, created, closed, stage, amount, lost reason
+OPPS = [
+    ("O1", "2026-01-05", "2026-01-20", "Closed Won", 100.0, None),
+    ("O2", "2026-01-06", None, "Prospecting", None, None),  # no amount
+    # O3: negative amount, unmapped stage and reason
+    ("O3", "2026-02-01", None, "Mystery stage", -5.0, "Aliens"),
+    ("O4", "2026-01-07", None, "Closed Lost", 50.0, "Price"),  # closed without a close date
+]
+
+
+@pytest.fixture
+def con() -> Iterator[store.Connection]:
+    connection = store.connect(":memory:")
+    for lid, created, mql, sql_at, rejected, reason, channel, status, email in LEADS:
+        connection.execute(
+            "INSERT INTO leads (lead_id, source_system, external_id, created_at, mql_at, sql_at, "
+            "rejected_at, rejection_reason_raw, channel_raw, status_raw, email, name) "
+            "VALUES (?, 't', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [f"t:{lid}", lid, created, mql, sql_at, rejected, reason, channel, status, email, lid],
+        )
+    for oid, created, closed, stage, amount, reason in OPPS:
+        connection.execute(
+            "INSERT INTO opportunities (opp_id, source_system, external_id, created_at, "
+            "closed_at, stage_raw, amount, lost_reason_raw) VALUES (?, 't', ?, ?, ?, ?, ?, ?)",
+            [f"t:{oid}", oid, created, closed, stage, amount, reason],
+        )
+    connection.execute(
+        "INSERT INTO activities (activity_id, source_system, external_id, lead_id, email, "
+        "occurred_at) VALUES "
+        "('t:A1', 't', 'A1', 't:L1', NULL, '2026-01-06'), "  # linked by id
+        "('t:A2', 't', 'A2', 't:L99', NULL, '2026-01-06'), "  # matches no lead
+        "('t:A3', 't', 'A3', NULL, 'A@x.com', '2026-01-06')"  # linked by e-mail
+    )
+    connection.execute(
+        "INSERT INTO touchpoints (touchpoint_id, source_system, external_id, lead_id, "
+        "touched_at) VALUES "
+        "('t:T1', 't', 'T1', 't:L99', '2026-01-02'), "  # matches no lead
+        "('t:T2', 't', 'T2', 't:L2', '2026-01-02')"
+    )
+    yield connection
+    connection.close()
+
+
+EXPECTED_COUNTS = {
+    "lead_no_channel": 1,  # L2
+    "stage_order": 2,  # L2 (MQL 01-05 < created 01-10), L4 (SQL 01-15 < MQL 02-01)
+    "sql_without_mql": 1,  # L3
+    "rejected_without_reason": 1,  # L4 (L5 has "No budget")
+    "duplicate_email": 2,  # L1 a@x.com and L2 " A@X.com"
+    "activity_unlinked": 1,  # A2 (A1 by id, A3 by e-mail)
+    "touchpoint_unlinked": 1,  # T1
+    "opp_amount": 2,  # O2 (none), O3 (-5)
+    "implausible_dates": 2,  # L5 created 2030, L6 created 1999
+    # channel "Mystery" (L3), status "Weird status" (L6), stage "Mystery stage" (O3),
+    # reason "Aliens" (O3)
+    "unmapped_values": 4,
+}
+
+
+def test_every_check_counts_what_the_fixture_plants(con: store.Connection) -> None:
+    result = quality.check_counts(con, now=NOW)
+    assert dict(zip(result["name"], result["count"], strict=True)) == EXPECTED_COUNTS
+    assert list(result["name"]) == list(quality.CHECKS)
+    # shares are over the check's table: 1 of 6 leads have no channel
+    row = result.filter(result["name"] == "lead_no_channel").row(0, named=True)
+    assert (row["total"], row["share"]) == (6, pytest.approx(1 / 6))
+
+
+@pytest.mark.parametrize(("name", "count"), EXPECTED_COUNTS.items())
+def test_drill_down_lists_the_records_behind_each_count(
+    con: store.Connection, name: str, count: int
+) -> None:
+    assert quality.check_rows(con, name, now=NOW).height == count
+    assert quality.check_download(con, name, now=NOW).height == count
+
+
+def test_drill_down_records_and_pages(con: store.Connection) -> None:
+    result = quality.check_rows(con, "stage_order", now=NOW)
+    assert result["lead_id"].to_list() == ["t:L2", "t:L4"]
+    dates = quality.check_rows(con, "implausible_dates", now=NOW)
+    assert dates.select("record_id", "column").rows() == [
+        ("t:L5", "created_at"),
+        ("t:L6", "created_at"),
+    ]
+    unmapped = quality.check_rows(con, "unmapped_values", now=NOW)
+    assert sorted(unmapped.select("map", "value").rows()) == [
+        ("channel_map", "Mystery"),
+        ("reason_map", "Aliens"),
+        ("stage_map", "Mystery stage"),
+        ("stage_map", "Weird status"),
+    ]
+    # pages of one row: page 2 is L4
+    page = quality.check_rows(con, "stage_order", page=2, page_size=1, now=NOW)
+    assert page["lead_id"].to_list() == ["t:L4"]
+
+
+def test_trust_notes_for_january(con: store.Connection) -> None:
+    result = quality.trust_notes(con, Period.parse("2026-01"), now=NOW)
+    # MQL cohort of January: L1 (MQL 01-05), L2 (01-05), L3 (reached MQL via SQL 01-03),
+    # L4 (reached MQL = earliest of MQL 02-01 and SQL 01-15 = 01-15) -> 4 leads;
+    # out of order: L2, L4 = 2 of 4 = 50 %; SQL without MQL: L3 = 1 of 4 = 25 %
+    cohort = (
+        "50 % of this MQL cohort have stage dates out of order; "
+        "25 % reached SQL without an MQL date."
+    )
+    assert result["mql_to_sql"] == f"MQL → SQL: {cohort}"
+    assert result["mqls"] == f"MQLs: {cohort}"
+    # leads created in January: L1, L2, L3, L4 = 4; no channel: L2 = 25 %
+    assert result["leads"] == "Leads created: 25 % have no channel."
+    # opportunities created in January: O1, O2, O4 = 3; O2 has no amount
+    assert result["pipeline_created"] == (
+        "Pipeline created: 1 of 3 opportunities created have no amount or a negative one."
+    )
+    # won in January: O1 with an amount -> no note; O4 is closed lost with no close date
+    assert "won_revenue" not in result
+    assert result["win_rate"] == (
+        "Win rate: 1 closed opportunity has no close date and counts in no period."
+    )
+
+
+def test_trust_notes_follow_the_filters_and_clean_data_has_none(con: store.Connection) -> None:
+    # only Organic Search (L1, L4 via "Web"): cohort L1 + L4, L4 out of order = 50 %;
+    # no SQL-without-MQL and no lead without channel in this slice
+    result = quality.trust_notes(
+        con, Period.parse("2026-01"), Filters(channel=("Organic Search",)), now=NOW
+    )
+    assert (
+        result["mql_to_sql"] == "MQL → SQL: 50 % of this MQL cohort have stage dates out of order."
+    )
+    assert "leads" not in result
+    assert quality.trust_notes(con, Period.parse("2025-06"), now=NOW) == {
+        "win_rate": "Win rate: 1 closed opportunity has no close date and counts in no period."
+    }
+
+
+def test_trust_notes_reach_the_overview_tiles(con: store.Connection) -> None:
+    from alignment import tiles
+    from alignment.metrics import overview
+
+    period = Period.parse("2026-01")
+    notes = quality.trust_notes(con, period, now=NOW)
+    result = tiles.overview_tiles(
+        overview.kpi_comparison(con, period, "none"), overview.kpis(con, period), notes
+    )
+    by_name = {tile.name: tile.trust for tile in result}
+    assert by_name["mql_to_sql"] == notes["mql_to_sql"]
+    assert by_name["won_revenue"] is None  # no note for it (O1 has an amount)

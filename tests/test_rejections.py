@@ -1,0 +1,514 @@
+"""Rejection metrics, the pattern finder, the charts and `alignment rejections`, against tiny
+fixtures whose numbers are worked out by hand below, the demo data's planted pattern, and the
+X Education export counted independently with plain DuckDB.
+
+The lead fixture (`-` = empty; std = `rejection_reason`, raw = `rejection_reason_raw`):
+
+    lead  rejected_at  channel  segment     std                    raw             note
+    R1    2026-03-02   Email    SMB         Budget doesn't match   too expensive
+    R2    2026-03-05   Email    SMB         Budget doesn't match   budget
+    R3    2026-03-07   Events   SMB         Timeline too long      later
+    R4    2026-03-09   Events   Enterprise  -                      Not a DM        (raw fallback)
+    R5    2026-03-12   Email    Enterprise  -                      -               (undocumented)
+    R6    2026-03-15   Email    SMB         Budget doesn't match   budget
+    R7    2026-03-20   Events   SMB         Not documented         -               (undocumented)
+    R8    2026-02-10   Email    SMB         Timeline too long      later
+    R9    2026-02-20   Events   Enterprise  Budget doesn't match   budget
+    R10   -            Email    SMB         Budget doesn't match   budget          (all time only)
+    R11   2026-03-10   Email    SMB         Timeline too long      later           (converted: out)
+    R12   -            Email    SMB         -                      -               (not rejected)
+
+March: R1-R7 = 7 rejected; February: R8, R9 = 2; all time: R1-R10 = 10.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from alignment import rejection_charts, stats, store
+from alignment.cli import main
+from alignment.filters import Filters
+from alignment.metrics import rejections
+from alignment.metrics.rejections import NOT_DOCUMENTED
+from alignment.periods import ALL_TIME, Period
+
+from .conftest import REALDATA
+
+MARCH = Period.month(2026, 3)
+FEBRUARY = Period.month(2026, 2)
+BUDGET = "Budget doesn't match"
+TIMELINE = "Timeline too long"
+
+LEADS = """
+('R1',  '2026-03-02', 'Email',  'SMB',        'Budget doesn''t match', 'too expensive', NULL),
+('R2',  '2026-03-05', 'Email',  'SMB',        'Budget doesn''t match', 'budget',        NULL),
+('R3',  '2026-03-07', 'Events', 'SMB',        'Timeline too long',     'later',         NULL),
+('R4',  '2026-03-09', 'Events', 'Enterprise', NULL,                    'Not a DM',      NULL),
+('R5',  '2026-03-12', 'Email',  'Enterprise', NULL,                    NULL,            NULL),
+('R6',  '2026-03-15', 'Email',  'SMB',        'Budget doesn''t match', 'budget',        NULL),
+('R7',  '2026-03-20', 'Events', 'SMB',        'Not documented',        NULL,            NULL),
+('R8',  '2026-02-10', 'Email',  'SMB',        'Timeline too long',     'later',         NULL),
+('R9',  '2026-02-20', 'Events', 'Enterprise', 'Budget doesn''t match', 'budget',        NULL),
+('R10', NULL,         'Email',  'SMB',        'Budget doesn''t match', 'budget',        NULL),
+('R11', '2026-03-10', 'Email',  'SMB',        'Timeline too long',     'later',         TRUE),
+('R12', NULL,         'Email',  'SMB',        NULL,                    NULL,            NULL)
+"""
+
+# O1-O3 lost in March, O6 lost in February, O4 won and O5 open (neither counts). "Price" has
+# no standard reason on the record: the default reason map turns it into "Budget doesn't
+# match"; "too pricey" is in no map and stays visible as itself.
+OPPORTUNITIES = """
+('O1', '2026-03-05', 'Closed Lost', NULL,    'Price',      'Email'),
+('O2', '2026-03-10', 'Closed Lost', NULL,    'too pricey', 'Events'),
+('O3', '2026-03-12', 'Closed Lost', NULL,    NULL,         'Email'),
+('O4', '2026-03-15', 'Closed Won',  NULL,    NULL,         'Email'),
+('O5', NULL,         'Proposal',    NULL,    NULL,         'Email'),
+('O6', '2026-02-11', 'Closed Lost', NULL,    'Price',      'Email')
+"""
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> Iterator[store.Connection]:
+    connection = store.connect(tmp_path / "r.duckdb")
+    connection.execute(
+        f"""
+        INSERT INTO leads (lead_id, source_system, external_id, rejected_at, channel, segment,
+                           rejection_reason, rejection_reason_raw, is_converted, name, email)
+        SELECT 'test:' || id, 'test', id, rejected, channel, segment, reason, raw, converted,
+               'Person ' || id, lower(id) || '@example.com'
+        FROM (VALUES {LEADS}) v(id, rejected, channel, segment, reason, raw, converted)
+        """
+    )
+    connection.execute(
+        f"""
+        INSERT INTO opportunities (opp_id, source_system, external_id, closed_at, stage_raw,
+                                   lost_reason, lost_reason_raw, channel)
+        SELECT 'test:' || id, 'test', id, closed, stage, reason, raw, channel
+        FROM (VALUES {OPPORTUNITIES}) v(id, closed, stage, reason, raw, channel)
+        """
+    )
+    yield connection
+    connection.close()
+
+
+# ---- Pareto -------------------------------------------------------------------------------
+def test_march_pareto_with_february_as_comparison(con: store.Connection) -> None:
+    result = rejections.pareto(con, MARCH, FEBRUARY)
+    # March (7): Budget R1 R2 R6 = 3; Timeline R3 = 1; "Not a DM" (R4's raw value, no standard
+    # reason) = 1; Not documented R5 (empty) + R7 (says "Not documented") = 2.
+    # Timeline and "Not a DM" tie at 1: Timeline had 1 in February, so it comes first.
+    # cumulative: 3/7, 4/7, 5/7, 7/7. February (2): Budget R9 = 1, Timeline R8 = 1.
+    expected = pl.DataFrame(
+        {
+            "reason": [BUDGET, TIMELINE, "Not a DM", NOT_DOCUMENTED],
+            "n": [3, 1, 1, 2],
+            "share": [3 / 7, 1 / 7, 1 / 7, 2 / 7],
+            "cumulative_share": [3 / 7, 4 / 7, 5 / 7, 1.0],
+            "previous_n": [1, 1, 0, 0],
+            "previous_share": [0.5, 0.5, 0.0, 0.0],
+            "undocumented": [False, False, False, True],
+        }
+    )
+    assert_frame_equal(result, expected)
+
+
+def test_pareto_as_exported(con: store.Connection) -> None:
+    result = rejections.pareto(con, MARCH, level="raw")
+    # raw values: too expensive R1, budget R2 R6, later R3, Not a DM R4, empty R5 R7.
+    # budget 2; the 1s by name ("N" sorts before "l" and "t"); Not documented last
+    expected = pl.DataFrame(
+        {
+            "reason": ["budget", "Not a DM", "later", "too expensive", NOT_DOCUMENTED],
+            "n": [2, 1, 1, 1, 2],
+            "share": [2 / 7, 1 / 7, 1 / 7, 1 / 7, 2 / 7],
+            "cumulative_share": [2 / 7, 3 / 7, 4 / 7, 5 / 7, 1.0],
+        }
+    )
+    assert_frame_equal(result.select(expected.columns), expected)
+    assert result["previous_n"].is_null().all()
+
+
+def test_all_time_counts_undated_rejections_but_not_converted_leads(
+    con: store.Connection,
+) -> None:
+    result = rejections.pareto(con, ALL_TIME)
+    # R1-R10 (R11 converted, R12 never rejected): Budget R1 R2 R6 R9 R10 = 5, Timeline R3 R8
+    # = 2, Not a DM R4 = 1, Not documented R5 R7 = 2
+    assert dict(zip(result["reason"], result["n"], strict=True)) == {
+        BUDGET: 5,
+        TIMELINE: 2,
+        "Not a DM": 1,
+        NOT_DOCUMENTED: 2,
+    }
+
+
+def test_documentation_counts(con: store.Connection) -> None:
+    frame = rejections.pareto(con, MARCH, FEBRUARY)
+    march = rejections.documentation(frame)
+    # 7 rejected, 2 without a reason: documented 5 / 7 = 71.4 %, below the 100 % target
+    assert (march.total, march.undocumented, march.documented) == (7, 2, 5)
+    assert march.documentation_rate == pytest.approx(5 / 7)
+    assert march.undocumented_share == pytest.approx(2 / 7)
+    assert march.meets_target is False
+    february = rejections.documentation(frame, previous=True)
+    assert (february.total, february.undocumented, february.meets_target) == (2, 0, True)
+    empty = rejections.documentation(rejections.pareto(con, Period.month(2025, 1)))
+    assert (empty.total, empty.documentation_rate, empty.meets_target) == (0, None, None)
+
+
+def test_channel_filter(con: store.Connection) -> None:
+    result = rejections.pareto(con, MARCH, filters=Filters(channel=("Email",)))
+    # Email in March: R1 R2 R6 Budget, R5 undocumented
+    assert result.select("reason", "n").rows() == [(BUDGET, 3), (NOT_DOCUMENTED, 1)]
+
+
+def test_lost_reasons(con: store.Connection) -> None:
+    result = rejections.pareto(con, MARCH, FEBRUARY, kind="opportunities")
+    # lost in March: O1 Price (-> Budget), O2 "too pricey" (unmapped), O3 none; O4 won, O5
+    # open. February: O6 Price (-> Budget). Budget and "too pricey" tie at 1: Budget had 1 in
+    # February.
+    expected = pl.DataFrame(
+        {
+            "reason": [BUDGET, "too pricey", NOT_DOCUMENTED],
+            "n": [1, 1, 1],
+            "share": [1 / 3, 1 / 3, 1 / 3],
+            "cumulative_share": [1 / 3, 2 / 3, 1.0],
+            "previous_n": [1, 0, 0],
+            "previous_share": [1.0, 0.0, 0.0],
+        }
+    )
+    assert_frame_equal(result.select(expected.columns), expected)
+
+
+def test_unknown_kind_level_and_dimension_are_refused(con: store.Connection) -> None:
+    with pytest.raises(ValueError, match="kind"):
+        rejections.pareto(con, MARCH, kind="deals")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="level"):
+        rejections.pareto(con, MARCH, level="mapped")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="dimension"):
+        rejections.reason_matrix(con, MARCH, "colour")
+
+
+# ---- reason x dimension, trend ---------------------------------------------------------------
+def test_reason_by_channel_matrix(con: store.Connection) -> None:
+    result = rejections.reason_matrix(con, MARCH, "channel")
+    # Email (R1 R2 R5 R6 = 4): Budget 3, undocumented 1; Events (R3 R4 R7 = 3): Timeline 1,
+    # Not a DM 1, undocumented 1. Values by total (Email 4, Events 3); reasons by March total
+    # (Budget 3; Not a DM and Timeline 1 each, by name), Not documented last; zeros included.
+    reasons = [BUDGET, "Not a DM", TIMELINE, NOT_DOCUMENTED]
+    expected = pl.DataFrame(
+        {
+            "channel": ["Email"] * 4 + ["Events"] * 4,
+            "reason": reasons * 2,
+            "n": [3, 0, 0, 1, 0, 1, 1, 1],
+            "total": [4] * 4 + [3] * 4,
+            "share": [3 / 4, 0.0, 0.0, 1 / 4, 0.0, 1 / 3, 1 / 3, 1 / 3],
+        }
+    )
+    assert_frame_equal(result, expected)
+
+
+def test_reason_by_segment_matrix(con: store.Connection) -> None:
+    result = rejections.reason_matrix(con, MARCH, "segment")
+    # SMB (R1 R2 R3 R6 R7 = 5): Budget 3, Timeline 1, undocumented 1;
+    # Enterprise (R4 R5 = 2): Not a DM 1, undocumented 1
+    cells = {(s, r): (n, t, share) for s, r, n, t, share in result.iter_rows()}
+    assert cells[("SMB", BUDGET)] == (3, 5, pytest.approx(3 / 5))
+    assert cells[("SMB", TIMELINE)] == (1, 5, pytest.approx(1 / 5))
+    assert cells[("SMB", NOT_DOCUMENTED)] == (1, 5, pytest.approx(1 / 5))
+    assert cells[("Enterprise", "Not a DM")] == (1, 2, pytest.approx(1 / 2))
+    assert cells[("Enterprise", BUDGET)] == (0, 2, 0.0)
+    assert result["segment"].unique(maintain_order=True).to_list() == ["SMB", "Enterprise"]
+
+
+def test_share_trend_by_month(con: store.Connection) -> None:
+    result = rejections.share_trend(con, MARCH, months=3, now=datetime(2026, 4, 1, tzinfo=UTC))
+    # January: nothing (shares null); February: R8 Timeline, R9 Budget (2); March as above (7).
+    # Reasons over the range: Budget 4, Timeline 2, Not a DM 1, Not documented 2 (last).
+    reasons = [BUDGET, TIMELINE, "Not a DM", NOT_DOCUMENTED]
+    expected = pl.DataFrame(
+        {
+            "month": [date(2026, m, 1) for m in (1, 2, 3) for _ in reasons],
+            "label": [label for label in ("Jan 2026", "Feb 2026", "Mar 2026") for _ in reasons],
+            "reason": reasons * 3,
+            "n": [0, 0, 0, 0, 1, 1, 0, 0, 3, 1, 1, 2],
+            "total": [0] * 4 + [2] * 4 + [7] * 4,
+            "share": [None] * 4 + [0.5, 0.5, 0.0, 0.0] + [3 / 7, 1 / 7, 1 / 7, 2 / 7],
+        }
+    )
+    assert_frame_equal(result, expected)
+
+
+# ---- drill-down ------------------------------------------------------------------------------
+def test_records_behind_a_reason(con: store.Connection) -> None:
+    result = rejections.records(con, MARCH, reason=BUDGET)
+    # Budget in March: R6 (15th), R2 (5th), R1 (2nd), newest first
+    assert result["lead_id"].to_list() == ["test:R6", "test:R2", "test:R1"]
+    assert result.columns == list(rejections.RECORD_COLUMNS["leads"])
+    assert rejections.record_count(con, MARCH, reason=BUDGET) == 3
+    undocumented = rejections.records(con, MARCH, reason=NOT_DOCUMENTED)
+    assert sorted(undocumented["lead_id"]) == ["test:R5", "test:R7"]
+    # paging: 7 in March, 3 per page, page 3 holds the oldest one (R1)
+    assert rejections.record_count(con, MARCH) == 7
+    assert rejections.records(con, MARCH, limit=3, offset=6)["lead_id"].to_list() == ["test:R1"]
+    events = rejections.records(con, MARCH, where={"channel": "Events"})
+    assert events["lead_id"].to_list() == ["test:R7", "test:R4", "test:R3"]
+
+
+def test_records_of_lost_deals(con: store.Connection) -> None:
+    result = rejections.records(con, MARCH, kind="opportunities", limit=None)
+    assert result["opp_id"].to_list() == ["test:O3", "test:O2", "test:O1"]
+    assert result["reason"].to_list() == [NOT_DOCUMENTED, "too pricey", BUDGET]
+    assert result["reason_raw"].to_list() == [None, "too pricey", "Price"]
+    assert result.columns == list(rejections.RECORD_COLUMNS["opportunities"])
+
+
+# ---- the pattern finder ------------------------------------------------------------------------
+CHANNELS = ("Paid Social", "Email", "Events", "Webinars")
+SEGMENTS = ("SMB", "Enterprise")
+
+
+def _counts(cells: dict[tuple[str, str], tuple[int, int, int]]) -> pl.DataFrame:
+    """A `pattern_counts` frame from (channel, segment) -> (Budget, Timeline, Unresponsive)."""
+    rows = [
+        (channel, segment, reason, n)
+        for (channel, segment), counts in cells.items()
+        for reason, n in zip((BUDGET, TIMELINE, "Unresponsive"), counts, strict=True)
+    ]
+    return pl.DataFrame(rows, schema=["channel", "segment", "reason", "n"], orient="row")
+
+
+def test_two_proportion_test_on_the_planted_cell() -> None:
+    # 24 of 40 against 56 of 280: pooled p = 80 / 320 = 0.25;
+    # se = sqrt(0.25 * 0.75 * (1/40 + 1/280)) = sqrt(0.1875 * 0.0285714) = 0.0731925;
+    # z = (0.6 - 0.2) / 0.0731925 = 5.46504; two-sided p = 2 * (1 - Phi(5.46504)) = 4.628e-8
+    z, p = stats.two_proportion_z_test(24, 40, 56, 280)
+    assert z == pytest.approx(5.46504, abs=1e-5)
+    assert p == pytest.approx(4.628e-8, rel=1e-3)
+    # textbook check: 45 / 100 vs 30 / 100 gives z = 2.19089, p = 0.02846
+    assert stats.two_proportion_z_test(45, 100, 30, 100) == (
+        pytest.approx(2.19089, abs=1e-5),
+        pytest.approx(0.02846, abs=1e-5),
+    )
+
+
+def test_the_planted_pattern_is_found_with_its_sentence() -> None:
+    # 8 cells of 40 rejections: Budget 8 (20 %), Timeline 16, Unresponsive 16; except Paid
+    # Social SMB: Budget 24 (60 %), 8, 8. Budget overall = 7 * 8 + 24 = 80 of 320 = 25 %.
+    # Tests: 4 channels + 2 segments + 8 pairs = 14 cells x 3 reasons = 42; threshold
+    # 0.05 / 42 = 0.00119.
+    # Paid Social SMB: 24/40 vs 56/280 -> z 5.47, p 4.6e-8: significant. Its parent Paid
+    # Social (32/80 vs 48/240, z 3.58, p 0.00035) is significant too, but the pair is above the
+    # rest of Paid Social (24/40 vs 8/40, z 3.65, p 0.00026), so the pair stays; Paid Social
+    # without SMB (8/40) is not above the other channels (48/240), so Paid Social is explained
+    # by the pair and dropped. SMB (48/160 vs 32/160, z 2.07, p 0.039) is not significant.
+    cells = {(c, s): (8, 16, 16) for c in CHANNELS for s in SEGMENTS}
+    cells[("Paid Social", "SMB")] = (24, 8, 8)
+    result = rejections.find_patterns(_counts(cells))
+    assert result.height == 1
+    row = result.row(0, named=True)
+    assert (row["channel"], row["segment"], row["reason"]) == ("Paid Social", "SMB", BUDGET)
+    assert (row["n"], row["count"]) == (40, 24)
+    assert row["share"] == pytest.approx(0.6)
+    assert row["overall_share"] == pytest.approx(0.25)
+    assert row["rest_share"] == pytest.approx(0.2)
+    assert row["z"] == pytest.approx(5.46504, abs=1e-5)
+    assert row["excess"] == pytest.approx(24 - 40 * 0.25)  # 14 rejections above the overall
+    assert row["sentence"] == (
+        "Budget doesn't match is 60 % of Paid Social SMB rejections vs 25 % overall (n = 40)"
+    )
+
+
+def test_a_pattern_across_a_whole_channel_is_named_once() -> None:
+    # Budget 24 of 40 in both Paid Social cells: the channel (48/80 vs 48/240) is significant,
+    # each pair is not above the other Paid Social pair (24/40 vs 24/40, z 0): one sentence
+    cells = {(c, s): (8, 16, 16) for c in CHANNELS for s in SEGMENTS}
+    cells[("Paid Social", "SMB")] = (24, 8, 8)
+    cells[("Paid Social", "Enterprise")] = (24, 8, 8)
+    result = rejections.find_patterns(_counts(cells), kind="opportunities")
+    assert result.select("channel", "segment", "reason").rows() == [("Paid Social", None, BUDGET)]
+    assert result["sentence"][0] == (
+        "Budget doesn't match is 60 % of Paid Social lost deals vs 30 % overall (n = 80)"
+    )
+
+
+def test_no_pattern_without_one() -> None:
+    # shares wobble (Budget 6-10 of 40, i.e. 15-25 %) but nothing is planted: the largest,
+    # 10/40 vs 54/280 = 19 %, gives z 0.87, far from the 0.00119 threshold
+    budget = iter([8, 9, 7, 10, 6, 8, 9, 7])
+    cells = {}
+    for c in CHANNELS:
+        for s in SEGMENTS:
+            b = next(budget)
+            cells[(c, s)] = (b, 16, 40 - 16 - b)
+    assert rejections.find_patterns(_counts(cells)).is_empty()
+
+
+def test_cells_below_the_minimum_are_not_tested() -> None:
+    # Paid Social SMB has 15 of 20 Budget (75 %), but 20 < 30 rejections: not tested; Paid
+    # Social as a whole (15 + 8 of 60) is 38 % vs 20 %: z 2.67, p 0.0077 > 0.05 / 39
+    cells = {(c, s): (8, 16, 16) for c in CHANNELS for s in SEGMENTS}
+    cells[("Paid Social", "SMB")] = (15, 3, 2)
+    assert rejections.find_patterns(_counts(cells)).is_empty()
+
+
+def test_empty_counts_give_no_patterns() -> None:
+    empty = pl.DataFrame(
+        schema={"channel": pl.String, "segment": pl.String, "reason": pl.String, "n": pl.Int64}
+    )
+    result = rejections.find_patterns(empty)
+    assert result.is_empty() and list(result.columns[:2]) == ["channel", "segment"]
+
+
+def test_demo_planted_pattern_is_found(demo_db: Path) -> None:
+    # demo.py plants "Budget doesn't match" at ~45 % of Paid Social SMB rejections vs ~15 %
+    # elsewhere; over all time it must be the first (largest) pattern
+    con = store.connect(demo_db)
+    try:
+        result = rejections.patterns(con, ALL_TIME)
+    finally:
+        con.close()
+    first = result.row(0, named=True)
+    assert (first["channel"], first["segment"], first["reason"]) == ("Paid Social", "SMB", BUDGET)
+    assert first["sentence"].startswith("Budget doesn't match is ")
+    assert " of Paid Social SMB rejections vs " in first["sentence"]
+
+
+# ---- charts -------------------------------------------------------------------------------
+def test_pareto_chart_has_bars_with_n_and_a_cumulative_line(con: store.Connection) -> None:
+    frame = rejections.pareto(con, MARCH, FEBRUARY)
+    fig = rejection_charts.pareto(frame, "Rejections, March 2026", comparison_label="Feb 2026")
+    previous, current, cumulative = fig.data
+    assert list(current.x) == [BUDGET, TIMELINE, "Not a DM", NOT_DOCUMENTED]
+    assert list(current.text) == ["n=3", "n=1", "n=1", "n=2"]
+    assert list(previous.text) == ["n=1", "n=1", "n=0", "n=0"]
+    assert list(cumulative.y) == pytest.approx([3 / 7, 4 / 7, 5 / 7, 1.0])
+    assert fig.layout.title.text == "Rejections, March 2026"
+    empty = rejection_charts.pareto(rejections.pareto(con, Period.month(2025, 1)), "Empty")
+    assert empty.layout.annotations[0].text.startswith("No rejections")
+
+
+def test_heatmap_cells_read_share_and_n(con: store.Connection) -> None:
+    frame = rejections.reason_matrix(con, MARCH, "channel")
+    fig = rejection_charts.heatmap(frame, "channel", "Reason x channel, March 2026")
+    heat = fig.data[0]
+    assert list(heat.x) == ["Email<br>(n=4)", "Events<br>(n=3)"]
+    assert list(heat.y) == [BUDGET, "Not a DM", TIMELINE, NOT_DOCUMENTED]
+    assert heat.z[0] == pytest.approx((0.75, 0.0))
+    assert list(heat.text[0]) == ["75 %<br>n=3", "0 %<br>n=0"]
+    assert list(heat.text[1]) == ["0 %<br>n=0", "33 %<br>n=1"]
+
+
+def test_trend_chart_stacks_one_bar_per_reason(con: store.Connection) -> None:
+    frame = rejections.share_trend(con, MARCH, months=3, now=datetime(2026, 4, 1, tzinfo=UTC))
+    fig = rejection_charts.share_trend(frame, "Reason share by month")
+    assert [trace.name for trace in fig.data] == [BUDGET, TIMELINE, "Not a DM", NOT_DOCUMENTED]
+    assert fig.data[-1].marker.color == rejection_charts.UNDOCUMENTED_COLOR
+
+
+# ---- real data: X Education -----------------------------------------------------------------
+XEDUCATION = REALDATA / "xeducation" / "leads.csv"
+XEDUCATION_MAPPING = {
+    "external_id": "Prospect ID",
+    "channel_raw": "Lead Source",
+    "rejection_reason_raw": "Tags",
+    "is_converted": "Converted",
+}
+
+
+def test_xeducation_tags_pareto_equals_a_count_over_the_raw_file(tmp_path: Path) -> None:
+    from alignment.ingest import import_file
+
+    con = store.connect(tmp_path / "x.duckdb")
+    try:
+        result = import_file(
+            con, XEDUCATION, XEDUCATION.name, object_type="leads", mapping=XEDUCATION_MAPPING
+        )
+        assert result.rows_loaded > 9000
+        pareto = rejections.pareto(con, ALL_TIME, level="raw")
+        standard = rejections.pareto(con, ALL_TIME)
+    finally:
+        con.close()
+    # Tags of converted leads ("Closed by Horizzon", "Will revert after reading the email", ...)
+    # are status notes of won leads, not rejections: only leads with Converted = 0 count.
+    # `Select` is the form's placeholder for "nothing chosen", i.e. missing.
+    expected = duckdb.sql(
+        f"""
+        SELECT Tags AS reason, count(*) AS n
+        FROM read_csv({store.quote_literal(str(XEDUCATION))}, all_varchar = true)
+        WHERE Converted = '0' AND nullif(trim(Tags), '') IS NOT NULL AND Tags <> 'Select'
+        GROUP BY Tags
+        """
+    ).fetchall()
+    assert dict(pareto.select("reason", "n").iter_rows()) == dict(expected)
+    total = sum(n for _, n in expected)
+    assert pareto["share"].to_list() == pytest.approx([n / total for n in pareto["n"]])
+    assert pareto["cumulative_share"][-1] == pytest.approx(1.0)
+    # a lead without a tag was never rejected, so nothing is undocumented here. The standard
+    # view applies the reason map: Tags it marks as statuses ("Will revert after reading the
+    # email", "Busy", ...) are no rejection there, so it counts fewer leads, none undocumented
+    assert not pareto["undocumented"].any()
+    assert 0 < int(standard["n"].sum()) < total
+    assert not standard["undocumented"].any()
+
+
+# ---- CLI --------------------------------------------------------------------------------------
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_json_equals_the_functions(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "rejections", "--db", str(demo_db), "--json")
+    assert code == 0, err
+    printed = json.loads(out)
+    con = store.connect(demo_db)
+    try:
+        pareto = rejections.pareto(con, ALL_TIME)
+        found = rejections.patterns(con, ALL_TIME)
+        by_segment = rejections.reason_matrix(con, Period.parse("2026-Q3"), "segment")
+    finally:
+        con.close()
+    assert printed["period"] == "all" and printed["kind"] == "leads"
+    assert [(r["reason"], r["n"]) for r in printed["pareto"]] == pareto.select("reason", "n").rows()
+    assert [r["share"] for r in printed["pareto"]] == pytest.approx(pareto["share"].to_list())
+    assert [p["sentence"] for p in printed["patterns"]] == found["sentence"].to_list()
+    assert printed["total"] == int(pareto["n"].sum())
+
+    code, out, err = _run(
+        capsys,
+        "rejections",
+        "--db",
+        str(demo_db),
+        "--period",
+        "2026-Q3",
+        "--by",
+        "segment",
+        "--json",
+    )
+    assert code == 0, err
+    matrix = json.loads(out)["matrix"]
+    assert [(r["segment"], r["reason"], r["n"]) for r in matrix] == by_segment.select(
+        "segment", "reason", "n"
+    ).rows()
+
+
+def test_cli_text_and_lost_reasons(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "rejections", "--db", str(demo_db))
+    assert code == 0, err
+    assert "Rejection reasons, All time" in out
+    assert "Budget doesn't match is " in out  # the planted pattern, in words
+    code, out, err = _run(capsys, "rejections", "--db", str(demo_db), "--lost", "--json")
+    assert code == 0, err
+    assert json.loads(out)["kind"] == "opportunities"
+    code, out, err = _run(capsys, "rejections", "--db", str(demo_db), "--period", "March")
+    assert code == 1 and "unknown period" in err

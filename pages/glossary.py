@@ -12,9 +12,10 @@ st.caption(
     "stage or any later one."
 )
 st.dataframe(
-    registry.glossary().select("label", "definition", "unit", "name"),
+    registry.glossary().select("page", "label", "definition", "unit", "name"),
     hide_index=True,
     column_config={
+        "page": st.column_config.TextColumn("Page", width="small"),
         "label": st.column_config.TextColumn("Metric", width="medium"),
         "definition": st.column_config.TextColumn("Definition", width="large"),
         "unit": st.column_config.TextColumn("Unit", width="small"),

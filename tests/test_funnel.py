@@ -50,7 +50,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import records, stats, store
+from alignment import models, records, stats, store
 from alignment.filters import Filters
 from alignment.metrics import funnel
 from alignment.periods import Period
@@ -91,6 +91,7 @@ def con(tmp_path: Path) -> Iterator[store.Connection]:
           v(id, created, channel, score, mql, sal, sql_, opp, won, rejected, reason)
         """
     )
+    models.refresh(connection)  # written like the app writes: fact tables rebuilt
     yield connection
     connection.close()
 
@@ -236,6 +237,7 @@ def test_too_few_to_tell_needs_n_and_a_narrow_interval(con: store.Connection) ->
         FROM range(1, 101) r(i)
         """
     )
+    models.refresh(con)
     result = funnel.conversion_by_dimension(con, MARCH, dimension="channel").filter(
         pl.col("step") == "MQL → SQL"
     )
@@ -249,6 +251,7 @@ def test_too_few_to_tell_needs_n_and_a_narrow_interval(con: store.Connection) ->
 def test_employee_bands(con: store.Connection) -> None:
     con.execute("UPDATE leads SET employees = 7 WHERE external_id IN ('L1', 'L2')")
     con.execute("UPDATE leads SET employees = 12000 WHERE external_id = 'L3'")
+    models.refresh(con)
     result = funnel.conversion_by_dimension(con, MARCH, dimension="employee_band").filter(
         pl.col("step") == "MQL → SAL"
     )
@@ -405,6 +408,7 @@ def test_score_threshold_whatif(con: store.Connection) -> None:
 
 def test_no_scores_gives_an_empty_band_table(con: store.Connection) -> None:
     con.execute("UPDATE leads SET score = NULL")
+    models.refresh(con)
     result = funnel.score_bands(con, MARCH)
     assert result.is_empty()
     assert result.columns == list(funnel.SCORE_BAND_COLUMNS)

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import ingest, maps, store
+from alignment import ingest, maps, models, store
 from alignment.cli import main
 from alignment.metrics.conversion import converted_share_by
 
@@ -35,6 +35,7 @@ def _lead(con: store.Connection, n: int, **values: object) -> None:
         f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' for _ in params)})",
         params,
     )
+    models.refresh(con)
 
 
 def _opp(con: store.Connection, n: int, **values: object) -> None:
@@ -45,6 +46,7 @@ def _opp(con: store.Connection, n: int, **values: object) -> None:
         f"VALUES ({', '.join('?' for _ in params)})",
         params,
     )
+    models.refresh(con)
 
 
 # ---- defaults ---------------------------------------------------------------------------------
@@ -134,6 +136,7 @@ def test_a_source_specific_stage_row_wins_over_the_any_source_row(
 ) -> None:
     _opp(con, 1, stage_raw="Closed Won")
     con.execute("INSERT INTO stage_map VALUES ('t', 'closed won', 'lost', TRUE, FALSE)")
+    models.refresh(con)
     assert store.query(con, "SELECT outcome FROM opp_facts")["outcome"].to_list() == ["lost"]
 
 

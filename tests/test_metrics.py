@@ -38,7 +38,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import stats, store
+from alignment import models, stats, store
 from alignment.filters import Filters
 from alignment.metrics import overview, registry
 from alignment.periods import ALL_TIME, Period
@@ -93,6 +93,7 @@ def con(tmp_path: Path) -> Iterator[store.Connection]:
         FROM (VALUES {OPPORTUNITIES}) v(id, created, closed, stage, amount, channel)
         """
     )
+    models.refresh(connection)  # written like the app writes: fact tables rebuilt
     yield connection
     connection.close()
 
@@ -568,6 +569,16 @@ def test_registry_covers_every_kpi_column(con: store.Connection) -> None:
             assert all(part in registry.KPIS for part in kpi.denominator.split(" + "))  # type: ignore[union-attr]
 
 
+def test_page_metrics_have_a_label_a_unit_and_one_sentence() -> None:
+    for page, metrics in registry.PAGE_METRICS.items():
+        for kpi in metrics:
+            assert kpi.label and kpi.unit in ("count", "rate", "currency", "days"), kpi.name
+            assert kpi.definition.endswith(".") and kpi.definition.count(". ") == 0, kpi.name
+            assert registry.page_metric(kpi.name) is kpi, page
+    with pytest.raises(KeyError):
+        registry.page_metric("mqls")  # an Overview KPI, not a page metric
+
+
 def test_registry_definitions_follow_the_design() -> None:
     assert registry.KPIS["mql_to_sql"].definition == (
         "Share of the leads that became MQLs in the period (the MQL cohort) that have reached "
@@ -645,11 +656,14 @@ def test_format_delta(kpi: str, current: object, previous: object, expected: str
     assert registry.format_delta(kpi, current, previous) == expected
 
 
-def test_glossary_has_one_row_per_kpi() -> None:
+def test_glossary_has_one_row_per_kpi_then_the_page_metrics() -> None:
     result = registry.glossary()
-    assert result.columns == ["name", "label", "definition", "unit"]
-    assert result["name"].to_list() == list(registry.KPIS)
+    assert result.columns == ["page", "name", "label", "definition", "unit"]
+    page_metrics = [k.name for group in registry.PAGE_METRICS.values() for k in group]
+    assert result["name"].to_list() == list(registry.KPIS) + page_metrics
+    assert len(set(result["name"])) == result.height  # every name defined once
     assert result.filter(pl.col("name") == "win_rate").row(0) == (
+        "Overview",
         "win_rate",
         "Win rate",
         registry.KPIS["win_rate"].definition,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from alignment import quality, store
+from alignment import models, quality, store
 from alignment.filters import Filters
 from alignment.periods import Period
 
@@ -68,6 +68,7 @@ def con() -> Iterator[store.Connection]:
         "('t:T1', 't', 'T1', 't:L99', '2026-01-02'), "  # matches no lead
         "('t:T2', 't', 'T2', 't:L2', '2026-01-02')"
     )
+    models.refresh(connection)  # written like the app writes: fact tables rebuilt
     yield connection
     connection.close()
 

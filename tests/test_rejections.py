@@ -33,7 +33,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import rejection_charts, stats, store
+from alignment import models, rejection_charts, stats, store
 from alignment.cli import main
 from alignment.filters import Filters
 from alignment.metrics import rejections
@@ -95,6 +95,7 @@ def con(tmp_path: Path) -> Iterator[store.Connection]:
         FROM (VALUES {OPPORTUNITIES}) v(id, closed, stage, reason, raw, channel)
         """
     )
+    models.refresh(connection)  # written like the app writes: fact tables rebuilt
     yield connection
     connection.close()
 
@@ -106,6 +107,8 @@ def test_march_pareto_with_february_as_comparison(con: store.Connection) -> None
     # reason) = 1; Not documented R5 (empty) + R7 (says "Not documented") = 2.
     # Timeline and "Not a DM" tie at 1: Timeline had 1 in February, so it comes first.
     # cumulative: 3/7, 4/7, 5/7, 7/7. February (2): Budget R9 = 1, Timeline R8 = 1.
+    # "Not a DM" is no standard reason (the reason map does not cover it): it stays visible by
+    # name, after the documented reasons, but counts as undocumented (DESIGN 5).
     expected = pl.DataFrame(
         {
             "reason": [BUDGET, TIMELINE, "Not a DM", NOT_DOCUMENTED],
@@ -114,7 +117,7 @@ def test_march_pareto_with_february_as_comparison(con: store.Connection) -> None
             "cumulative_share": [3 / 7, 4 / 7, 5 / 7, 1.0],
             "previous_n": [1, 1, 0, 0],
             "previous_share": [0.5, 0.5, 0.0, 0.0],
-            "undocumented": [False, False, False, True],
+            "undocumented": [False, False, True, True],
         }
     )
     assert_frame_equal(result, expected)
@@ -153,10 +156,11 @@ def test_all_time_counts_undated_rejections_but_not_converted_leads(
 def test_documentation_counts(con: store.Connection) -> None:
     frame = rejections.pareto(con, MARCH, FEBRUARY)
     march = rejections.documentation(frame)
-    # 7 rejected, 2 without a reason: documented 5 / 7 = 71.4 %, below the 100 % target
-    assert (march.total, march.undocumented, march.documented) == (7, 2, 5)
-    assert march.documentation_rate == pytest.approx(5 / 7)
-    assert march.undocumented_share == pytest.approx(2 / 7)
+    # 7 rejected: 2 without a reason (R5, R7) + 1 unmapped ("Not a DM", R4) = 3 undocumented;
+    # documented 4 / 7 = 57.1 %, below the 100 % target
+    assert (march.total, march.undocumented, march.documented) == (7, 3, 4)
+    assert march.documentation_rate == pytest.approx(4 / 7)
+    assert march.undocumented_share == pytest.approx(3 / 7)
     assert march.meets_target is False
     february = rejections.documentation(frame, previous=True)
     assert (february.total, february.undocumented, february.meets_target) == (2, 0, True)

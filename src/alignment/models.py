@@ -15,8 +15,10 @@ recreated on every read-write connect, so changing a map changes every page with
 
 from __future__ import annotations
 
-from alignment import maps, schema
-from alignment.store import Connection
+import hashlib
+
+from alignment import maps, schema, store
+from alignment.store import Connection, quote_identifier
 
 NOT_SET = "(not set)"
 """Dimension value shown for records with no value (kept visible, never dropped)."""
@@ -69,7 +71,7 @@ _DOCUMENTED = f"coalesce(rl.reason <> {_NOT_A_REJECTION_SQL}, FALSE)"
 an empty or unmapped reason is "not documented" (DESIGN section 5, Rejections)."""
 
 LEAD_FACTS_SQL = f"""
-CREATE OR REPLACE VIEW lead_facts AS
+CREATE OR REPLACE VIEW lead_facts_live AS
 WITH {_lookup("channel", "leads", "channel_raw", "channel")},
 {_lookup("reason", "leads", "rejection_reason_raw", "rejection_reason")}
 SELECT
@@ -111,7 +113,7 @@ LEFT JOIN reason_lookup rl ON rl.raw = l.reason_key
 """
 
 OPP_FACTS_SQL = f"""
-CREATE OR REPLACE VIEW opp_facts AS
+CREATE OR REPLACE VIEW opp_facts_live AS
 WITH {_lookup("channel", "opportunities", "channel_raw", "channel")},
 {_lookup("reason", "opportunities", "lost_reason_raw", "lost_reason")},
 {_lookup("stage", "opportunities", "stage_raw")},
@@ -201,16 +203,70 @@ ACTIVITY_FACTS_SQL = _linked_facts_sql("activity_facts", "activities")
 TOUCHPOINT_FACTS_SQL = _linked_facts_sql("touchpoint_facts", "touchpoints")
 
 
+FACT_MODELS: dict[str, str] = {"lead_facts": LEAD_FACTS_SQL, "opp_facts": OPP_FACTS_SQL}
+"""Materialised models, in refresh order (`opp_facts` reads `lead_facts`): each is a table
+filled from its `<name>_live` view."""
+
+MODELS_FINGERPRINT_SETTING = "models_fingerprint"
+
+
+def _fingerprint() -> str:
+    return hashlib.sha256("\n".join(FACT_MODELS.values()).encode()).hexdigest()[:16]
+
+
+def _relation_kind(con: Connection, name: str) -> str | None:
+    """'table', 'view' or None for a relation in the main schema."""
+    row = con.execute(
+        "SELECT table_type FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = ?",
+        [name],
+    ).fetchall()
+    if not row:
+        return None
+    return "view" if row[0][0] == "VIEW" else "table"
+
+
+def refresh(con: Connection) -> None:
+    """Rebuild the materialised fact tables from their live views (one row per lead, one row per
+    opportunity). Runs inside every data-changing transaction (`store.after_every_write`), so
+    pages read plain tables (several times faster than the views at 1M leads) that always match
+    the data and the maps."""
+    for name in FACT_MODELS:
+        if _relation_kind(con, name + "_live") is None:
+            return  # a migration, before the models exist
+        con.execute(
+            f"CREATE OR REPLACE TABLE {quote_identifier(name)} AS "
+            f"SELECT * FROM {quote_identifier(name + '_live')}"
+        )
+    store.set_setting(con, MODELS_FINGERPRINT_SETTING, _fingerprint())
+
+
 def create_views(con: Connection) -> None:
-    """(Re)create the model views."""
+    """(Re)create the model views, and the fact tables when they are missing or were built by
+    a different version of the model SQL."""
     for sql in ACCOUNT_KEYS_SQL:
         con.execute(sql)
     con.execute(OPP_LEADS_SQL)
-    con.execute(LEAD_FACTS_SQL)
-    con.execute(OPP_FACTS_SQL)
+    stale = store.get_setting(con, MODELS_FINGERPRINT_SETTING) != _fingerprint()
+    for name, sql in FACT_MODELS.items():
+        if _relation_kind(con, name) == "view":  # databases from before materialisation
+            con.execute(f"DROP VIEW {quote_identifier(name)}")
+            stale = True
+        con.execute(sql)
+        if _relation_kind(con, name) is None:
+            con.execute(
+                f"CREATE TABLE {quote_identifier(name)} AS "
+                f"SELECT * FROM {quote_identifier(name + '_live')}"
+            )
+    if stale:
+        with store.transaction(con):
+            pass  # the after-write hook rebuilds the fact tables and records the fingerprint
     con.execute(LEAD_EMAILS_SQL)
     con.execute(ACTIVITY_FACTS_SQL)
     con.execute(TOUCHPOINT_FACTS_SQL)
+
+
+store.after_every_write(refresh)
 
 
 def seed_default_maps(con: Connection) -> None:

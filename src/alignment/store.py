@@ -118,7 +118,7 @@ def migrate(con: Connection) -> int:
     for version, description, apply in MIGRATIONS:
         if version <= current:
             continue
-        with transaction(con):
+        with transaction(con, changes_data=False):
             apply(con)
             con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, description])
         current = version
@@ -152,12 +152,29 @@ def cursor(con: Connection) -> Connection:
     return configure(con.cursor())
 
 
+_after_write: list[Callable[[Connection], None]] = []
+
+
+def after_every_write(hook: Callable[[Connection], None]) -> None:
+    """Run `hook(con)` at the end of every data-changing transaction, before it commits (how
+    `models` keeps its materialised fact tables in step with the data: see `transaction`)."""
+    if hook not in _after_write:
+        _after_write.append(hook)
+
+
 @contextmanager
-def transaction(con: Connection) -> Iterator[Connection]:
-    """Run a block in one transaction: commit on success, roll back on any exception."""
+def transaction(con: Connection, *, changes_data: bool = True) -> Iterator[Connection]:
+    """Run a block in one transaction: commit on success, roll back on any exception.
+
+    When the block `changes_data` (imports, undo, demo, map edits), the `after_every_write`
+    hooks run inside the same transaction before the commit, so derived tables are never out
+    of step with the data: both commit together or neither does."""
     con.execute("BEGIN TRANSACTION")
     try:
         yield con
+        if changes_data:
+            for hook in _after_write:
+                hook(con)
     except BaseException:
         con.execute("ROLLBACK")
         raise

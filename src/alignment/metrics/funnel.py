@@ -969,11 +969,7 @@ def cell_condition(cell: Cell) -> tuple[str, list[Any]]:
 _RATE = registry.Kpi("rate", "Rate", "rate", "A share.")
 _DAYS_KPI = registry.Kpi("days", "Days", "days", "A duration in days.")
 
-ACCEPTANCE_DEFINITION = (
-    "SAL / (SAL + rejected) among the MQLs handed over in the period (the MQL cohort): a lead "
-    "that skipped SAL but reached a later stage counts as accepted; a lead with a rejection date "
-    "or reason that was never accepted counts as rejected; the rest are still pending."
-)
+ACCEPTANCE_DEFINITION = registry.page_metric("lead_acceptance").definition
 
 WHATIF_NOTE = (
     "Volume: scored leads created in the period at or above the threshold. Expected rate: the "

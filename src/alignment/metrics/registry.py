@@ -146,6 +146,95 @@ _KPI_LIST: tuple[Kpi, ...] = (
 KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in _KPI_LIST}
 """Every KPI by name, in display order (the order of the `kpis` columns)."""
 
+PAGE_METRICS: dict[str, tuple[Kpi, ...]] = {
+    "Funnel": (
+        Kpi(
+            "step_conversion",
+            "Step conversion (cohort)",
+            "rate",
+            "Of the leads that entered the previous stage in the period (the cohort), the share "
+            "that has reached this stage so far, or within the conversion window when one is set.",
+        ),
+        Kpi(
+            "cumulative_conversion",
+            "Cumulative conversion (cohort)",
+            "rate",
+            "Of the leads that entered the first stage in the period, the share that has reached "
+            "this stage so far (or within the window).",
+        ),
+        Kpi(
+            "flow_ratio",
+            "Flow ratio",
+            "rate",
+            "Leads entering this stage in the period / leads entering the previous stage in the "
+            "same period: a ratio of flows, not a conversion rate, and it can exceed 100 %.",
+        ),
+        Kpi(
+            "time_to_convert",
+            "Time to convert",
+            "days",
+            "Days from entering one stage to reaching a later one, over the leads that reached "
+            "both (shown as median, p75 and p90).",
+            higher_is_better=False,
+        ),
+        Kpi(
+            "lead_acceptance",
+            "Lead acceptance rate",
+            "rate",
+            "SAL / (SAL + rejected) among the MQLs handed over in the period (the MQL cohort): a "
+            "lead that skipped SAL but reached a later stage counts as accepted; a lead with a "
+            "rejection date or reason that was never accepted counts as rejected; the rest are "
+            "still pending.",
+        ),
+    ),
+    "Rejections": (
+        Kpi(
+            "rejected",
+            "Rejected leads",
+            "count",
+            "Leads rejected in the period (by rejection date) that were not converted.",
+            higher_is_better=False,
+        ),
+        Kpi(
+            "lost",
+            "Lost deals",
+            "count",
+            "Opportunities closed lost in the period (by close date).",
+            higher_is_better=False,
+        ),
+        Kpi(
+            "reason_share",
+            "Reason share",
+            "rate",
+            "Records with this reason / all rejected (or lost) records in the period.",
+        ),
+        Kpi(
+            "documentation_rate",
+            "Documented",
+            "rate",
+            "Share of the rejected (or lost) records in the period that carry a reason; the "
+            "SLA target is 100 %.",
+        ),
+        Kpi(
+            "undocumented_share",
+            "Not documented",
+            "rate",
+            "Share of the rejected (or lost) records in the period without any reason.",
+            higher_is_better=False,
+        ),
+    ),
+}
+"""Metrics of the other pages, by page: same wording rules as `KPIS`, listed in the Glossary."""
+
+
+def page_metric(name: str) -> Kpi:
+    """A page metric by name; KeyError when no page registers it."""
+    for metrics in PAGE_METRICS.values():
+        for kpi in metrics:
+            if kpi.name == name:
+                return kpi
+    raise KeyError(f"no page metric named {name!r}")
+
 
 def _kpi(kpi: Kpi | str) -> Kpi:
     if isinstance(kpi, Kpi):
@@ -241,13 +330,24 @@ def format_delta(kpi: Kpi | str, current: object, previous: object) -> str:
 
 
 def glossary() -> pl.DataFrame:
-    """One row per KPI, in registry order: name, label, definition, unit."""
+    """One row per metric: the Overview KPIs in registry order, then each page's metrics;
+    columns page, name, label, definition, unit."""
+    entries = [("Overview", k) for k in KPIS.values()] + [
+        (page, k) for page, metrics in PAGE_METRICS.items() for k in metrics
+    ]
     return pl.DataFrame(
         {
-            "name": [k.name for k in KPIS.values()],
-            "label": [k.label for k in KPIS.values()],
-            "definition": [k.definition for k in KPIS.values()],
-            "unit": [k.unit for k in KPIS.values()],
+            "page": [page for page, _ in entries],
+            "name": [k.name for _, k in entries],
+            "label": [k.label for _, k in entries],
+            "definition": [k.definition for _, k in entries],
+            "unit": [k.unit for _, k in entries],
         },
-        schema={"name": pl.String, "label": pl.String, "definition": pl.String, "unit": pl.String},
+        schema={
+            "page": pl.String,
+            "name": pl.String,
+            "label": pl.String,
+            "definition": pl.String,
+            "unit": pl.String,
+        },
     )

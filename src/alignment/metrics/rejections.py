@@ -16,7 +16,10 @@ Definitions (also in the README):
   reason map, else the reason as exported (unmapped values stay visible as themselves); NULL
   when the map says the exported value is a status, not a rejection (such a lead is then not
   rejected unless it has a rejection date). With `level="raw"` it is the exported value
-  (`*_raw`) as it is. Empty reasons, and the value "Not documented", are `NOT_DOCUMENTED`.
+  (`*_raw`) as it is. Empty reasons, and the value "Not documented", are `NOT_DOCUMENTED`;
+- *undocumented* (DESIGN section 5: an empty or unmapped reason): `NOT_DOCUMENTED`, and at the
+  standard level also every reason that is not one of `maps.STANDARD_REASONS` (shown by name in
+  the Pareto, after the documented ones, so it can be mapped on the Settings page).
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ import polars as pl
 
 from alignment import stats, store
 from alignment.filters import Filters
+from alignment.maps import STANDARD_REASONS
+from alignment.metrics import registry
 from alignment.metrics.overview import _hull, _last_month, _month_starts, _utc_month
 from alignment.metrics.registry import Kpi, format_value
 from alignment.models import DIMENSIONS
 from alignment.periods import ALL_TIME, Period, between_sql
-from alignment.store import Connection, quote_identifier
+from alignment.store import Connection, quote_identifier, quote_literal
 
 Kind = Literal["leads", "opportunities"]
 Level = Literal["standard", "raw"]
@@ -67,45 +72,7 @@ NO_FILTERS = Filters()
 
 PATTERN_DIMENSIONS: tuple[str, str] = ("channel", "segment")
 
-METRICS: dict[str, Kpi] = {
-    kpi.name: kpi
-    for kpi in (
-        Kpi(
-            "rejected",
-            "Rejected leads",
-            "count",
-            "Leads rejected in the period (by rejection date) that were not converted.",
-            higher_is_better=False,
-        ),
-        Kpi(
-            "lost",
-            "Lost deals",
-            "count",
-            "Opportunities closed lost in the period (by close date).",
-            higher_is_better=False,
-        ),
-        Kpi(
-            "reason_share",
-            "Reason share",
-            "rate",
-            "Records with this reason / all rejected (or lost) records in the period.",
-        ),
-        Kpi(
-            "documentation_rate",
-            "Documented",
-            "rate",
-            "Share of the rejected (or lost) records in the period that carry a reason; the "
-            "SLA target is 100 %.",
-        ),
-        Kpi(
-            "undocumented_share",
-            "Not documented",
-            "rate",
-            "Share of the rejected (or lost) records in the period without any reason.",
-            higher_is_better=False,
-        ),
-    )
-}
+METRICS: dict[str, Kpi] = {kpi.name: kpi for kpi in registry.PAGE_METRICS["Rejections"]}
 """The rejection metrics' labels, units and one-sentence definitions."""
 
 
@@ -195,9 +162,11 @@ def pareto(
 ) -> pl.DataFrame:
     """One row per reason seen in the period or the comparison period: `PARETO_COLUMNS`.
 
-    Rows are documented reasons by n descending (then previous_n, then name), then
-    `NOT_DOCUMENTED`; share = n / all records in the period, cumulative_share the running sum
-    of share in that order (so it ends at 1); previous_n / previous_share the same for
+    Rows are documented reasons by n descending (then previous_n, then name), then the
+    undocumented ones (standard level: reasons the reason map does not cover, then
+    `NOT_DOCUMENTED`; they stay visible by name but count as undocumented, DESIGN section 5);
+    share = n / all records in the period, cumulative_share the running sum of share in that
+    order (so it ends at 1); previous_n / previous_share the same for
     `comparison` (null without one). Shares are null when their total is 0. One statement."""
     periods = [period] if comparison is None else [period, comparison]
     base, params = _rejected_sql(kind, level, filters, _hull(periods))
@@ -207,6 +176,10 @@ def pareto(
         flags.append(f"{condition} AS p{i}")
         params += p_params
     previous = "count(*) FILTER (WHERE p1)" if comparison is not None else "NULL::BIGINT"
+    undocumented = f"(reason = '{NOT_DOCUMENTED}')"
+    if level == "standard":  # DESIGN 5: an empty or unmapped reason is not documented
+        standard = ", ".join(quote_literal(r) for r in STANDARD_REASONS)
+        undocumented = f"(reason = '{NOT_DOCUMENTED}' OR reason NOT IN ({standard}))"
     sql = f"""
     WITH rejected AS ({base}),
     flagged AS (
@@ -218,14 +191,15 @@ def pareto(
     )
     SELECT reason, n,
       n / nullif(sum(n) OVER (), 0) AS share,
-      sum(n) OVER (ORDER BY reason = '{NOT_DOCUMENTED}', n DESC, previous_n DESC, reason
-                   ROWS UNBOUNDED PRECEDING) / nullif(sum(n) OVER (), 0) AS cumulative_share,
+      sum(n) OVER (ORDER BY {undocumented}, reason = '{NOT_DOCUMENTED}', n DESC, previous_n DESC,
+                   reason ROWS UNBOUNDED PRECEDING) / nullif(sum(n) OVER (), 0)
+        AS cumulative_share,
       previous_n,
       previous_n / nullif(sum(previous_n) OVER (), 0) AS previous_share,
-      reason = '{NOT_DOCUMENTED}' AS undocumented
+      {undocumented} AS undocumented
     FROM counts
     WHERE n > 0 OR previous_n > 0
-    ORDER BY reason = '{NOT_DOCUMENTED}', n DESC, previous_n DESC, reason
+    ORDER BY {undocumented}, reason = '{NOT_DOCUMENTED}', n DESC, previous_n DESC, reason
     """
     frame = store.query(con, sql, params)
     return frame.with_columns(

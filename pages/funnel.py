@@ -341,6 +341,7 @@ else:
         f"{whatif['mql_volume']:,}",
         f"{whatif['mql_volume'] - whatif['current_mqls']:+,} vs actual MQLs",
         delta_color="off",
+        delta_arrow="off",
         border=True,
     )
     right.metric(
@@ -348,6 +349,7 @@ else:
         funnel.format_rate(whatif["expected_mql_to_sql"]),
         f"actual {funnel.format_rate(whatif['current_mql_to_sql'])}",
         delta_color="off",
+        delta_arrow="off",
         border=True,
     )
     right.caption(funnel.WHATIF_NOTE.format(n=whatif["history_mqls"]))

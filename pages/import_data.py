@@ -193,7 +193,25 @@ history = state.import_history()
 if history.is_empty():
     st.info("Nothing imported yet. Upload an export above.")
 else:
-    st.dataframe(history, hide_index=True)
+    st.dataframe(
+        history,
+        hide_index=True,
+        column_order=[c for c in history.columns if c != "is_demo"],
+        column_config={
+            "import_id": st.column_config.NumberColumn("#", format="%d", width="small"),
+            "file_name": st.column_config.TextColumn("File", width="medium"),
+            "source_system": st.column_config.TextColumn("Source"),
+            "object_type": st.column_config.TextColumn("Records"),
+            "status": st.column_config.TextColumn("Status"),
+            "rows_read": st.column_config.NumberColumn("Read", format="localized"),
+            "rows_loaded": st.column_config.NumberColumn("Loaded", format="localized"),
+            "rows_inserted": st.column_config.NumberColumn("New", format="localized"),
+            "rows_updated": st.column_config.NumberColumn("Updated", format="localized"),
+            "rows_rejected": st.column_config.NumberColumn("Rejected", format="localized"),
+            "imported_at": st.column_config.TextColumn("Imported (UTC)"),
+            "seconds": st.column_config.NumberColumn("Seconds", format="%.1f"),
+        },
+    )
     choices = history["import_id"].to_list()
     labels = dict(zip(choices, history["file_name"].to_list(), strict=True))
     left, right = st.columns([3, 1], vertical_alignment="bottom")

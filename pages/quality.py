@@ -26,9 +26,9 @@ table = counts.select(
     "label",
     "count",
     "unit",
-    share=counts["share"].map_elements(
-        lambda v: registry.format_value("mql_to_sql", v), return_dtype=str
-    ),
+    share=counts["share"]
+    .map_elements(lambda v: registry.format_value("mql_to_sql", v), return_dtype=str)
+    .fill_null(registry.MISSING),
     description="description",
 )
 st.dataframe(

@@ -80,6 +80,7 @@ tiles[1].metric(
     rejections.format_share(docs.documentation_rate),
     f"{docs.undocumented:,} {noun} without a reason",
     delta_color="off",
+    delta_arrow="off",
     help=documented.definition,
     border=True,
 )
@@ -88,6 +89,7 @@ tiles[2].metric(
     rejections.format_share(top["share"][0]) if top.height else "–",
     f"of {noun}, {top['n'][0]:,} in all" if top.height and "n" in top.columns else None,
     delta_color="off",
+    delta_arrow="off",
     help=rejections.METRICS["reason_share"].definition,
     border=True,
 )

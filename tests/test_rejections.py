@@ -516,3 +516,10 @@ def test_cli_text_and_lost_reasons(demo_db: Path, capsys: pytest.CaptureFixture[
     assert json.loads(out)["kind"] == "opportunities"
     code, out, err = _run(capsys, "rejections", "--db", str(demo_db), "--period", "March")
     assert code == 1 and "unknown period" in err
+
+
+def test_long_reasons_wrap_on_the_pareto_axis() -> None:
+    assert rejection_charts.wrap_label("Unresponsive after multiple touches") == (
+        "Unresponsive<br>after multiple<br>touches"
+    )
+    assert rejection_charts.wrap_label("Other") == "Other"

@@ -37,6 +37,18 @@ def _reason_colors(reasons: list[str]) -> list[str]:
     return colors
 
 
+def wrap_label(text: str, width: int = 16) -> str:
+    """An axis label broken into lines of at most `width` characters (at spaces, `<br>`), so
+    long reasons read horizontally instead of being rotated and cut."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines) or text
+
+
 def pareto(frame: pl.DataFrame, title: str, *, comparison_label: str | None = None) -> go.Figure:
     """Bars of each reason's share (n on the bar), the cumulative share as a line, and the
     comparison period's shares as lighter bars when `comparison_label` is given.
@@ -81,7 +93,12 @@ def pareto(frame: pl.DataFrame, title: str, *, comparison_label: str | None = No
     fig.update_layout(
         barmode="group",
         yaxis={"tickformat": ".0%", "range": [0, 1.08], "title": "Share"},
-        xaxis={"tickangle": -20},
+        xaxis={
+            "tickangle": 0,
+            "tickmode": "array",
+            "tickvals": reasons,
+            "ticktext": [wrap_label(r) for r in reasons],
+        },
     )
     return fig
 

@@ -21,6 +21,7 @@ first_stage: str = left.selectbox(
     index=funnel.FIRST_STAGES.index(funnel.DEFAULT_FIRST_STAGE),
     format_func=label.__getitem__,
     key="funnel_first_stage",
+    bind="query-params",
     help="Cohort = the leads that entered this stage in the period.",
 )
 window_days: int | None = middle.selectbox(
@@ -28,6 +29,7 @@ window_days: int | None = middle.selectbox(
     [None, *funnel.WINDOW_CHOICES],
     format_func=lambda d: "None (converted so far)" if d is None else f"Within {d} days",
     key="funnel_window",
+    bind="query-params",
     help="A later stage counts only if it was reached within this many days of entering the "
     "cohort stage. Applies to the cohort view.",
 )
@@ -38,6 +40,7 @@ funnel_view: str = (
         default="cohort",
         format_func=funnel.VIEWS.__getitem__,
         key="funnel_view",
+        bind="query-params",
         required=True,
     )
     or "cohort"
@@ -99,6 +102,9 @@ st.caption(
     "each other: this month's SQLs mostly come from earlier months' MQLs, so a flow ratio is "
     "not a conversion rate and can exceed 100 %."
 )
+trust = state.trust_notes(view)
+if "mql_to_sql" in trust:
+    st.caption(f":material/report: {trust['mql_to_sql']} See Data quality.")
 
 # ---- conversion by dimension ------------------------------------------------------------------
 st.subheader("Flow ratios by dimension" if flow else "Cohort conversion by dimension")
@@ -108,6 +114,7 @@ dimension: str = left.selectbox(
     funnel.FUNNEL_DIMENSIONS,
     format_func=funnel.DIMENSION_LABELS.__getitem__,
     key="funnel_by",
+    bind="query-params",
 )
 step_labels = [funnel.step_label(a, b) for a, b in funnel.steps(first_stage)]
 default_step = funnel.step_label("mql", "sql") if first_stage in ("lead", "mql") else None
@@ -116,6 +123,7 @@ step: str = right.selectbox(
     step_labels,
     index=step_labels.index(default_step) if default_step in step_labels else 0,
     key="funnel_step",
+    bind="query-params",
 )
 by_dimension = state.funnel_by_dimension(view, dimension, funnel_view, first_stage, window_days)
 step_rows = by_dimension.filter(pl.col("step") == step)
@@ -206,6 +214,7 @@ grain: str = (
         default="month",
         format_func=str.capitalize,
         key="funnel_trend_grain",
+        bind="query-params",
         required=True,
     )
     or "month"

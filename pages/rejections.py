@@ -17,6 +17,7 @@ kind = (
         list(rejections.KINDS),
         default="leads",
         key="rejections_kind",
+        bind="query-params",
         format_func=rejections.KINDS.__getitem__,
         required=True,
     )
@@ -28,6 +29,7 @@ level = (
         list(rejections.LEVELS),
         default="standard",
         key="rejections_level",
+        bind="query-params",
         format_func=rejections.LEVELS.__getitem__,
         required=True,
         help="Standard reasons come from the reason map (Settings); 'As exported' shows the "
@@ -135,6 +137,7 @@ dimension = st.selectbox(
     "Break reasons down by",
     list(state.DIMENSION_LABELS),
     key="rejections_by",
+    bind="query-params",
     format_func=state.DIMENSION_LABELS.__getitem__,
 )
 second = "segment" if dimension != "segment" else "channel"

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import cli, store
+from alignment import cli, quality, store
 from alignment.metrics import funnel
 from alignment.periods import Period
 
@@ -135,3 +135,22 @@ def test_cli_funnel_flow_with_a_window_and_text_output(
     assert result["view"] == "flow" and result["window_days"] is None
     assert cli.main(["funnel", "--db", str(demo_db), "--window", "0"]) == 1
     assert "window" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_the_cohort_funnel_carries_the_mql_to_sql_trust_note(demo_db: Path) -> None:
+    con = store.connect(demo_db)
+    with store.transaction(con):  # written like an import: the fact tables follow
+        # two September MQLs get an SAL date before their MQL date (out of order)
+        con.execute(
+            "UPDATE leads SET sal_at = mql_at - INTERVAL 2 DAY WHERE lead_id IN ("
+            "SELECT lead_id FROM leads WHERE mql_at >= TIMESTAMPTZ '2026-09-10' "
+            "AND mql_at < TIMESTAMPTZ '2026-09-20' AND sal_at IS NOT NULL "
+            "ORDER BY lead_id LIMIT 2)"
+        )
+    note = quality.trust_notes(con, SEPTEMBER)["mql_to_sql"]
+    con.close()
+    assert "out of order" in note
+    at = _funnel_page()
+    _no_errors(at)
+    assert any(note in c.value for c in at.caption)

@@ -122,3 +122,13 @@ def test_empty_database_explains_where_rejections_come_from(empty_db: Path) -> N
     at.segmented_control(key="rejections_kind").set_value("opportunities").run()
     _no_errors(at)
     assert any("Loss Reason" in i.value for i in at.info)
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_a_shared_link_reproduces_the_page_switches(demo_db: Path) -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params.update({"rejections_kind": "Closed-lost reasons", "period": "All time"})
+    at.run()
+    at.switch_page("pages/rejections.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Lost deals · All time"

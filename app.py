@@ -24,9 +24,7 @@ pages = {
         st.Page("pages/rejections.py", title="Rejections", icon=":material/thumb_down:"),
     ],
     "Data": [
-        st.Page(
-            "pages/import_data.py", title="Import", icon=":material/upload_file:", url_path="import"
-        ),
+        st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:"),
         st.Page("pages/quality.py", title="Data quality", icon=":material/fact_check:"),
         st.Page("pages/settings.py", title="Settings", icon=":material/tune:"),
         st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
@@ -34,7 +32,7 @@ pages = {
 }
 navigation = st.navigation(pages, position="sidebar")
 
-st.session_state["view"] = state.sidebar_view()
+st.session_state[state.VIEW_KEY] = state.sidebar_view()
 state.apply_presenter_style()
 state.demo_banner()
 navigation.run()

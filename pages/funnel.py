@@ -8,7 +8,7 @@ import streamlit as st
 from alignment import funnel_charts, state
 from alignment.metrics import funnel
 
-view: state.View = st.session_state["view"]
+view = state.page_view()
 label = funnel.STAGE_LABEL
 
 st.title(f"Funnel · {view.period.label}")
@@ -99,7 +99,7 @@ st.caption(
     "**Cohort conversion** follows the same leads: of the leads that entered "
     f"{label[first_stage]} in {view.period.label}, how many went on to each stage (so far"
     f"{window_text}). **Flow ratios** divide the stage entries that happened in the period by "
-    "each other: this month's SQLs mostly come from earlier months' MQLs, so a flow ratio is "
+    "each other: a period's SQLs mostly come from earlier periods' MQLs, so a flow ratio is "
     "not a conversion rate and can exceed 100 %."
 )
 trust = state.trust_notes(view)

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from alignment import state
 from alignment.metrics import registry
 
+state.require_router()
 st.title("Glossary")
 st.caption(
     "Every number in Alignment is defined once, in the metric registry; this page is generated "

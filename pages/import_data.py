@@ -17,6 +17,7 @@ from alignment.importing import (
 )
 from alignment.ingest import AmbiguousDateOrderError, IngestError
 
+state.require_router()
 st.title("Import")
 st.caption(
     "Upload CSV or XLSX exports from HubSpot, Salesforce or any other CRM. Each file is read as "

@@ -4,7 +4,7 @@ import streamlit as st
 
 from alignment import charts, state, tiles
 
-view: state.View = st.session_state["view"]
+view = state.page_view()
 
 st.title(f"Overview · {view.period.label}")
 st.caption(view.describe())

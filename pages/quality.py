@@ -7,6 +7,7 @@ import streamlit as st
 from alignment import quality, state
 from alignment.metrics import registry
 
+state.require_router()
 st.title("Data quality")
 st.caption(
     "Checks over everything imported (not only the selected period). Each count links to the "

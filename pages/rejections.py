@@ -6,7 +6,7 @@ import streamlit as st
 from alignment import rejection_charts, state
 from alignment.metrics import rejections
 
-view: state.View = st.session_state["view"]
+view = state.page_view()
 other = view.comparison_period
 heading = st.container()  # the title goes first; its words depend on the switches below
 

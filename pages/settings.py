@@ -5,6 +5,7 @@ import streamlit as st
 from alignment import maps, state
 from alignment.metrics import registry
 
+state.require_router()
 st.title("Settings")
 st.caption(
     "Mapping tables turn the values your exports use into Alignment's channels, stages and "

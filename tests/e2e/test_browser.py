@@ -42,7 +42,7 @@ def test_overview_and_import_in_a_browser(expected_mqls: str, server: str, brows
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
 
-    page.goto(f"{server}/import", wait_until="networkidle")
+    page.goto(f"{server}/import_data", wait_until="networkidle")
     page.get_by_text("Import history").wait_for(timeout=30_000)
     page.locator('input[type="file"]').set_input_files(
         [str(SAMPLES / "hubspot_contacts.csv"), str(SAMPLES / "salesforce_opportunities.csv")]
@@ -56,3 +56,23 @@ def test_overview_and_import_in_a_browser(expected_mqls: str, server: str, brows
     text = page.inner_text("body")
     assert "Imported hubspot_contacts.csv" in text
     assert "Imported salesforce_opportunities.csv" in text
+
+
+def test_review_pages_render_their_charts_in_a_browser(server: str, browser) -> None:
+    """Deep links work even as the first request of a fresh server (the router takes over from
+    Streamlit's legacy `pages/` folder mode), and each page draws without a traceback."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": 1400})
+    for path, title, shot in (
+        ("funnel?period=Q3+2026&grain=Quarter", "Funnel · Q3 2026", "funnel.png"),
+        ("rejections?period=Q3+2026&grain=Quarter", "Rejections · Q3 2026", "rejections.png"),
+        ("quality", "Data quality", "quality.png"),
+    ):
+        page.goto(f"{server}/{path}", wait_until="networkidle")
+        page.get_by_text(title).first.wait_for(timeout=60_000)
+        if path != "quality":
+            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+        page.get_by_text("Presenter mode").wait_for(timeout=30_000)  # the router's sidebar
+        body = page.inner_text("body")
+        assert "Traceback" not in body and "Page not found" not in body
+        page.screenshot(path=str(ARTIFACTS / shot), full_page=True)

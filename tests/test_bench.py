@@ -16,7 +16,7 @@ def test_a_small_run_reports_every_operation_with_its_budget() -> None:
     assert import_row["baseline_ms"] > 0 and import_row["ratio"] is not None
     assert rows["rebuild fact tables (part of every import)"]["median_ms"] > 0
     metric_rows = [r for r in report["rows"] if r["budget"] == "< 300 ms"]
-    assert len(metric_rows) >= 25  # Overview, Rejections and Funnel computations
+    assert len(metric_rows) >= 27  # Overview, Rejections, Funnel and Data-quality computations
     assert all(r["median_ms"] > 0 and r["ok"] is not None for r in metric_rows)
     app_memory = rows["peak memory (MB, app: import + Overview)"]["median_ms"]
     assert 50 < app_memory < 2_048  # measured in a fresh process, not inherited from this one

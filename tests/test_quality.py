@@ -197,3 +197,127 @@ def test_unlinked_checks_agree_with_the_linked_views(con: store.Connection) -> N
         == store.scalar(con, "SELECT count(*) FROM touchpoint_facts WHERE linked_lead_id IS NULL")
         == 1
     )  # T1
+
+
+# ---- counts taken apart from the drill-downs --------------------------------------------------
+# check_counts counts the cheap way (one pass per table, a grouping for duplicate e-mails, one
+# query for both "matches no lead" checks); the drill-down rows must say the same.
+
+NBSP, IDEOGRAPHIC_SPACE, TAB = "\u00a0", "\u3000", "\t"
+
+# id, e-mail: addresses that differ in case, ASCII / Unicode spaces, or are blank
+EMAIL_LEADS = [
+    ("E1", "a@x.com"),
+    ("E2", " A@X.COM"),  # a@x.com: leading space and upper case
+    ("E3", "a@x.com" + NBSP),  # a@x.com: trim removes the no-break space
+    ("E4", TAB + "a@x.com"),  # trim keeps a tab: its own address
+    ("E5", "Éva@x.com"),  # éva@x.com (non-ASCII upper case)
+    ("E6", "éva@x.com "),  # éva@x.com
+    ("E7", "   "),  # blank: no address (two blanks are not duplicates)
+    ("E8", "   "),
+    ("E9", ""),
+    ("E10", None),
+    ("E11", IDEOGRAPHIC_SPACE + "b@y.com"),  # b@y.com
+    ("E12", "B@Y.com"),  # b@y.com
+]
+
+# id, lead id, e-mail
+EMAIL_ACTIVITIES = [
+    ("A1", None, "A@x.COM "),  # a@x.com -> E1
+    ("A2", "t:nope", TAB + "A@X.com"),  # unknown id; tab + a@x.com -> E4
+    ("A3", None, "  "),  # blank e-mail: matches no lead
+    ("A4", None, "nobody@x.com"),  # matches no lead
+    ("A5", "t:E7", None),  # by id
+    ("A6", None, None),  # matches no lead
+]
+
+EMAIL_TOUCHPOINTS = [
+    ("T1", None, IDEOGRAPHIC_SPACE + "B@y.com"),  # b@y.com -> E11
+    ("T2", None, "éVA@x.com"),  # éva@x.com -> E5
+    ("T3", "t:E99", None),  # matches no lead
+    ("T4", None, ""),  # matches no lead
+]
+
+
+@pytest.fixture
+def email_con() -> Iterator[store.Connection]:
+    connection = store.connect(":memory:")
+    for lid, email in EMAIL_LEADS:
+        connection.execute(
+            "INSERT INTO leads (lead_id, source_system, external_id, created_at, email, name) "
+            "VALUES (?, 't', ?, '2026-01-01', ?, ?)",
+            [f"t:{lid}", lid, email, lid],
+        )
+    for aid, lead_id, email in EMAIL_ACTIVITIES:
+        connection.execute(
+            "INSERT INTO activities (activity_id, source_system, external_id, lead_id, email, "
+            "occurred_at) VALUES (?, 't', ?, ?, ?, '2026-01-02')",
+            [f"t:{aid}", aid, lead_id, email],
+        )
+    for tid, lead_id, email in EMAIL_TOUCHPOINTS:
+        connection.execute(
+            "INSERT INTO touchpoints (touchpoint_id, source_system, external_id, lead_id, email, "
+            "touched_at) VALUES (?, 't', ?, ?, ?, '2026-01-02')",
+            [f"t:{tid}", tid, lead_id, email],
+        )
+    models.refresh(connection)
+    yield connection
+    connection.close()
+
+
+def test_email_key_is_lower_trim_of_the_address(email_con: store.Connection) -> None:
+    # the fast path (ASCII, no surrounding space: no trim) must give what plain SQL gives
+    result = store.query(
+        email_con,
+        f"SELECT email, {quality._email_key('email')} AS key, "
+        "nullif(lower(trim(email)), '') AS expected FROM leads ORDER BY lead_id",
+    )
+    assert result["key"].to_list() == result["expected"].to_list()
+    assert dict(zip(result["email"], result["key"], strict=True)) == {
+        "a@x.com": "a@x.com",
+        " A@X.COM": "a@x.com",
+        "a@x.com" + NBSP: "a@x.com",
+        TAB + "a@x.com": TAB + "a@x.com",
+        "Éva@x.com": "éva@x.com",
+        "éva@x.com ": "éva@x.com",
+        "   ": None,
+        "": None,
+        None: None,
+        IDEOGRAPHIC_SPACE + "b@y.com": "b@y.com",
+        "B@Y.com": "b@y.com",
+    }
+
+
+def test_email_checks_compare_addresses_without_case_and_spaces(
+    email_con: store.Connection,
+) -> None:
+    counts = dict(
+        zip(*quality.check_counts(email_con, now=NOW).select("name", "count"), strict=True)
+    )
+    # duplicates: a@x.com E1, E2, E3 (3) + éva@x.com E5, E6 (2) + b@y.com E11, E12 (2) = 7;
+    # E4 (tab) stands alone, E7-E10 have no address
+    assert counts["duplicate_email"] == 7
+    dups = quality.check_download(email_con, "duplicate_email", now=NOW)
+    assert sorted(dups["external_id"]) == sorted(["E1", "E2", "E3", "E5", "E6", "E11", "E12"])
+    # activities: A3 (blank), A4 (unknown address), A6 (nothing) = 3
+    assert counts["activity_unlinked"] == 3
+    # touchpoints: T3 (unknown id, no e-mail), T4 (empty e-mail) = 2
+    assert counts["touchpoint_unlinked"] == 2
+    # and they say what the views' linked_lead_id says (independent SQL: lead_emails)
+    for check, view in (
+        ("activity_unlinked", "activity_facts"),
+        ("touchpoint_unlinked", "touchpoint_facts"),
+    ):
+        assert counts[check] == store.scalar(
+            email_con, f"SELECT count(*) FROM {view} WHERE linked_lead_id IS NULL"
+        )
+
+
+@pytest.mark.parametrize("fixture", ["con", "email_con"])
+def test_every_count_is_the_number_of_its_drill_down_rows(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    connection = request.getfixturevalue(fixture)
+    result = quality.check_counts(connection, now=NOW)
+    for name, count in zip(result["name"], result["count"], strict=True):
+        assert count == quality.check_download(connection, name, now=NOW).height, name

@@ -1,5 +1,11 @@
 """Models: the views every metric reads (joins live here, not in reports).
 
+How they are kept: the values of `lead_facts` that need joins or maps are computed once per lead
+and stored on the lead row (`leads.fact_*`; an import computes them as it writes new leads, the
+`refresh` hook for the rest), and `lead_facts` is a plain view over `leads`. `opp_facts` is a
+table rebuilt from its live view when opportunities, leads, maps or lookups change. Each model
+has a `<name>_live` view that computes it from scratch; tests hold the two equal.
+
 `lead_facts` (one row per lead) applies the channel, reason and stage maps (`maps.py`) and the
 owner / account lookups and adds the "reached stage" timestamps of DESIGN section 5: a lead
 reached stage S at the earliest timestamp it has for S or any later stage, so funnels are
@@ -9,8 +15,8 @@ channel, stage and reason maps and adds `outcome` (open / won / lost).
 Map precedence: a map row matching the raw value (case- and whitespace-insensitively) wins; else
 the record's own canonical value; else the raw value as itself (unmapped values stay visible).
 For opportunities, won / closed flags exported on the record win over the stage map. Maps are
-matched once per distinct raw value (the `*_lookup` CTEs), not once per row. Views are
-recreated on every read-write connect, so changing a map changes every page without re-importing.
+matched once per distinct raw value (the `*_lookup` CTEs), not once per row. Saving a map
+recomputes every fact in the same transaction, so every page changes without re-importing.
 """
 
 from __future__ import annotations
@@ -70,47 +76,123 @@ _DOCUMENTED = f"coalesce(rl.reason <> {_NOT_A_REJECTION_SQL}, FALSE)"
 """The reason map covers the raw reason with a standard reason (its targets are validated), so
 an empty or unmapped reason is "not documented" (DESIGN section 5, Rejections)."""
 
-LEAD_FACTS_SQL = f"""
-CREATE OR REPLACE VIEW lead_facts_live AS
-WITH {_lookup("channel", "leads", "channel_raw", "channel")},
-{_lookup("reason", "leads", "rejection_reason_raw", "rejection_reason")}
-SELECT
+_LEAD_FACT_SQL: dict[str, str] = {
+    "fact_channel": (
+        f"coalesce(cl.channel, l.channel, nullif(trim(l.channel_raw), ''), '{NOT_SET}')"
+    ),
+    "fact_marketing_sourced": "coalesce(cl.marketing_sourced, FALSE)",
+    "fact_rejection_reason": f"""CASE WHEN rl.reason = {_NOT_A_REJECTION_SQL} THEN NULL
+       ELSE coalesce(rl.reason, l.rejection_reason, nullif(trim(l.rejection_reason_raw), ''))
+  END""",
+    "fact_rejection_documented": _DOCUMENTED,
+    "fact_owner_team": "o.team",
+    "fact_owner_region": "o.region",
+    "fact_account_segment": "a.segment",
+    "fact_account_region": "a.region",
+    "fact_account_country": "a.country",
+    "fact_account_industry": "a.industry",
+    "fact_account_employees": "a.employees",
+}
+"""SQL of each stored lead fact (`schema.STORED_LEAD_FACTS`) over a lead row `l` and the map /
+lookup joins of `lead_facts_select`."""
+assert list(_LEAD_FACT_SQL) == list(schema.STORED_LEAD_FACTS)
+
+LEAD_COLUMNS: tuple[str, ...] = tuple(c.name for c in schema.table_columns("leads"))
+"""The canonical columns of `leads` (what imports write), in table order."""
+
+
+def lead_facts_select(
+    rows_sql: str,
+    keep: str = "l.*",
+    *,
+    values_sql: str | None = None,
+    with_owners: bool = True,
+    with_accounts: bool = True,
+) -> str:
+    """SELECT over `rows_sql` (rows with the canonical lead columns): `keep` (its columns, or
+    just `l.lead_id`) plus every stored fact column (`fact_*`), one row per input row.
+
+    The channel and reason maps are matched once per distinct value (see `_lookup`) of
+    `values_sql` (default: the rows themselves; an import passes its whole cast table, which
+    is cheaper to read than its filtered rows a second time). `with_owners=False` /
+    `with_accounts=False` leave out a lookup's joins when the lookup table is empty (an import
+    checks): its facts are then empty, and a million leads are not joined (or their e-mail
+    domains computed) for nothing."""
+    lookup_off = (
+        "fact_owner_" if not with_owners else "-",
+        "fact_account_" if not with_accounts else "-",
+    )
+    facts = ",\n  ".join(
+        (
+            f"CAST(NULL AS {schema.DUCKDB_TYPE[schema.STORED_LEAD_FACTS[name]]})"
+            if name.startswith(lookup_off)
+            else sql
+        )
+        + f" AS {name}"
+        for name, sql in _LEAD_FACT_SQL.items()
+    )
+    values = f"lead_values AS NOT MATERIALIZED ({values_sql})," if values_sql else ""
+    values_name = "lead_values" if values_sql else "lead_rows"
+    owners = "LEFT JOIN owners o ON o.owner = l.owner" if with_owners else ""
+    accounts = (
+        """LEFT JOIN account_names an ON an.k = lower(l.company)
+LEFT JOIN account_domains ad ON ad.k = split_part(lower(l.email), '@', 2)
+LEFT JOIN accounts a ON a.account = coalesce(an.account, ad.account)"""
+        if with_accounts
+        else ""
+    )
+    return f"""WITH lead_rows AS NOT MATERIALIZED ({rows_sql}), {values}
+{_lookup("channel", values_name, "channel_raw", "channel")},
+{_lookup("reason", values_name, "rejection_reason_raw", "rejection_reason")}
+SELECT {keep},
+  {facts}
+FROM lead_rows l
+LEFT JOIN channel_lookup cl ON cl.raw = coalesce(l.channel_raw, l.channel)
+{owners}
+{accounts}
+LEFT JOIN reason_lookup rl ON rl.raw = coalesce(l.rejection_reason_raw, l.rejection_reason)"""
+
+
+def _lead_facts_projection(relation: str) -> str:
+    """SELECT: the `lead_facts` columns (one row per lead) from a relation `l` holding the lead
+    columns and the stored facts. A lead's own segment, region, team, ... win over its owner's
+    and its account's; the reached-stage timestamps are computed here (cheap per row)."""
+    reached = ",\n  ".join(
+        f"{_reached(stage)} AS reached_{stage}_at" for stage in schema.LEAD_STAGES
+    )
+    return f"""SELECT
   l.lead_id, l.source_system, l.external_id, l.created_at, l.email, l.name,
-  coalesce(cl.channel, l.channel, nullif(trim(l.channel_raw), ''), '{NOT_SET}') AS channel,
-  l.channel_raw,
-  coalesce(cl.marketing_sourced, FALSE) AS marketing_sourced,
+  l.fact_channel AS channel, l.channel_raw, l.fact_marketing_sourced AS marketing_sourced,
   coalesce(l.campaign, '{NOT_SET}') AS campaign,
-  coalesce(l.segment, a.segment, '{NOT_SET}') AS segment,
-  coalesce(l.region, o.region, a.region, '{NOT_SET}') AS region,
-  coalesce(l.country, a.country) AS country,
-  coalesce(l.industry, a.industry) AS industry,
-  coalesce(l.employees, a.employees) AS employees,
+  coalesce(l.segment, l.fact_account_segment, '{NOT_SET}') AS segment,
+  coalesce(l.region, l.fact_owner_region, l.fact_account_region, '{NOT_SET}') AS region,
+  coalesce(l.country, l.fact_account_country) AS country,
+  coalesce(l.industry, l.fact_account_industry) AS industry,
+  coalesce(l.employees, l.fact_account_employees) AS employees,
   l.company,
   coalesce(l.owner, '{NOT_SET}') AS owner,
-  coalesce(l.team, o.team, '{NOT_SET}') AS team,
+  coalesce(l.team, l.fact_owner_team, '{NOT_SET}') AS team,
   l.score, l.high_intent, l.status_raw,
   l.mql_at, l.sal_at, l.sql_at, l.opp_at, l.won_at, l.lost_at, l.rejected_at,
-  CASE WHEN rl.reason = {_NOT_A_REJECTION_SQL} THEN NULL
-       ELSE coalesce(rl.reason, l.rejection_reason, nullif(trim(l.rejection_reason_raw), ''))
-  END AS rejection_reason,
-  l.rejection_reason_raw,
-  {_DOCUMENTED} AS rejection_documented,
-  (l.rejected_at IS NOT NULL OR {_DOCUMENTED}) AS is_rejected,
+  l.fact_rejection_reason AS rejection_reason, l.rejection_reason_raw,
+  l.fact_rejection_documented AS rejection_documented,
+  (l.rejected_at IS NOT NULL OR l.fact_rejection_documented) AS is_rejected,
   l.opp_id, l.is_converted, l.import_id,
-  {_reached("lead")} AS reached_lead_at,
-  {_reached("mql")} AS reached_mql_at,
-  {_reached("sal")} AS reached_sal_at,
-  {_reached("sql")} AS reached_sql_at,
-  {_reached("opportunity")} AS reached_opportunity_at,
-  {_reached("won")} AS reached_won_at
-FROM (SELECT *, coalesce(rejection_reason_raw, rejection_reason) AS reason_key FROM leads) l
-LEFT JOIN channel_lookup cl ON cl.raw = coalesce(l.channel_raw, l.channel)
-LEFT JOIN owners o ON o.owner = l.owner
-LEFT JOIN account_names an ON an.k = lower(l.company)
-LEFT JOIN account_domains ad ON ad.k = split_part(lower(l.email), '@', 2)
-LEFT JOIN accounts a ON a.account = coalesce(an.account, ad.account)
-LEFT JOIN reason_lookup rl ON rl.raw = l.reason_key
-"""
+  {reached}
+FROM {relation} l"""
+
+
+_CANONICAL_LEADS = f"SELECT {', '.join(quote_identifier(c) for c in LEAD_COLUMNS)} FROM leads"
+
+LEAD_FACTS_SQL = f"CREATE OR REPLACE VIEW lead_facts AS\n{_lead_facts_projection('leads')}"
+"""`lead_facts`: one row per lead, read from the fact columns stored on `leads`."""
+
+LEAD_FACTS_LIVE_SQL = (
+    "CREATE OR REPLACE VIEW lead_facts_live AS\n"
+    f"{_lead_facts_projection('(' + lead_facts_select(_CANONICAL_LEADS) + ')')}"
+)
+"""The same rows computed from scratch (what the stored facts must always equal; tests compare
+the two)."""
 
 OPP_FACTS_SQL = f"""
 CREATE OR REPLACE VIEW opp_facts_live AS
@@ -203,15 +285,21 @@ ACTIVITY_FACTS_SQL = _linked_facts_sql("activity_facts", "activities")
 TOUCHPOINT_FACTS_SQL = _linked_facts_sql("touchpoint_facts", "touchpoints")
 
 
-FACT_MODELS: dict[str, str] = {"lead_facts": LEAD_FACTS_SQL, "opp_facts": OPP_FACTS_SQL}
-"""Materialised models, in refresh order (`opp_facts` reads `lead_facts`): each is a table
-filled from its `<name>_live` view."""
+FACT_MODELS: tuple[str, ...] = ("lead_facts", "opp_facts")
+"""The fact models, each with a `<name>_live` view computing it from scratch: `lead_facts` is a
+view over the fact columns stored on `leads`; `opp_facts` a table rebuilt from its live view."""
 
 MODELS_FINGERPRINT_SETTING = "models_fingerprint"
 
+RECOMPUTE_ALL_WHEN: frozenset[str] = frozenset(
+    {"owners", "accounts", "channel_map", "stage_map", "reason_map"}
+)
+"""Tables every fact depends on: writing one recomputes the facts of every lead."""
+
 
 def _fingerprint() -> str:
-    return hashlib.sha256("\n".join(FACT_MODELS.values()).encode()).hexdigest()[:16]
+    model_sql = (LEAD_FACTS_SQL, LEAD_FACTS_LIVE_SQL, OPP_FACTS_SQL)
+    return hashlib.sha256("\n".join(model_sql).encode()).hexdigest()[:16]
 
 
 def _relation_kind(con: Connection, name: str) -> str | None:
@@ -226,41 +314,59 @@ def _relation_kind(con: Connection, name: str) -> str | None:
     return "view" if row[0][0] == "VIEW" else "table"
 
 
-def refresh(con: Connection) -> None:
-    """Rebuild the materialised fact tables from their live views (one row per lead, one row per
-    opportunity). Runs inside every data-changing transaction (`store.after_every_write`), so
-    pages read plain tables (several times faster than the views at 1M leads) that always match
-    the data and the maps."""
-    for name in FACT_MODELS:
-        if _relation_kind(con, name + "_live") is None:
-            return  # a migration, before the models exist
-        con.execute(
-            f"CREATE OR REPLACE TABLE {quote_identifier(name)} AS "
-            f"SELECT * FROM {quote_identifier(name + '_live')}"
-        )
-    store.set_setting(con, MODELS_FINGERPRINT_SETTING, _fingerprint())
+def compute_lead_facts(con: Connection, *, only_missing: bool) -> None:
+    """Compute the stored fact columns of leads: of every lead, or `only_missing` those of
+    leads written since (their `fact_channel` is NULL: inserted by the demo or a test, or
+    updated by an import)."""
+    where = " WHERE fact_channel IS NULL" if only_missing else ""
+    if only_missing and not store.scalar(con, f"SELECT count(*) FROM leads{where}"):
+        return
+    assignments = ", ".join(f"{name} = f.{name}" for name in schema.STORED_LEAD_FACTS)
+    con.execute(
+        f"UPDATE leads SET {assignments} "
+        f"FROM ({lead_facts_select(_CANONICAL_LEADS + where, keep='l.lead_id')}) f "
+        "WHERE leads.lead_id = f.lead_id"
+    )
+
+
+def refresh(con: Connection, changed: frozenset[str] | None = None) -> None:
+    """Bring the facts in step with the data, inside the transaction that changed it (the
+    `store.after_every_write` hook): the fact columns of leads (all of them when a map or a
+    lookup changed, else those of leads written since) and the `opp_facts` table. `changed`
+    names the tables written (None: any), so an import of activities, touchpoints, spend or
+    targets costs nothing here."""
+    if _relation_kind(con, "opp_facts_live") is None:
+        return  # a migration, before the models exist
+    everything = changed is None or bool(changed & RECOMPUTE_ALL_WHEN)
+    if everything or "leads" in changed:  # type: ignore[operator]
+        compute_lead_facts(con, only_missing=not everything)
+    if everything or changed & {"leads", "opportunities"}:  # type: ignore[operator]
+        con.execute("CREATE OR REPLACE TABLE opp_facts AS SELECT * FROM opp_facts_live")
+    if everything:
+        store.set_setting(con, MODELS_FINGERPRINT_SETTING, _fingerprint())
 
 
 def create_views(con: Connection) -> None:
-    """(Re)create the model views, and the fact tables when they are missing or were built by
-    a different version of the model SQL."""
+    """(Re)create the model views, and recompute every fact when the database was built by a
+    different version of the model SQL (or before facts were stored on leads)."""
     for sql in ACCOUNT_KEYS_SQL:
         con.execute(sql)
     con.execute(OPP_LEADS_SQL)
     stale = store.get_setting(con, MODELS_FINGERPRINT_SETTING) != _fingerprint()
-    for name, sql in FACT_MODELS.items():
-        if _relation_kind(con, name) == "view":  # databases from before materialisation
-            con.execute(f"DROP VIEW {quote_identifier(name)}")
-            stale = True
-        con.execute(sql)
-        if _relation_kind(con, name) is None:
-            con.execute(
-                f"CREATE TABLE {quote_identifier(name)} AS "
-                f"SELECT * FROM {quote_identifier(name + '_live')}"
-            )
+    if _relation_kind(con, "lead_facts") == "table":  # databases from before migration 4
+        con.execute("DROP TABLE lead_facts")
+        stale = True
+    con.execute(LEAD_FACTS_SQL)
+    con.execute(LEAD_FACTS_LIVE_SQL)
+    if _relation_kind(con, "opp_facts") == "view":  # databases from before materialisation
+        con.execute("DROP VIEW opp_facts")
+        stale = True
+    con.execute(OPP_FACTS_SQL)
+    if _relation_kind(con, "opp_facts") is None:
+        con.execute("CREATE TABLE opp_facts AS SELECT * FROM opp_facts_live")
     if stale:
         with store.transaction(con):
-            pass  # the after-write hook rebuilds the fact tables and records the fingerprint
+            pass  # the after-write hook recomputes every fact and records the fingerprint
     con.execute(LEAD_EMAILS_SQL)
     con.execute(ACTIVITY_FACTS_SQL)
     con.execute(TOUCHPOINT_FACTS_SQL)

@@ -353,6 +353,25 @@ OTHER_TABLES: dict[str, str] = {
     """,
 }
 
+STORED_LEAD_FACTS: dict[str, ColumnKind] = {
+    "fact_channel": "text",
+    "fact_marketing_sourced": "boolean",
+    "fact_rejection_reason": "text",
+    "fact_rejection_documented": "boolean",
+    "fact_owner_team": "text",
+    "fact_owner_region": "text",
+    "fact_account_segment": "text",
+    "fact_account_region": "text",
+    "fact_account_country": "text",
+    "fact_account_industry": "text",
+    "fact_account_employees": "integer",
+}
+"""What `models` computes for each lead from the maps and the owner / account lookups (the joins
+behind `lead_facts`), stored on the lead row itself (migration 4) so an import writes each lead
+once. Never mapped or imported; `fact_channel` is NULL until the row's facts are computed.
+Lookup values are stored apart from the lead's own (empty when there is no lookup: nearly free
+to store); `lead_facts` combines them."""
+
 REPLACED_SUFFIX = "_replaced"
 """Suffix of the shadow table that keeps a fact row's previous values when an import updates it,
 so deleting that import can restore them (`<table>_replaced`, plus `replaced_by_import`)."""

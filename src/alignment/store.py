@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -94,10 +94,22 @@ def _migration_3(con: Connection) -> None:
         )
 
 
+def _migration_4(con: Connection) -> None:
+    """Leads carry their computed fact columns (`schema.STORED_LEAD_FACTS`): `lead_facts` becomes
+    a view over `leads`, so an import writes each lead once instead of twice. `models`
+    computes the values (the old `lead_facts` table is dropped when the views are created)."""
+    for name, kind in schema.STORED_LEAD_FACTS.items():
+        con.execute(
+            f"ALTER TABLE leads ADD COLUMN IF NOT EXISTS {quote_identifier(name)} "
+            f"{schema.DUCKDB_TYPE[kind]}"
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "canonical tables, lookups, mapping tables, imports", _migration_1),
     (2, "leads.is_converted", _migration_2),
     (3, "e-mail on activities / touchpoints, saved preset, lookup undo shadows", _migration_3),
+    (4, "lead fact columns stored on leads", _migration_4),
 ]
 """Numbered schema migrations, applied in order, each once, each in its own transaction."""
 
@@ -152,29 +164,36 @@ def cursor(con: Connection) -> Connection:
     return configure(con.cursor())
 
 
-_after_write: list[Callable[[Connection], None]] = []
+WriteHook = Callable[[Connection, frozenset[str] | None], None]
+_after_write: list[WriteHook] = []
 
 
-def after_every_write(hook: Callable[[Connection], None]) -> None:
-    """Run `hook(con)` at the end of every data-changing transaction, before it commits (how
-    `models` keeps its materialised fact tables in step with the data: see `transaction`)."""
+def after_every_write(hook: WriteHook) -> None:
+    """Run `hook(con, changed)` at the end of every data-changing transaction, before it
+    commits: `changed` names the tables the block wrote, or is None when it may have written
+    any (how `models` keeps its fact columns and tables in step: see `transaction`)."""
     if hook not in _after_write:
         _after_write.append(hook)
 
 
 @contextmanager
-def transaction(con: Connection, *, changes_data: bool = True) -> Iterator[Connection]:
+def transaction(
+    con: Connection, *, changes_data: bool | Collection[str] = True
+) -> Iterator[Connection]:
     """Run a block in one transaction: commit on success, roll back on any exception.
 
     When the block `changes_data` (imports, undo, demo, map edits), the `after_every_write`
-    hooks run inside the same transaction before the commit, so derived tables are never out
-    of step with the data: both commit together or neither does."""
+    hooks run inside the same transaction before the commit, so derived data is never out of
+    step: both commit together or neither does. `changes_data` may name the tables the block
+    writes (an import of activities), so the hooks skip what those tables cannot affect; True
+    means any table."""
     con.execute("BEGIN TRANSACTION")
     try:
         yield con
         if changes_data:
+            changed = None if changes_data is True else frozenset(changes_data)
             for hook in _after_write:
-                hook(con)
+                hook(con, changed)
     except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from zoneinfo import available_timezones
 
 import polars as pl
 
-from alignment import schema
+from alignment import models, schema, store
 from alignment.ingest import history, linking, values
 from alignment.ingest.errors import AmbiguousDateOrderError, IngestError
 from alignment.ingest.mapping import propose_mapping, save_mapping, saved_mapping, validate_mapping
@@ -149,10 +150,13 @@ def _text_relation(con: Connection, source: Source, sniffed: SniffedTable, workd
         return quote_identifier(XLSX_VIEW)
     path = _utf8_path(source, sniffed, workdir)
     delimiter = sniffed.delimiter or ","
+    # Lines up to 16 MB (long notes fields); an explicit 32 MB buffer, because the default for
+    # that line limit is far larger and made reading the 20,000-row sample read most of the file.
     return (
         f"read_csv({quote_literal(str(path))}, delim={quote_literal(delimiter)}, quote='\"', "
         f"escape='\"', header=true, skip={int(sniffed.header_row)}, columns={columns}, "
         "auto_detect=false, null_padding=true, strict_mode=false, max_line_size=16777216, "
+        "buffer_size=33554432, "
         f"nullstr=[{', '.join(quote_literal(v) for v in values.CSV_NULL_STRINGS)}])"
     )
 
@@ -235,6 +239,7 @@ class _Plan:
     orders: dict[str, str] = field(default_factory=dict)
     undecided: list[str] = field(default_factory=list)
     decimal_comma: dict[str, bool] = field(default_factory=dict)
+    decimal_point_seen: set[str] = field(default_factory=set)
 
     def raw(self, field_name: str) -> str:
         """CAST column holding the field's text as read: `__raw_<field>` for cast fields, the
@@ -290,9 +295,9 @@ def _plan_casts(
     """Cast expressions per field (over the cleaned text columns), formats read from SAMPLE."""
     plan = _Plan()
     reference_system = (preset.reference_system if preset else None) or source_system
-    for field_name in mapping:
-        if schema.column(object_type, field_name).kind in ("timestamp", "date"):
-            plan.evidence[field_name] = values.date_evidence(con, SAMPLE, field_name)
+    dated = [f for f in mapping if schema.column(object_type, f).kind in ("timestamp", "date")]
+    if dated:
+        plan.evidence.update(values.date_evidence_of(con, SAMPLE, dated))
     _decide_orders(plan, date_order)
     for field_name, column in mapping.items():
         kind = schema.column(object_type, field_name).kind
@@ -315,8 +320,11 @@ def _plan_casts(
         elif kind in ("text", "key"):
             plan.expressions[field_name] = _text_sql(ref, field_name, preset)
         elif kind in ("number", "integer"):
-            comma = values.detect_decimal_comma(con, SAMPLE, field_name)
+            comma_values, point_values = values.decimal_evidence(con, SAMPLE, field_name)
+            comma = values.reads_as_decimal_comma(comma_values, point_values)
             plan.decimal_comma[field_name] = comma
+            if point_values:
+                plan.decimal_point_seen.add(field_name)
             if kind == "number":
                 plan.expressions[field_name] = values.number_sql(ref, comma)
                 plan.reasons[field_name] = "not a number"
@@ -431,8 +439,12 @@ def _settle_orders(
 
 
 def _settle_decimals(con: Connection, plan: _Plan, object_type: str) -> None:
-    """Check the decimal style read from the sample against every value; re-cast if needed."""
+    """Check the decimal style read from the sample against every value; re-cast if needed
+    (not when the sample already has a decimal point: then the whole column cannot read as
+    decimal comma)."""
     for field_name, comma in plan.decimal_comma.items():
+        if field_name in plan.decimal_point_seen:
+            continue
         whole = values.detect_decimal_comma(con, CAST, "__raw_" + field_name)
         if whole == comma:
             continue
@@ -497,13 +509,26 @@ def _resolve(
 
 
 def _previous_import(
-    con: Connection, digest: str, object_type: str, source_system: str, mapping: dict[str, str]
+    con: Connection,
+    digest: str | None,
+    object_type: str,
+    source_system: str,
+    mapping: dict[str, str],
 ) -> tuple[int, int] | None:
+    """(import_id, rows_read) of the latest import of this file (same content, object type,
+    source and mapping); with `digest` None, of any file with that object type, source and
+    mapping (if there is none, the file cannot be a re-import)."""
+    same_file = "sha256 = ? AND " if digest is not None else ""
     row = con.execute(
-        "SELECT import_id, rows_read FROM imports WHERE sha256 = ? AND object_type = ? "
+        f"SELECT import_id, rows_read FROM imports WHERE {same_file}object_type = ? "
         "AND source_system = ? AND mapping = ? AND status = 'loaded' "
         "ORDER BY import_id DESC LIMIT 1",
-        [digest, object_type, source_system, json.dumps(mapping, sort_keys=True)],
+        [
+            *([digest] if digest is not None else []),
+            object_type,
+            source_system,
+            json.dumps(mapping, sort_keys=True),
+        ],
     ).fetchone()
     return (int(row[0]), int(row[1])) if row else None
 
@@ -548,9 +573,14 @@ def import_file(
         con, sniffed, object_type, source_system, mapping, preset
     )
     validate_mapping(object_type, mapping, sniffed.columns, file_name)
-    digest = file_sha256(source)
-    previous = _previous_import(con, digest, object_type, source_system, mapping)
+    hashing = ThreadPoolExecutor(max_workers=1)
+    digest = hashing.submit(file_sha256, source).result  # stored with the import
+    previous = None
+    if _previous_import(con, None, object_type, source_system, mapping):
+        previous = _previous_import(con, digest(), object_type, source_system, mapping)
+    # else the file cannot be a re-import, and it is hashed while it loads
     if previous:
+        hashing.shutdown()
         return ImportResult(
             import_id=previous[0],
             file_name=file_name,
@@ -565,7 +595,8 @@ def import_file(
         )
     workdir = Path(tempfile.mkdtemp(prefix="alignment-import-"))
     try:
-        with transaction(con):
+        target = schema.HISTORY_OBJECTS.get(object_type, object_type)
+        with transaction(con, changes_data={target}):
             result = _load(
                 con,
                 source,
@@ -582,6 +613,7 @@ def import_file(
                 preset=preset_named(preset),
             )
     finally:
+        hashing.shutdown()
         shutil.rmtree(workdir, ignore_errors=True)
         _drop_temp_tables(con)
     result.seconds = round(time.perf_counter() - started, 3)
@@ -607,7 +639,7 @@ def _load(
     timezone: str,
     date_order: str,
     strict: bool,
-    digest: str,
+    digest: Callable[[], str],
     workdir: Path,
     report: ProgressCallback,
     preset: Preset | None = None,
@@ -660,7 +692,7 @@ def _load(
         [
             import_id,
             file_name,
-            digest,
+            digest(),
             source_system,
             object_type,
             json.dumps(mapping, sort_keys=True),
@@ -881,11 +913,14 @@ def _build_ready(
             + ", ".join(quote_identifier(k) if k in loaded else "NULL" for k in key_columns)
             + ")"
         )
-    repeated = int(
-        con.execute(
-            f"SELECT count(*) - count(DISTINCT {distinct}) FROM {CAST} WHERE {where}"
-        ).fetchone()[0]  # type: ignore[index]
-    )
+    repeated = 0
+    # any repeat at all? (cheap without the validity filter: usually there is none)
+    if store.scalar(con, f"SELECT count(*) - count(DISTINCT {distinct}) FROM {CAST}"):
+        repeated = int(
+            store.scalar(
+                con, f"SELECT count(*) - count(DISTINCT {distinct}) FROM {CAST} WHERE {where}"
+            )
+        )
     partition = (
         "external_id" if pk else ", ".join(quote_identifier(k) for k in key_columns if k in loaded)
     )
@@ -951,14 +986,18 @@ def _upsert(
         )
         updated = int(con.execute(f"SELECT count(*) FROM {CHANGED}").fetchone()[0])  # type: ignore[index]
         if updated:
+            every = ", ".join(quote_identifier(c.name) for c in schema.table_columns(object_type))
             con.execute(
-                f"INSERT INTO {shadow} SELECT t.*, ? FROM {table} t "
+                f"INSERT INTO {shadow} ({every}, replaced_by_import) "
+                f"SELECT {every}, ? FROM {table} t "
                 f"SEMI JOIN {CHANGED} c ON {_key_match(object_type, 't', 'c')}",
                 [import_id],
             )
             assignments = ", ".join(
                 f"{quote_identifier(f)} = c.{quote_identifier(f)}" for f in value_fields
             )
+            if object_type == "leads":  # their facts are recomputed before the commit
+                assignments += ", fact_channel = NULL"
             con.execute(
                 f"UPDATE {table} SET {assignments}, import_id = ? FROM {CHANGED} c "
                 f"WHERE {_key_match(object_type, table, 'c')}",
@@ -969,6 +1008,31 @@ def _upsert(
         new_rows = f"{ready} r"
     if not insert_new:
         return 0, updated
+    if object_type == "leads":  # written once, with their facts (models.lead_facts_select)
+
+        def shaped(alias: str, columns: list[str]) -> str:
+            return ", ".join(
+                f"{alias}.{quote_identifier(c.name)}"
+                if c.name in columns
+                else "? AS import_id"
+                if c.name == "import_id" and alias == "r"
+                else f"CAST(NULL AS {c.duckdb_type}) AS {quote_identifier(c.name)}"
+                for c in schema.table_columns("leads")
+            )
+
+        facts = models.lead_facts_select(
+            f"SELECT {shaped('r', insert_cols)} FROM {new_rows}",
+            values_sql=f"SELECT {shaped('c', loaded)} FROM {CAST} c",
+            with_owners=bool(store.scalar(con, "SELECT count(*) FROM owners")),
+            with_accounts=bool(store.scalar(con, "SELECT count(*) FROM accounts")),
+        )
+        every = ", ".join(
+            quote_identifier(c) for c in (*models.LEAD_COLUMNS, *schema.STORED_LEAD_FACTS)
+        )
+        inserted = con.execute(
+            f"INSERT INTO leads ({every}) SELECT * FROM ({facts})", [import_id]
+        ).fetchone()
+        return int(inserted[0]) if inserted else 0, updated
     inserted = con.execute(
         f"INSERT INTO {table} ({col_list}, import_id) "
         f"SELECT {', '.join('r.' + quote_identifier(c) for c in insert_cols)}, ? FROM {new_rows}",

@@ -23,6 +23,7 @@ from alignment.ingest import (
     propose_mapping,
     saved_mapping,
     sniff,
+    values,
 )
 
 from .conftest import REALDATA
@@ -564,3 +565,21 @@ def test_xeducation_leads_import_without_dates_with_a_clear_warning(
     assert got == expected
     # the 'Select' placeholder never lands as a value
     assert rows(con, "SELECT count(*) FROM leads WHERE country = 'Select'") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-03-29 01:30:00", "1969-12-31 23:59:59.5", "2024-02-29 12:00:00", "2026-10-25 02:15"],
+)
+def test_utc_timestamps_skip_the_time_zone_conversion_without_changing_them(text: str) -> None:
+    # the UTC fast path (make_timestamptz(epoch_us(...))) must give the instant DuckDB's own
+    # conversion gives, including before 1970 and on DST-change dates of other zones
+    fmt = values.family_formats("iso", ())
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    value = "FROM (SELECT ? AS v)"
+    cast = values.timestamp_sql("v", fmt, "UTC")
+    result = con.execute(f"SELECT {cast} {value}", [text]).fetchall()
+    naive = f"try_strptime(v, {[*fmt.formats]!r})".replace('"', "'")
+    expected = con.execute(f"SELECT timezone('UTC', {naive}) {value}", [text]).fetchall()
+    assert result == expected and result[0][0] is not None

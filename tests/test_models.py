@@ -69,7 +69,9 @@ def test_an_import_that_updates_leads_recomputes_their_facts(con: store.Connecti
     )
     again = b"Record ID,Original Source\n2,Organic Search\n3,Paid Social\n"
     ingest.import_file(con, first, "first.csv", object_type="leads", source_system="hubspot")
-    ingest.import_file(con, again, "again.csv", object_type="leads", source_system="hubspot")
+    second = ingest.import_file(
+        con, again, "again.csv", object_type="leads", source_system="hubspot"
+    )
     result = store.query(con, "SELECT lead_id, channel FROM lead_facts ORDER BY lead_id").rows()
     # lead 2 was updated (its facts recomputed), lead 3 inserted with its facts
     assert result == [
@@ -77,6 +79,11 @@ def test_an_import_that_updates_leads_recomputes_their_facts(con: store.Connecti
         ("hubspot:2", "Organic Search"),
         ("hubspot:3", "Paid Social"),
     ]
+    assert _in_step(con)
+    # undoing the second import restores lead 2 (and its facts) and removes lead 3
+    ingest.delete_import(con, second.import_id)  # type: ignore[arg-type]
+    result = store.query(con, "SELECT lead_id, channel FROM lead_facts ORDER BY lead_id").rows()
+    assert result == [("hubspot:1", "Paid Search"), ("hubspot:2", "Direct")]
     assert _in_step(con)
 
 
@@ -94,8 +101,9 @@ def test_only_what_a_write_can_change_is_recomputed(
     ingest.import_file(con, SAMPLES / "hubspot_contacts.csv", "hubspot_contacts.csv")
     assert calls == [True]  # a lead import: only the leads it wrote
     activities = b"Activity ID,Lead ID,Date\nA1,1,2026-01-05\n"
-    ingest.import_file(con, activities, "activities.csv", object_type="activities")
-    assert calls == [True]  # activities cannot change a lead's facts
+    touches = ingest.import_file(con, activities, "activities.csv", object_type="activities")
+    ingest.delete_import(con, touches.import_id)  # type: ignore[arg-type]
+    assert calls == [True]  # activities (or undoing them) cannot change a lead's facts
     maps.save_map(con, "channel_map", [{"channel_raw": "x", "channel": "X"}])
     assert calls == [True, False]  # a map edit: every lead
     assert _in_step(con)

@@ -200,7 +200,7 @@ def bench_import(leads: pl.DataFrame, repeats: int, workdir: Path) -> list[Row]:
 
 def bench_model_refresh(con: store.Connection, n_leads: int, repeats: int) -> Row:
     """Time recomputing every fact (`models.refresh` with nothing named: the fact columns of every
-    lead and the `opp_facts` table), what a map edit, an owners / accounts import or an undo
+    lead and the `opp_facts` table), what a map edit or an owners / accounts import
     costs on top of its own work. A lead import computes the facts of the leads it writes as it
     writes them, so its cost is inside the import row."""
     from alignment import models
@@ -210,7 +210,7 @@ def bench_model_refresh(con: store.Connection, n_leads: int, repeats: int) -> Ro
             models.refresh(con)
 
     return Row(
-        "recompute every fact (map edit, lookup import, undo)",
+        "recompute every fact (map edit, lookup import)",
         n_leads,
         median_ms(recompute, repeats),
     )

@@ -1076,11 +1076,18 @@ def delete_import(con: Connection, import_id: int) -> dict[str, int]:
     """Undo an import in one transaction: rows it inserted are removed; rows it updated get
     their previous values back (unless a later import has changed them since, in which case the
     later values stay). Returns {"rows_removed": n, "rows_restored": m}."""
-    exists = con.execute("SELECT is_demo FROM imports WHERE import_id = ?", [import_id]).fetchone()
+    exists = con.execute(
+        "SELECT object_type, coalesce(is_demo, FALSE) FROM imports WHERE import_id = ?",
+        [import_id],
+    ).fetchone()
     if exists is None:
         raise IngestError(f"there is no import #{import_id}.")
+    imported, is_demo = exists
+    # what the undo can change: the table the import wrote (the demo wrote them all)
+    target = schema.HISTORY_OBJECTS.get(imported, imported)
+    changes: bool | set[str] = True if is_demo or target not in UNDOABLE_TABLES else {target}
     removed = restored = 0
-    with transaction(con):
+    with transaction(con, changes_data=changes):
         for object_type in UNDOABLE_TABLES:
             table = quote_identifier(object_type)
             shadow = quote_identifier(object_type + schema.REPLACED_SUFFIX)
@@ -1088,6 +1095,8 @@ def delete_import(con: Connection, import_id: int) -> dict[str, int]:
             assignments = ", ".join(
                 f"{quote_identifier(c)} = s.{quote_identifier(c)}" for c in columns
             )
+            if object_type == "leads":  # restored leads get their facts recomputed
+                assignments += ", fact_channel = NULL"
             result = con.execute(
                 f"UPDATE {table} SET {assignments} FROM {shadow} s "
                 f"WHERE s.replaced_by_import = ? AND {table}.import_id = ? "

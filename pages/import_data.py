@@ -57,13 +57,14 @@ uploads = st.file_uploader(
     key="uploads",
 )
 results: dict[str, dict] = st.session_state.setdefault("import_results", {})
+state.forget_uploads(uploads or [])
 
 for upload in uploads or []:
     file_key = upload.file_id
     with st.container(border=True):
         st.subheader(upload.name)
         try:
-            sniffed, proposal = state.inspect_upload(file_key, upload.name, upload.getvalue())
+            sniffed, proposal = state.inspect_upload(upload)
         except IngestError as error:
             st.error(str(error), icon=":material/block:")
             continue
@@ -142,8 +143,7 @@ for upload in uploads or []:
             bar = st.progress(0.0, text="Starting…")
             try:
                 result = state.import_upload(
-                    upload.getvalue(),
-                    upload.name,
+                    upload,
                     object_type=object_type,
                     source_system=source_system.strip() or None,
                     mapping=mapping,

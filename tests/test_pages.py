@@ -98,6 +98,20 @@ def test_import_page_uploads_and_loads_a_sample(empty_db: Path) -> None:
     assert [h["file_name"].tolist() for h in histories] == [["hubspot_contacts.csv"]]
 
 
+def test_an_upload_is_imported_from_a_temporary_file_removed_with_the_upload(
+    empty_db: Path,
+) -> None:
+    at = _app()
+    at.switch_page("pages/import_data.py").run()
+    data = (SAMPLES / "hubspot_contacts.csv").read_bytes()
+    at.file_uploader(key="uploads").set_value(("hubspot_contacts.csv", data, "text/csv")).run()
+    (spooled,) = at.session_state["_upload_files"].values()
+    assert Path(spooled).read_bytes() == data  # written once, read from disk by the import
+    at.file_uploader(key="uploads").set_value([]).run()
+    _no_errors(at)
+    assert not Path(spooled).exists()
+
+
 def test_import_page_reports_a_bad_file_without_a_traceback(empty_db: Path) -> None:
     at = _app()
     at.switch_page("pages/import_data.py").run()

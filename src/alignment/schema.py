@@ -277,6 +277,24 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
 }
 """Canonical fields a mapping must fill for each object type."""
 
+ROW_KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "leads": ("email", "name", "company", "created_at"),
+    "opportunities": ("name", "account", "created_at", "lead_id"),
+    "activities": ("occurred_at", "owner", "lead_id", "email", "activity_type", "direction"),
+    "touchpoints": (
+        "touched_at",
+        "lead_id",
+        "email",
+        "channel",
+        "campaign",
+        "content_asset",
+        "medium",
+    ),
+}
+"""Fields that identify a record of a file without an id column (an e-mail alone for leads when
+there is one): the import makes each row's key from those the file has, so a newer export
+updates the record instead of adding it again (`ingest/load.py`)."""
+
 # Lookups, settings and bookkeeping tables: (name, DDL column list).
 OTHER_TABLES: dict[str, str] = {
     "imports": """

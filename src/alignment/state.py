@@ -8,10 +8,13 @@ write SQL themselves.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -285,20 +288,50 @@ def maturity(view: View) -> dict[str, Any]:
     return _maturity(database_path(), view.period.key, view.filters)
 
 
-# ---- imports ------------------------------------------------------------------------------
+# ---- imports ----------------------------------------------------------------------------
+UPLOADS_KEY = "_upload_files"
+"""Session key: upload id -> the temporary file the upload was written to."""
+
+
+def _upload_path(upload: Any) -> Path:
+    """The upload written to a temporary file, once per upload: the import reads it from disk,
+    so the only copy of the file in memory is the one Streamlit keeps for the upload widget."""
+    files: dict[str, str] = st.session_state.setdefault(UPLOADS_KEY, {})
+    path = files.get(upload.file_id)
+    if path is None or not Path(path).exists():
+        fd, path = tempfile.mkstemp(prefix="alignment-upload-", suffix=Path(upload.name).suffix)
+        with os.fdopen(fd, "wb") as out:
+            buffer = upload.getbuffer()  # a view of the upload's bytes, not a copy
+            try:
+                out.write(buffer)
+            finally:
+                buffer.release()
+        files[upload.file_id] = path
+    return Path(path)
+
+
+def forget_uploads(kept: list[Any]) -> None:
+    """Delete the temporary files of uploads that are no longer in the upload widget."""
+    files: dict[str, str] = st.session_state.setdefault(UPLOADS_KEY, {})
+    keep = {upload.file_id for upload in kept}
+    for file_id in [f for f in files if f not in keep]:
+        with contextlib.suppress(OSError):
+            os.unlink(files.pop(file_id))
+
+
 @st.cache_data(show_spinner="Reading the file…", max_entries=32)
-def _inspect(file_key: str, file_name: str, _data: bytes) -> tuple[Any, Any]:
-    sniffed = ingest.sniff(_data, file_name)
+def _inspect(file_key: str, file_name: str, path: str) -> tuple[Any, Any]:
+    sniffed = ingest.sniff(Path(path), file_name)
     proposal = ingest.saved_mapping(connection(), sniffed.columns) or ingest.propose_mapping(
         sniffed.columns
     )
     return sniffed, proposal
 
 
-def inspect_upload(file_key: str, file_name: str, data: bytes) -> tuple[Any, Any]:
+def inspect_upload(upload: Any) -> tuple[Any, Any]:
     """Sniff an uploaded file and propose a mapping (a remembered one when the header was seen
     before). Cached per upload; raises ingest.IngestError for unreadable files."""
-    return _inspect(file_key, file_name, data)
+    return _inspect(upload.file_id, upload.name, str(_upload_path(upload)))
 
 
 def propose(columns: list[str], object_type: str | None = None, preset: str | None = None) -> Any:
@@ -306,10 +339,11 @@ def propose(columns: list[str], object_type: str | None = None, preset: str | No
     return ingest.propose_mapping(columns, object_type=object_type, preset=preset)
 
 
-def import_upload(data: bytes, file_name: str, **options: Any) -> Any:
-    """Import one uploaded file (one transaction) and drop cached results."""
+def import_upload(upload: Any, **options: Any) -> Any:
+    """Import one uploaded file (one transaction), read from its temporary file, and drop
+    cached results."""
     try:
-        return ingest.import_file(connection(), data, file_name, **options)
+        return ingest.import_file(connection(), _upload_path(upload), upload.name, **options)
     finally:
         data_changed()
 

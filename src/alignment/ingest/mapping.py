@@ -283,7 +283,11 @@ def validate_mapping(
                 f"{', '.join(columns[:12])}{'…' if len(columns) > 12 else ''}).",
                 file_name=file_name,
             )
-    missing = [f for f in schema.REQUIRED_FIELDS[object_type] if f not in mapping]
+    missing = [
+        f
+        for f in schema.REQUIRED_FIELDS[object_type]
+        if f not in mapping and not (f == "external_id" and object_type in schema.ROW_KEY_FIELDS)
+    ]  # a file without an id column gets keys made from its rows
     if missing:
         raise IngestError(
             f"no column is mapped to the required field(s) {', '.join(missing)} of "

@@ -33,6 +33,7 @@ pages = {
 navigation = st.navigation(pages, position="sidebar")
 
 st.session_state[state.VIEW_KEY] = state.sidebar_view()
+state.link_notice()
 state.apply_presenter_style()
 state.demo_banner()
 navigation.run()

@@ -55,6 +55,10 @@ STAGE_TIMESTAMP: dict[str, str] = {
 }
 """Lead column holding the time a lead entered each stage."""
 
+STAGE_FLAG: dict[str, str] = {"is_converted": "opportunity", "is_won": "won"}
+"""Lead flag columns and the stage each one means the lead reached (exports with a flag but no
+dates): a flag also means every earlier stage, so funnels stay monotone."""
+
 STAGE_LABEL: dict[str, str] = {
     "lead": "Lead",
     "mql": "MQL",
@@ -98,8 +102,10 @@ LEADS: tuple[Column, ...] = (
     Column(
         "is_converted",
         "boolean",
-        "converted (to an opportunity / customer), for exports with a flag but no stage dates",
+        "converted to an opportunity (Salesforce IsConverted), for exports with a flag but no "
+        "stage dates",
     ),
+    Column("is_won", "boolean", "became a customer, for exports with a flag but no dates"),
     _derived("import_id", "integer", "the import that last wrote this row"),
 )
 

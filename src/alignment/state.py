@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 import streamlit as st
 
-from alignment import demo, export, ingest, maps, privacy, quality, records, store
+from alignment import demo, export, ingest, links, maps, periods, privacy, quality, records, store
 from alignment.filters import Filters
 from alignment.metrics import funnel, overview, rejections
 from alignment.metrics.rejections import Kind, Level
@@ -34,7 +34,6 @@ DIMENSION_LABELS: dict[str, str] = {
     "team": "Team",
     "owner": "Owner",
 }
-PERIOD_COUNTS: dict[str, int] = {"month": 36, "quarter": 12, "week": 26}
 
 
 # ---- database -----------------------------------------------------------------------------
@@ -180,34 +179,75 @@ class View:
         return text + ("" if self.filters.is_empty else f" · {self.filters.describe()}")
 
 
-def default_period(grain: Grain, latest: date | None, today: date) -> Period:
-    """The period a meeting most likely reviews: the latest complete period with data."""
-    anchor = min(latest, today) if latest else today
-    period = Period.containing(grain, anchor)
-    if period.contains(today) and period.first_day != today:
-        period = period.previous()
-    return period
+def default_period(grain: Grain, earliest: date | None, latest: date | None, today: date) -> Period:
+    """The period a meeting most likely reviews: the latest complete period with data
+    (`periods.latest_complete`)."""
+    return periods.latest_complete(grain, earliest, latest, today)
 
 
 def period_options(
     grain: Grain, earliest: date | None, latest: date | None, today: date
 ) -> list[str]:
-    """Period keys for the selector, newest first, covering the data (plus `all`)."""
-    newest = Period.containing(grain, min(latest, today) if latest else today)
-    oldest = Period.containing(grain, earliest) if earliest else newest
-    keys: list[str] = []
-    period = newest
-    while len(keys) < PERIOD_COUNTS[grain] and period >= oldest:
-        keys.append(period.key)
-        period = period.previous()
-    return keys + ["all"]
+    """Period keys for the selector, newest first: every period of the grain from the data's
+    earliest to its latest event date (no cap: the selector is searchable), then `all`. With
+    no dated data, the last complete period (the default) and `all`."""
+    if earliest is None or latest is None:
+        return [default_period(grain, earliest, latest, today).key, "all"]
+    return [p.key for p in periods.periods_between(grain, earliest, latest)] + ["all"]
+
+
+LINK_READ_KEY = "_link_read"
+LINK_PENDING_KEY = "_link_pending"
+LINK_NOTICE_KEY = "_link_notice"
+"""Session keys: the link was read (once per session); the notice of a link rewritten on the
+run before; the notice with the view it came with (shown until the selection changes)."""
+
+
+def _apply_link(
+    earliest: date | None,
+    latest: date | None,
+    today: date,
+    dimension_values: dict[str, list[str]],
+) -> str | None:
+    """On a session's first run, before any sidebar widget exists: read what the link asks for
+    (`links.resolve`). When it needs rewriting (CLI spellings, other letter case, values that
+    cannot be applied), write the widgets' spellings into the URL and rerun, so the widgets
+    are seeded from values they accept and the address bar reproduces the view. Returns the
+    notice of what could not be applied, on the run that draws the widgets (else None)."""
+    if LINK_PENDING_KEY in st.session_state:
+        notice: str | None = st.session_state.pop(LINK_PENDING_KEY)
+        return notice
+    if st.session_state.get(LINK_READ_KEY):
+        return None
+    st.session_state[LINK_READ_KEY] = True
+    params = {key: st.query_params.get_all(key) for key in (*links.LINK_KEYS, *DIMENSIONS)}
+    choices = links.Choices(
+        period_options=lambda grain: period_options(grain, earliest, latest, today),
+        default_period=lambda grain: default_period(grain, earliest, latest, today).key,
+        dimension_values=dimension_values,
+        dimension_labels=DIMENSION_LABELS,
+    )
+    resolution = links.resolve(params, choices)
+    if not resolution.values:
+        return resolution.notice
+    for key, values in resolution.values.items():
+        if values:
+            st.query_params[key] = values
+        elif key in st.query_params:
+            del st.query_params[key]
+    st.session_state[LINK_PENDING_KEY] = resolution.notice
+    st.rerun()
 
 
 def sidebar_view() -> View:
-    """Draw the global filters in the sidebar (bound to the URL) and return the selection."""
+    """Draw the global filters in the sidebar (bound to the URL) and return the selection.
+    On a session's first run the link's values are read first (see `links`): CLI spellings
+    are applied, and what cannot be is kept for `link_notice`."""
     path = database_path()
     earliest, latest = _data_date_range(path)
     today = datetime.now(UTC).date()
+    dimension_values = {d: _dimension_values(path, d) for d in DIMENSIONS}
+    notice = _apply_link(earliest, latest, today, dimension_values)
     sidebar = st.sidebar
     sidebar.toggle(
         "Presenter mode",
@@ -224,14 +264,14 @@ def sidebar_view() -> View:
             default="month",
             key="grain",
             bind="query-params",
-            format_func=str.capitalize,
+            format_func=links.grain_label,
             label_visibility="collapsed",
             required=True,
         )
         or "month"
     )
     options = period_options(grain, earliest, latest, today)
-    default_key = default_period(grain, latest, today).key
+    default_key = default_period(grain, earliest, latest, today).key
     period_key = sidebar.selectbox(
         "Period",
         options,
@@ -239,6 +279,8 @@ def sidebar_view() -> View:
         key="period",
         bind="query-params",
         format_func=lambda k: Period.parse(k).label,
+        help="Every month, quarter or week from the data's first to its last event date; "
+        "type to search.",
     )
     comparison = sidebar.selectbox(
         "Compare with",
@@ -252,15 +294,31 @@ def sidebar_view() -> View:
     for dimension in DIMENSIONS:
         selected[dimension] = sidebar.multiselect(
             DIMENSION_LABELS[dimension],
-            _dimension_values(path, dimension),
+            dimension_values[dimension],
             key=dimension,
             bind="query-params",
             placeholder="All",
         )
     period = Period.parse(period_key) if period_key else ALL_TIME
-    return View(
+    view = View(
         period, comparison or "previous", Filters(**{d: tuple(v) for d, v in selected.items()})
     )
+    if notice:
+        st.session_state[LINK_NOTICE_KEY] = (notice, view)
+    return view
+
+
+def link_notice() -> None:
+    """One line at the top of the page naming what the link asked for that could not be
+    applied, and what is shown instead; it stays until the selection changes."""
+    stored = st.session_state.get(LINK_NOTICE_KEY)
+    if not stored:
+        return
+    text, view = stored
+    if st.session_state.get(VIEW_KEY) != view:
+        del st.session_state[LINK_NOTICE_KEY]
+        return
+    st.warning(text, icon=":material/link_off:")
 
 
 # ---- page data ----------------------------------------------------------------------------
@@ -274,14 +332,35 @@ def kpis(view: View) -> pl.DataFrame:
     return _kpis(database_path(), view.period.key, view.filters)
 
 
-def monthly_trend(view: View, months: int = 18) -> pl.DataFrame:
-    """One row per month ending at the selected period."""
-    end = (
-        view.period
-        if not view.period.is_all
-        else Period.containing("month", datetime.now(UTC).date())
+def _trend_window(view: View, grain: str, count: int) -> tuple[Period, int]:
+    """The last period of a trend for the selection and how many periods it shows (at most
+    `count` ending at the selected period; all time: the data's whole range)."""
+    if grain not in ("month", "quarter"):
+        raise ValueError(f"a trend is by month or quarter, not {grain!r}")
+    earliest, latest = _data_date_range(database_path())
+    return periods.trend_window(
+        view.period, cast(Grain, grain), count, earliest, latest, datetime.now(UTC).date()
     )
-    return _monthly_trend(database_path(), end.key, view.filters, months)
+
+
+def trend_span(view: View, grain: str = "month", count: int = 18) -> str:
+    """What a trend of `count` periods shows, for its title: `Jun 2025 – Nov 2026`."""
+    last, shown = _trend_window(view, grain, count)
+    first = last.shift(1 - shown)
+
+    def label(period: Period) -> str:  # `Mar 2026`, as the trend's axis writes months
+        if grain == "month" and period.first_day is not None:
+            return f"{period.first_day:%b %Y}"
+        return period.label
+
+    return label(last) if shown == 1 else f"{label(first)} – {label(last)}"
+
+
+def monthly_trend(view: View, months: int = 18) -> pl.DataFrame:
+    """One row per month: up to `months` months ending at the selected period (not before the
+    data's first month); for all time, every month of the data's range."""
+    end, shown = _trend_window(view, "month", months)
+    return _monthly_trend(database_path(), end.key, view.filters, shown)
 
 
 def maturity(view: View) -> dict[str, Any]:
@@ -463,14 +542,17 @@ def funnel_by_dimension(
 def funnel_trend(
     view: View, grain: str, first_stage: str, window_days: int | None, count: int = 12
 ) -> pl.DataFrame:
-    """One row per cohort and step, ending at the selected period."""
-    return _funnel(
-        view,
-        "step_trend",
-        grain=grain,
-        count=count,
-        first_stage=first_stage,
-        window_days=window_days,
+    """One row per cohort and step: up to `count` cohorts ending at the selected period (not
+    before the data's first); for all time, every cohort of the data's range."""
+    end, shown = _trend_window(view, grain, count)
+    options = {
+        "grain": grain,
+        "count": shown,
+        "first_stage": first_stage,
+        "window_days": window_days,
+    }
+    return _funnel_metric(
+        database_path(), "step_trend", end.key, view.filters, tuple(sorted(options.items()))
     )
 
 
@@ -623,13 +705,10 @@ def rejection_matrix(view: View, dimension: str, kind: Kind, level: Level) -> pl
 
 
 def rejection_trend(view: View, kind: Kind, level: Level, months: int = 12) -> pl.DataFrame:
-    """One row per month x reason, ending at the selected period."""
-    end = (
-        view.period
-        if not view.period.is_all
-        else Period.containing("month", datetime.now(UTC).date())
-    )
-    return _rejection_trend(database_path(), end.key, view.filters, months, kind, level)
+    """One row per month x reason: up to `months` months ending at the selected period (not
+    before the data's first month); for all time, every month of the data's range."""
+    end, shown = _trend_window(view, "month", months)
+    return _rejection_trend(database_path(), end.key, view.filters, shown, kind, level)
 
 
 def rejection_record_count(view: View, kind: Kind, level: Level, reason: str | None) -> int:

@@ -105,11 +105,21 @@ def _migration_4(con: Connection) -> None:
         )
 
 
+def _migration_5(con: Connection) -> None:
+    """Leads get `is_won` (a generic `Converted` flag: the lead became a customer, for exports
+    with a flag but no dates, such as X Education's)."""
+    for table in ("leads", "leads" + schema.REPLACED_SUFFIX):
+        con.execute(
+            f"ALTER TABLE {quote_identifier(table)} ADD COLUMN IF NOT EXISTS is_won BOOLEAN"
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "canonical tables, lookups, mapping tables, imports", _migration_1),
     (2, "leads.is_converted", _migration_2),
     (3, "e-mail on activities / touchpoints, saved preset, lookup undo shadows", _migration_3),
     (4, "lead fact columns stored on leads", _migration_4),
+    (5, "leads.is_won", _migration_5),
 ]
 """Numbered schema migrations, applied in order, each once, each in its own transaction."""
 

@@ -119,7 +119,10 @@ GENERIC_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             *_date_entered("opportunity"),
         ),
         "won_at": ("Won Date", "Customer Date", *_date_entered("customer")),
-        "is_converted": ("Converted", "IsConverted", "Is Converted"),
+        # a generic `Converted` flag on a lead export without opportunities means a customer
+        # (X Education); Salesforce's `Converted` / `IsConverted` (its preset) an opportunity
+        "is_converted": ("IsConverted", "Is Converted"),
+        "is_won": ("Converted",),
         "lost_at": ("Lost Date",),
         "rejected_at": ("Rejected Date", "Disqualified Date", "Unqualified Date"),
         "rejection_reason_raw": (
@@ -527,6 +530,7 @@ PRESETS: tuple[Preset, ...] = (
             "opp_at": ("Converted Date", "ConvertedDate"),
             "opp_id": ("Converted Opportunity ID", "ConvertedOpportunityId"),
         },
+        own_aliases_only=("is_won",),  # Salesforce's `Converted` is an opportunity, not a win
     ),
     Preset(
         "salesforce_opportunities",

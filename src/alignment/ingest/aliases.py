@@ -450,7 +450,8 @@ TRANSLATIONS: dict[str, tuple[str, ...]] = {
         "Fase do ciclo de vida",
         "Etapa do ciclo de vida",
     ),
-    "Status": ("Statut", "Estado"),
+    # not `Estado`: in Portuguese (and Spanish addresses) it is the state of an address
+    "Status": ("Statut",),
     "Won": ("Gewonnen", "Gagnée", "Gagné", "Ganada", "Ganado", "Ganha", "Ganho"),
     "Closed": ("Geschlossen", "Fermée", "Fermé", "Cerrada", "Cerrado", "Fechada", "Fechado"),
     # amount

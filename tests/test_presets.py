@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from alignment import store
 from alignment.ingest import import_file, propose_mapping, sniff
+from alignment.ingest.crm_presets import CRM_PRESETS
 from alignment.ingest.presets import PRESETS, TEMPLATES
 
 EXPORTS = Path(__file__).resolve().parent / "fixtures" / "exports"
@@ -75,6 +76,7 @@ def test_every_preset_has_a_fixture_or_a_template_or_real_data() -> None:
         "owners_lookup",  # maven/sales_teams.csv, tests/test_linking.py
         "accounts_lookup",  # maven/accounts.csv, tests/test_linking.py
         "salesforce_opportunities",
+        *(p.name for p in CRM_PRESETS),  # tests/test_crm_presets.py
     }
     assert {p.name for p in PRESETS} <= covered
 

@@ -176,9 +176,11 @@ def current_memory_mb() -> float:
 # ---- the import benchmark ----------------------------------------------------------------
 def lead_export(leads: pl.DataFrame) -> pl.DataFrame:
     """A CRM-like lead export (text dates as `YYYY-MM-DD HH:MM:SS`, generic column names) of
-    the demo leads: one row per lead."""
+    the demo leads: one row per lead, without the keys and the fields the maps derive."""
     timestamp_columns = [c for c, t in leads.schema.items() if isinstance(t, pl.Datetime)]
-    renamed = leads.drop("lead_id", "source_system", "import_id", "channel").with_columns(
+    renamed = leads.drop(
+        "lead_id", "source_system", "import_id", "channel", "rejection_reason"
+    ).with_columns(
         pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S")
         for c in timestamp_columns
     )

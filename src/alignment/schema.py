@@ -31,7 +31,7 @@ class Column:
     name: str
     kind: ColumnKind
     description: str = ""
-    mappable: bool = True  # False for columns the loader derives (ids, import_id)
+    mappable: bool = True  # False for columns derived, not read: keys, import_id, mapped values
 
     @property
     def duckdb_type(self) -> str:
@@ -75,7 +75,7 @@ LEADS: tuple[Column, ...] = (
     Column("created_at", "timestamp", "when the lead / contact was created"),
     Column("email", "text", "e-mail address (personal data: masked in presenter mode)"),
     Column("name", "text", "person's full name (personal data: masked in presenter mode)"),
-    Column("channel", "text", "canonical channel (normally derived from channel_raw)"),
+    _derived("channel", "text", "canonical channel, derived from channel_raw (channel map)"),
     Column("channel_raw", "text", "lead source / original source as exported"),
     Column("campaign", "text", "campaign"),
     Column("segment", "text", "segment (SMB, Mid-Market, Enterprise, ...)"),
@@ -96,7 +96,7 @@ LEADS: tuple[Column, ...] = (
     Column("won_at", "timestamp", "became a customer (won)"),
     Column("lost_at", "timestamp", "lost"),
     Column("rejected_at", "timestamp", "rejected / disqualified by sales"),
-    Column("rejection_reason", "text", "standard rejection reason"),
+    _derived("rejection_reason", "text", "standard rejection reason (reason map)"),
     Column("rejection_reason_raw", "text", "rejection / disqualification reason as exported"),
     Column("opp_id", "text", "the opportunity this lead converted to (source id)"),
     Column(
@@ -120,19 +120,19 @@ OPPORTUNITIES: tuple[Column, ...] = (
     Column("team", "text", "owner's team"),
     Column("region", "text", "sales region"),
     Column("segment", "text", "segment"),
-    Column("channel", "text", "canonical channel (normally derived from channel_raw)"),
+    _derived("channel", "text", "canonical channel, derived from channel_raw (channel map)"),
     Column("channel_raw", "text", "lead source / original traffic source as exported"),
     Column("product", "text", "product"),
     Column("type", "text", "deal type (new business, renewal, ...)"),
     Column("created_at", "timestamp", "when the opportunity was created"),
     Column("closed_at", "timestamp", "close date (empty for open deals)"),
-    Column("stage", "text", "canonical stage (open / won / lost), derived from stage_raw"),
+    _derived("stage", "text", "canonical stage (open / won / lost), derived from stage_raw"),
     Column("stage_raw", "text", "stage as exported"),
     Column("is_closed", "boolean", "closed (won or lost)"),
     Column("is_won", "boolean", "closed won"),
     Column("amount", "number", "amount"),
     Column("currency", "text", "currency code"),
-    Column("lost_reason", "text", "standard closed-lost reason"),
+    _derived("lost_reason", "text", "standard closed-lost reason (reason map)"),
     Column("lost_reason_raw", "text", "closed-lost reason as exported"),
     _derived("import_id", "integer", "the import that last wrote this row"),
 )

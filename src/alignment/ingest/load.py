@@ -32,7 +32,13 @@ import polars as pl
 from alignment import models, schema, store
 from alignment.ingest import history, linking, reading, values
 from alignment.ingest.errors import AmbiguousDateOrderError, IngestError
-from alignment.ingest.mapping import propose_mapping, save_mapping, saved_mapping, validate_mapping
+from alignment.ingest.mapping import (
+    normalise_mapping,
+    propose_mapping,
+    save_mapping,
+    saved_mapping,
+    validate_mapping,
+)
 from alignment.ingest.presets import Preset
 from alignment.ingest.presets import preset as preset_named
 from alignment.ingest.sniff import (
@@ -546,6 +552,7 @@ def import_file(
     object_type, source_system, mapping, preset = _resolve(
         con, sniffed, object_type, source_system, mapping, preset
     )
+    mapping, mapping_notes = normalise_mapping(object_type, mapping, file_name)
     validate_mapping(object_type, mapping, sniffed.columns, file_name)
     hashing = ThreadPoolExecutor(max_workers=1)
     digest = hashing.submit(file_sha256, source).result  # stored with the import
@@ -586,6 +593,7 @@ def import_file(
                 report=report,
                 preset=preset_named(preset),
             )
+            read.warnings[:0] = mapping_notes  # a derived field read as its raw field
             target = schema.HISTORY_OBJECTS.get(object_type, object_type)
             with transaction(con, changes_data={target}):
                 result = _write(

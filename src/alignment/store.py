@@ -495,7 +495,7 @@ def _open(path: Path, *, read_only: bool) -> Connection:
             if read_only:
                 message = (
                     f"The database {path} is being changed by another program ({holder}, for "
-                    "example an `alignment import`): try again when it has finished."
+                    "example an import from the command line): try again when it has finished."
                 )
             else:
                 message = (
@@ -874,7 +874,8 @@ class Database:
                 raise
             raise DatabaseBusy(
                 f"The database {self.path} is being changed by another program ({exc.holder}, "
-                "for example an `alignment import`); this page retries every few seconds.",
+                "for example an import from the command line); this page retries every few "
+                "seconds.",
                 self.path,
                 holder=exc.holder,
             ) from exc
@@ -894,8 +895,10 @@ class Database:
                 con.close()
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            writer = self._wait_for(read_only=False, wait=self._lock_wait)
+        try:  # when reading is enough to start, readers elsewhere are not waited for long
+            writer = self._wait_for(
+                read_only=False, wait=self._open_wait if in_step else self._lock_wait
+            )
         except DatabaseBusy:
             if not in_step:
                 raise

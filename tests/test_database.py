@@ -194,6 +194,41 @@ def test_a_writer_waits_for_readers_and_new_readers_wait_for_a_waiting_writer() 
     assert events == ["write", "late read"]
 
 
+def test_readers_that_waited_for_a_write_go_before_the_next_writer() -> None:
+    lock = store.ReadWriteLock()
+    events: list[str] = []
+    first_write = threading.Event()
+
+    def first_writer() -> None:
+        assert lock.acquire_write(5)
+        first_write.set()
+        time.sleep(0.4)  # a reader and then a second writer queue up meanwhile
+        events.append("write 1")
+        lock.release_write()
+
+    def reader() -> None:
+        assert lock.acquire_read(5)
+        events.append("read")
+        time.sleep(0.1)
+        lock.release_read()
+
+    def second_writer() -> None:
+        assert lock.acquire_write(5)
+        events.append("write 2")
+        lock.release_write()
+
+    threads = [threading.Thread(target=first_writer)]
+    threads[0].start()
+    assert first_write.wait(5)
+    for target in (reader, second_writer):
+        threads.append(threading.Thread(target=target))
+        threads[-1].start()
+        time.sleep(0.1)
+    for thread in threads:
+        thread.join(5)
+    assert events == ["write 1", "read", "write 2"]
+
+
 def test_a_thread_that_reads_cannot_write_and_releases_can_come_from_another_thread() -> None:
     lock = store.ReadWriteLock()
     assert lock.acquire_read(1)

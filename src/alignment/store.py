@@ -561,8 +561,10 @@ _POLL_SECONDS = 0.05
 class ReadWriteLock:
     """Many readers or one writer, among the threads of one process.
 
-    A waiting writer goes before new readers (page views cannot starve an import); a thread that
-    already reads may read again without waiting (nested reads never deadlock); the writing
+    Phase-fair: a waiting writer goes before readers that come after it (page views cannot starve
+    an import), and the readers that waited for a write go before the next writer (a run of
+    imports cannot starve page views). A thread that already reads may read again without
+    waiting (nested reads never deadlock); the writing
     thread may read and write again (what it reads is its own write). A thread that reads cannot
     start writing: it would wait for itself, so that is a RuntimeError. A read may be released
     from another thread (a garbage-collected cursor): `release_read(owner)` only queues the
@@ -574,6 +576,8 @@ class ReadWriteLock:
         self._writer: int | None = None
         self._depth = 0  # nested writes of the writing thread
         self._waiting_writers = 0
+        self._writes_done = 0  # writes finished so far: a reader's turn comes after one
+        self._waiting_readers: dict[int, int] = {}  # writes done when they began -> readers
         self._released: deque[int] = deque()
 
     def _apply_releases(self) -> None:
@@ -601,16 +605,26 @@ class ReadWriteLock:
         deadline = time.monotonic() + timeout
         with self._condition:
             self._apply_releases()
-            while not (
-                self._writer == me
-                or self._readers.get(me)
-                or (self._writer is None and not self._waiting_writers)
-            ):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._condition.wait(min(remaining, _POLL_SECONDS))
-                self._apply_releases()
+            if not (self._writer == me or self._readers.get(me)):
+                since = self._writes_done
+                self._waiting_readers[since] = self._waiting_readers.get(since, 0) + 1
+                try:
+                    while not (
+                        self._writer is None
+                        and (not self._waiting_writers or self._writes_done > since)
+                    ):
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            return False
+                        self._condition.wait(min(remaining, _POLL_SECONDS))
+                        self._apply_releases()
+                finally:
+                    left = self._waiting_readers[since] - 1
+                    if left:
+                        self._waiting_readers[since] = left
+                    else:
+                        del self._waiting_readers[since]
+                        self._condition.notify_all()  # a writer may wait for this turn to end
             self._readers[me] = self._readers.get(me, 0) + 1
             return True
 
@@ -646,7 +660,11 @@ class ReadWriteLock:
                     )
             self._waiting_writers += 1
             try:
-                while self._writer is not None or self._readers:
+                while (
+                    self._writer is not None
+                    or self._readers
+                    or any(since < self._writes_done for since in self._waiting_readers)
+                ):
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         return False
@@ -666,6 +684,7 @@ class ReadWriteLock:
             self._depth -= 1
             if self._depth == 0:
                 self._writer = None
+                self._writes_done += 1
                 self._condition.notify_all()
 
 

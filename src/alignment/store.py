@@ -699,24 +699,25 @@ class Database:
     `started` keeps what it returned). Every read start and every write first checks that the
     file at the path is still the one it opened (`DatabaseGone` otherwise: nothing is written,
     and no new file is ever created in its place). When another program holds the file, reads
-    and writes wait a little, then raise `DatabaseBusy` with a sentence for the page."""
+    and writes wait a little, then raise `DatabaseBusy` with a sentence for the page. The waits
+    default to the module's `LOCK_WAIT_SECONDS`, `QUEUE_WAIT_SECONDS` and `OPEN_WAIT_SECONDS`."""
 
     def __init__(
         self,
         path: str | os.PathLike[str] | None = None,
         *,
         on_start: Callable[[Connection], Any] | None = None,
-        lock_wait: float = LOCK_WAIT_SECONDS,
-        queue_wait: float = QUEUE_WAIT_SECONDS,
-        open_wait: float = OPEN_WAIT_SECONDS,
+        lock_wait: float | None = None,
+        queue_wait: float | None = None,
+        open_wait: float | None = None,
     ) -> None:
         self.path = database_path(path)
         self.created = False
         self.started: Any = None
         self._on_start = on_start
-        self._lock_wait = lock_wait
-        self._queue_wait = queue_wait
-        self._open_wait = open_wait
+        self._lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
+        self._queue_wait = QUEUE_WAIT_SECONDS if queue_wait is None else queue_wait
+        self._open_wait = OPEN_WAIT_SECONDS if open_wait is None else open_wait
         self._lock = ReadWriteLock()
         self._reader: Connection | None = None  # read-only, between writes
         self._writer: Connection | None = None  # read-write, during a write
@@ -812,7 +813,7 @@ class Database:
                 except DatabaseBusy as exc:
                     raise DatabaseBusy(
                         f"Another change is running: {exc.holder} holds the database "
-                        f"{self.path}. Nothing was changed; try again in a moment.",
+                        f"{self.path}. Try again in a moment.",
                         self.path,
                         holder=exc.holder,
                         retry=False,
@@ -851,8 +852,7 @@ class Database:
         if not self._lock.acquire_write(self._queue_wait):
             raise DatabaseBusy(
                 f"Another change to the database {self.path} has been running in the app for "
-                f"over {self._queue_wait:.0f} s. Nothing was changed; try again when it has "
-                "finished.",
+                f"over {self._queue_wait:.0f} s: try again when it has finished.",
                 self.path,
                 holder="this app",
                 retry=False,

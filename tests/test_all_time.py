@@ -374,7 +374,7 @@ def test_the_app_opens_on_real_history_and_shows_all_of_it(
 
 @pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
 def test_all_time_trends_end_at_the_data_s_last_month_on_every_page(demo_db: Path) -> None:
-    con = store.connect(demo_db)
+    con = store.connect(demo_db, read_only=True)
     earliest, latest = overview.data_date_range(con)
     con.close()
     assert earliest is not None and latest is not None

@@ -111,7 +111,7 @@ def _link_notices(at: AppTest) -> list[str]:
 
 
 def _default(demo_db: Path, grain: Grain) -> Period:
-    con = store.connect(demo_db)
+    con = store.connect(demo_db, read_only=True)
     earliest, latest = overview.data_date_range(con)
     con.close()
     return latest_complete(grain, earliest, latest, datetime.now(UTC).date())

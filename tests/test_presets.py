@@ -617,7 +617,7 @@ def test_import_page_detects_a_hubspot_export_and_imports_it_with_one_click(
     at.button(key=_go_buttons(at)[0]).click().run()
     assert not at.exception and not at.error
     assert any("Imported contacts.csv as hubspot leads" in s.value for s in at.success)
-    con = store.connect(empty_db)
+    con = store.connect(empty_db, read_only=True)
     got = con.execute("SELECT lead_id, mql_at FROM leads ORDER BY 1").fetchall()
     con.close()
     assert got == [

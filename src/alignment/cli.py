@@ -2,7 +2,9 @@
 `python -m alignment`).
 
 Used by automation and by our own checks, so the spellings are stable. Every command exits 0 on
-success and non-zero with a one-line reason on failure.
+success and non-zero with a one-line reason on failure. The reports (`kpis`, `funnel`,
+`rejections`) open the database read-only, so they run while the app has it open; `import` and
+`demo` need it to themselves and say so when another program holds it.
 """
 
 from __future__ import annotations
@@ -228,7 +230,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     db_path = store.database_path(args.db)
     if not db_path.exists():
         raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
-    con = store.connect(db_path)
+    con = store.connect(db_path, read_only=True)
     try:
         frame = kpis(con, period, by=args.by)
     finally:
@@ -263,7 +265,7 @@ def cmd_rejections(args: argparse.Namespace) -> int:
         raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
     kind = "opportunities" if args.lost else "leads"
     level = "raw" if args.raw else "standard"
-    con = store.connect(db_path)
+    con = store.connect(db_path, read_only=True)
     try:
         result = rejections.report(con, period, by=args.by, kind=kind, level=level)
     finally:
@@ -316,7 +318,7 @@ def cmd_funnel(args: argparse.Namespace) -> int:
         "first_stage": args.first_stage,
         "window_days": window,
     }
-    con = store.connect(db_path)
+    con = store.connect(db_path, read_only=True)
     try:
         stages = funnel.stage_funnel(con, period, **options)
         maturity = funnel.maturity(con, period, first_stage=args.first_stage, window_days=window)
@@ -477,15 +479,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except CliError as exc:
+    except (CliError, store.DatabaseUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a one-line reason, never a traceback, for automation
-        import duckdb
-
-        if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
-            print(f"error: the database is in use by another process ({exc})", file=sys.stderr)
-            return 1
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 

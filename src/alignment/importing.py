@@ -51,9 +51,7 @@ def mapping_table(object_type: str, mapping: dict[str, str], columns: list[str])
     column proposed for it (empty when none, or when the proposed column is not in the file)."""
     keyed_by_row = object_type in schema.ROW_KEY_FIELDS  # an id can be made from the row
     required = {
-        f
-        for f in schema.REQUIRED_FIELDS[object_type]
-        if not (f == "external_id" and keyed_by_row)
+        f for f in schema.REQUIRED_FIELDS[object_type] if not (f == "external_id" and keyed_by_row)
     }
     present = set(columns)
     rows = [

@@ -1,6 +1,7 @@
 """Streamlit glue, and the ONLY module of the package that imports streamlit.
 
-Owns: the cached database handle (one per process, a cursor per script run), cached query
+Owns: the cached database handle (one per process, read-only between writes, a cursor per
+read; `store.Database`), what the pages show when the database cannot be used, cached query
 results (cleared after anything writes), the global sidebar filters bound to the URL, and the
 demo-data banner. Pages call these and `alignment` functions; they never open the database or
 write SQL themselves.
@@ -11,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,14 +39,21 @@ DIMENSION_LABELS: dict[str, str] = {
 
 
 # ---- database -----------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False)
-def _database(path: str) -> store.Connection:
-    """One read-write connection per database file and process; filled with demo data when the
-    database is new and empty (unless ALIGNMENT_NO_DEMO is set)."""
-    con = store.connect(path)
-    if not os.environ.get("ALIGNMENT_NO_DEMO"):
-        demo.ensure_demo(con)
-    return con
+RETRY_SECONDS = 3
+"""How often a page that cannot read the database tries again."""
+
+
+def _close_database(database: store.Database) -> None:
+    database.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=_close_database)
+def _database(path: str) -> store.Database:
+    """One handle per database file and process: read-only between writes, read-write for one
+    write at a time (`store.Database`). At start-up a new, empty database gets the demo data
+    (unless ALIGNMENT_NO_DEMO is set)."""
+    fill = None if os.environ.get("ALIGNMENT_NO_DEMO") else demo.ensure_demo
+    return store.Database(path, on_start=fill)
 
 
 def database_path() -> str:
@@ -52,8 +61,60 @@ def database_path() -> str:
 
 
 def connection() -> store.Connection:
-    """A cursor on the shared database for this script run (DuckDB cursors are per thread)."""
-    return store.cursor(_database(database_path()))
+    """A cursor for reading (DuckDB cursors are per thread). Writes wait until it is
+    garbage-collected, so pass it straight to the function that reads and keep no reference."""
+    return _database(database_path()).cursor()
+
+
+def _writing() -> AbstractContextManager[store.Connection]:
+    """The read-write connection for one change, alone (`store.Database.write`)."""
+    return _database(database_path()).write()
+
+
+def _plain(text: str) -> str:
+    """A sentence shown as typed: the Markdown characters a path can hold are escaped."""
+    return "".join("\\" + c if c in "\\`*_[]<>~$|" else c for c in text)
+
+
+@contextmanager
+def database_guard() -> Iterator[None]:
+    """Around everything app.py draws: when the database cannot be used (another program is
+    changing it, the file was deleted, moved or replaced, it is not an Alignment database)
+    the page says so instead of a traceback, and retries by itself when waiting can help."""
+    try:
+        yield
+    except store.DatabaseUnavailable as error:
+        if error.retry:
+            st.warning(_plain(str(error)), icon=":material/hourglass_top:")
+            _retry_when_available()
+        else:
+            st.error(_plain(str(error)), icon=":material/block:")
+
+
+@st.fragment(run_every=RETRY_SECONDS)
+def _retry_when_available() -> None:
+    if _database(database_path()).available():
+        st.rerun(scope="app")
+
+
+def database_notice() -> None:
+    """Say so when the app created the database file at start-up (a restart after the file was
+    lost must never pass for the user's data), until the first import of real data."""
+    database = _database(database_path())
+    if not database.created:
+        return
+    history = ingest.list_imports(connection())
+    if history.filter(~pl.col("is_demo").fill_null(False)).height:
+        return
+    filled = "and loaded the demo data into it" if database.started else "(it is empty)"
+    st.warning(
+        _plain(
+            f"New database: there was no file at {database.path} when the app started, so it "
+            f"created one {filled}. If your data was there, the file was moved or deleted: "
+            "stop the app, put the file back and start the app again."
+        ),
+        icon=":material/new_releases:",
+    )
 
 
 def data_changed() -> None:
@@ -419,10 +480,15 @@ def propose(columns: list[str], object_type: str | None = None, preset: str | No
 
 
 def import_upload(upload: Any, **options: Any) -> Any:
-    """Import one uploaded file (one transaction), read from its temporary file, and drop
-    cached results."""
+    """Import one uploaded file (one write, one transaction), read from its temporary file, and
+    drop cached results. Raises ingest.IngestError, also when another change is running or the
+    database file went away."""
+    path = _upload_path(upload)
     try:
-        return ingest.import_file(connection(), _upload_path(upload), upload.name, **options)
+        with _writing() as con:
+            return ingest.import_file(con, path, upload.name, **options)
+    except store.DatabaseUnavailable as error:
+        raise ingest.IngestError(str(error), file_name=upload.name) from error
     finally:
         data_changed()
 
@@ -462,12 +528,14 @@ def import_history() -> pl.DataFrame:
 
 def delete_import(import_id: int) -> str:
     """Undo an import (demo data is removed as a whole); returns a sentence for the user."""
-    con = connection()
     try:
-        if demo.is_demo_import(con, import_id):
-            demo.remove_demo(con)
-            return "Demo data removed."
-        counts = ingest.delete_import(con, import_id)
+        with _writing() as con:
+            if demo.is_demo_import(con, import_id):
+                demo.remove_demo(con)
+                return "Demo data removed."
+            counts = ingest.delete_import(con, import_id)
+    except store.DatabaseUnavailable as error:
+        raise ingest.IngestError(str(error)) from error
     finally:
         data_changed()
     removed = counts.get("rows_removed", 0)
@@ -478,8 +546,8 @@ def delete_import(import_id: int) -> str:
 # ---- demo banner --------------------------------------------------------------------------
 def demo_banner() -> None:
     """A visible banner while demo data is loaded, with one click to remove it."""
-    con = connection()
-    if not demo.has_demo(con):
+    database_notice()
+    if not demo.has_demo(connection()):
         return
     left, right = st.columns([5, 1], vertical_alignment="center")
     left.info(
@@ -488,7 +556,8 @@ def demo_banner() -> None:
         icon=":material/science:",
     )
     if right.button("Remove demo data", key="remove_demo", type="secondary"):
-        demo.remove_demo(con)
+        with _writing() as con:
+            demo.remove_demo(con)
         data_changed()
         st.rerun()
 
@@ -584,7 +653,8 @@ def acceptance_target() -> float:
 def set_acceptance_target(target: float) -> None:
     """Store the lead acceptance SLA target and drop cached results."""
     try:
-        funnel.set_acceptance_target(connection(), target)
+        with _writing() as con, store.transaction(con, changes_data=False):
+            funnel.set_acceptance_target(con, target)
     finally:
         data_changed()
 
@@ -789,14 +859,22 @@ def map_coverage(name: str) -> dict[str, int]:
 def save_map(name: str, rows: list[dict[str, Any]]) -> str:
     """Validate and store an edited map (one transaction), then drop cached results.
     Raises maps.MapError, with a message naming the bad rows, and stores nothing."""
-    count = maps.save_map(connection(), name, rows)
+    try:
+        with _writing() as con:
+            count = maps.save_map(con, name, rows)
+    except store.DatabaseUnavailable as error:
+        raise maps.MapError(name, [str(error)]) from error
     data_changed()
     return f"{maps.spec(name).label} map saved ({count:,} rows). Every page now uses it."
 
 
 def add_to_map(name: str, rows: list[dict[str, Any]]) -> str:
     """Append rows (unmapped values the user gave a target) to a map; raises maps.MapError."""
-    count = maps.add_rows(connection(), name, rows)
+    try:
+        with _writing() as con:
+            count = maps.add_rows(con, name, rows)
+    except store.DatabaseUnavailable as error:
+        raise maps.MapError(name, [str(error)]) from error
     data_changed()
     if not count:
         return "Nothing added: give each value you want to add a target first."

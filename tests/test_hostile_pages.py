@@ -258,6 +258,20 @@ def test_settings_editors_show_formulas_neutralised_and_save_the_original(
     assert formula_rows.select("channel_raw", "channel").rows() == [(FORMULA, "Referral")]
 
 
+def test_settings_error_quoting_a_value_shows_it_as_text(hostile_db: Path) -> None:
+    at = _page("pages/settings.py")
+    at.session_state["editor_channel_map"] = {
+        "edited_rows": {},
+        "added_rows": [{"channel_raw": IMAGE}],
+        "deleted_rows": [],
+    }
+    at.button(key="save_channel_map").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and markdown_text(repr(IMAGE)) in errors[0]
+    _assert_shown_as_text(at)
+
+
 # ---- builders and the rule every page follows ------------------------------------------------
 def test_chart_builders_put_values_in_figures_as_text() -> None:
     frame = pl.DataFrame({"channel": [HTML, "Email"], "rate": [0.5, 0.25], "n": [10, 20]})

@@ -15,7 +15,17 @@ import pytest
 
 from alignment.text import WORD_JOINER
 
-from ..hostile import BOLD, FILE_NAME, HTML, IMAGE, IMAGE_HOST, LINK, build_database, upload_csv
+from ..hostile import (
+    BOLD,
+    FILE_NAME,
+    FORMULA,
+    HTML,
+    IMAGE,
+    IMAGE_HOST,
+    LINK,
+    build_database,
+    upload_csv,
+)
 from ..test_text import TOKENS
 from .conftest import ARTIFACTS, REPO, serve
 
@@ -67,6 +77,15 @@ def test_hostile_values_never_act_in_the_browser(
         page.screenshot(path=str(ARTIFACTS / f"hostile_{path or 'overview'}.png"), full_page=True)
         assert page.locator(FROM_DATA).count() == 0, path
         assert literal in _visible(page), path
+        if not path:
+            # the filter's options (IMAGE is selected) hold the other channels as plain text
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            sidebar.locator('[data-testid="stMultiSelect"] input').first.click()
+            options = page.get_by_role("option")
+            options.first.wait_for(timeout=30_000)
+            assert FORMULA in options.all_inner_texts()
+            assert page.locator(FROM_DATA).count() == 0
+            page.keyboard.press("Escape")
         if path == "rejections":
             # the reasons as chart labels: plotly text, not markup
             svg_text = " ".join(page.locator(".js-plotly-plot text").all_text_contents())

@@ -296,6 +296,18 @@ def test_chart_builders_put_values_in_figures_as_text() -> None:
     )
 
 
+def test_the_mapping_editor_maps_a_formula_column_by_its_real_name() -> None:
+    # what the Import page does: show the editor neutralised, read the mapping back restored
+    from alignment import state
+    from alignment.importing import mapping_from_editor, mapping_table
+
+    mapping = {"external_id": "Lead ID", "name": FORMULA}
+    shown = state.editor_table(mapping_table("leads", mapping, ["Lead ID", FORMULA]))
+    assert "'" + FORMULA in shown["source_column"].to_list()
+    assert state.editor_options(["Lead ID", FORMULA]) == ["Lead ID", "'" + FORMULA]
+    assert mapping_from_editor(state.edited_table(shown)) == mapping
+
+
 def test_every_table_a_page_shows_goes_through_the_table_helpers() -> None:
     """`st.dataframe` / `st.data_editor` in pages take `state.table(...)` or
     `state.editor_table(...)`, so no table holds a live formula."""

@@ -15,8 +15,10 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
-run: setup  ## start the app (an empty database gets the demo data)
-	$(BIN)/streamlit run app.py
+ADDRESS :=
+
+run: setup  ## start the app on localhost (an empty database gets the demo data); ADDRESS=0.0.0.0 listens on every interface
+	$(BIN)/streamlit run app.py $(if $(ADDRESS),--server.address $(ADDRESS))
 
 test: setup  ## lint, then the whole test suite (unit, AppTest, browser)
 	$(BIN)/ruff check src tests pages app.py

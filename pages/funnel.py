@@ -7,12 +7,13 @@ import streamlit as st
 
 from alignment import funnel_charts, state
 from alignment.metrics import funnel
+from alignment.text import markdown_text
 
 view = state.page_view()
 label = funnel.STAGE_LABEL
 
 st.title(f"Funnel · {view.period.label}")
-st.caption(view.describe())
+st.caption(markdown_text(view.describe()))
 
 left, middle, right = st.columns(3)
 first_stage: str = left.selectbox(
@@ -104,7 +105,7 @@ st.caption(
 )
 trust = state.trust_notes(view)
 if "mql_to_sql" in trust:
-    st.caption(f":material/report: {trust['mql_to_sql']} See Data quality.")
+    st.caption(f":material/report: {markdown_text(trust['mql_to_sql'])} See Data quality.")
 
 # ---- conversion by dimension ------------------------------------------------------------------
 st.subheader("Flow ratios by dimension" if flow else "Cohort conversion by dimension")
@@ -133,7 +134,7 @@ if table.is_empty():
     st.info(f"No leads at the start of {step} in {view.period.label}.")
 else:
     left, right = st.columns([1, 1])
-    left.dataframe(table, hide_index=True, key="funnel_by_table")
+    left.dataframe(state.table(table), hide_index=True, key="funnel_by_table")
     left.caption(
         f"Sorted by rate; **{funnel.TOO_FEW_TEXT}** = fewer than {funnel.MIN_N} leads"
         + ("" if flow else " or a 95 % interval wider than 20 points")
@@ -194,8 +195,10 @@ with st.expander("Leads behind a number", icon=":material/list:"):
         )
     )
     rows = first_page if page == 1 else state.funnel_records(cell, page, page_size)[0]
-    st.caption(f"{cell.describe()}: {total:,} leads, {page_size} per page, newest first.")
-    st.dataframe(rows, hide_index=True, key="funnel_drill_table")
+    st.caption(
+        f"{markdown_text(cell.describe())}: {total:,} leads, {page_size} per page, newest first."
+    )
+    st.dataframe(state.table(rows), hide_index=True, key="funnel_drill_table")
     st.download_button(
         f"Download {total:,} leads (CSV)",
         data=state.funnel_records_csv(cell),
@@ -228,7 +231,7 @@ st.plotly_chart(
 )
 change = funnel.latest_mature_change(trend, step)
 st.caption(
-    funnel.describe_change(change)
+    markdown_text(funnel.describe_change(change))
     + " Hollow grey points are cohorts still maturing: they are left out of comparisons."
 )
 
@@ -261,8 +264,10 @@ else:
     tiles[3].metric("Converted leads (n)", f"{overall['n']:,}", border=True)
     left, right = st.columns(2)
     left.dataframe(
-        funnel.display_time_to_convert(
-            state.time_to_convert(view, from_stage, to_stage, dimension), dimension
+        state.table(
+            funnel.display_time_to_convert(
+                state.time_to_convert(view, from_stage, to_stage, dimension), dimension
+            )
         ),
         hide_index=True,
         key="funnel_ttc_table",
@@ -303,7 +308,9 @@ else:
     )
     left.caption(funnel.describe_acceptance(acceptance))
     right.dataframe(
-        funnel.display_acceptance(state.lead_acceptance(view, dimension), dimension, target),
+        state.table(
+            funnel.display_acceptance(state.lead_acceptance(view, dimension), dimension, target)
+        ),
         hide_index=True,
         key="funnel_acceptance_table",
     )

@@ -14,7 +14,7 @@ st.caption(
     "stage or any later one."
 )
 st.dataframe(
-    registry.glossary().select("page", "label", "definition", "unit", "name"),
+    state.table(registry.glossary().select("page", "label", "definition", "unit", "name")),
     hide_index=True,
     column_config={
         "page": st.column_config.TextColumn("Page", width="small"),

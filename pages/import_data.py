@@ -16,6 +16,7 @@ from alignment.importing import (
     template_csv,
 )
 from alignment.ingest import AmbiguousDateOrderError, IngestError
+from alignment.text import markdown_text
 
 state.require_router()
 st.title("Import")
@@ -64,11 +65,11 @@ state.forget_uploads(uploads or [])
 for upload in uploads or []:
     file_key = upload.file_id
     with st.container(border=True):
-        st.subheader(upload.name)
+        st.subheader(markdown_text(upload.name))
         try:
             sniffed, proposal = state.inspect_upload(upload)
         except IngestError as error:
-            st.error(str(error), icon=":material/block:")
+            st.error(markdown_text(str(error)), icon=":material/block:")
             continue
 
         about = (
@@ -77,7 +78,7 @@ for upload in uploads or []:
             + f" · header on row {sniffed.header_row + 1} · {len(sniffed.columns)} columns"
             + (f" · {sniffed.footer_rows} footer rows ignored" if sniffed.footer_rows else "")
         )
-        st.caption(about)
+        st.caption(markdown_text(about))
         message, confident = detection_message(proposal)
         (st.success if confident else st.warning)(message)
 
@@ -94,7 +95,7 @@ for upload in uploads or []:
         )
         if chosen is None:
             with st.expander(f"Preview: first {sniffed.preview.height} rows as read"):
-                st.dataframe(sniffed.preview, hide_index=True)
+                st.dataframe(state.table(sniffed.preview), hide_index=True)
             continue
         if chosen != DETECTED:
             proposal = state.propose(sniffed.columns, preset=chosen)
@@ -124,7 +125,7 @@ for upload in uploads or []:
 
         st.markdown("**Column mapping**: pick the file column for each field (empty: skip it)")
         edited = st.data_editor(
-            mapping_table(object_type, proposal.mapping, sniffed.columns),
+            state.editor_table(mapping_table(object_type, proposal.mapping, sniffed.columns)),
             key=f"mapping_{file_key}_{chosen}",
             hide_index=True,
             disabled=["field", "required", "description"],
@@ -133,13 +134,15 @@ for upload in uploads or []:
                 "required": st.column_config.CheckboxColumn("Required"),
                 "description": st.column_config.TextColumn("Meaning", width="large"),
                 "source_column": st.column_config.SelectboxColumn(
-                    "File column", options=["", *sniffed.columns], width="medium"
+                    "File column",
+                    options=["", *state.editor_options(sniffed.columns)],
+                    width="medium",
                 ),
             },
         )
-        mapping = mapping_from_editor(edited)
+        mapping = mapping_from_editor(state.edited_table(edited))
         with st.expander(f"Preview: first {sniffed.preview.height} rows as read"):
-            st.dataframe(sniffed.preview, hide_index=True)
+            st.dataframe(state.table(sniffed.preview), hide_index=True)
 
         if st.button("Import this file", key=f"go_{file_key}", type="primary"):
             bar = st.progress(0.0, text="Starting…")
@@ -162,26 +165,33 @@ for upload in uploads or []:
                     f"{col}: {', '.join(vals[:3])}" for col, vals in error.columns.items()
                 )
                 st.warning(
-                    f"{error} Examples: {examples}. Choose the day / month order above and "
-                    "import again.",
+                    markdown_text(
+                        f"{error} Examples: {examples}. Choose the day / month order above and "
+                        "import again."
+                    ),
                     icon=":material/calendar_month:",
                 )
             except IngestError as error:
                 bar.empty()
-                st.error(f"{error} Nothing was changed in the database.", icon=":material/block:")
+                st.error(
+                    markdown_text(f"{error} Nothing was changed in the database."),
+                    icon=":material/block:",
+                )
             else:
                 bar.empty()
                 results[file_key] = state.result_summary(result)
 
         if file_key in results:
             summary = results[file_key]
-            (st.success if summary["status"] != "failed" else st.error)(summary["headline"])
+            (st.success if summary["status"] != "failed" else st.error)(
+                markdown_text(summary["headline"])
+            )
             for warning in summary["warnings"]:
-                st.warning(warning)
+                st.warning(markdown_text(warning))
             if summary["rows_rejected"]:
                 rejects = state.import_rejects(summary["import_id"])
                 st.markdown(f"**Rows that could not be used** ({summary['rows_rejected']:,})")
-                st.dataframe(rejects.head(200), hide_index=True)
+                st.dataframe(state.table(rejects.head(200)), hide_index=True)
                 st.download_button(
                     "Download rejected rows (CSV)",
                     safe_csv(rejects),
@@ -192,12 +202,14 @@ for upload in uploads or []:
 
 st.divider()
 st.subheader("Import history")
+DELETE_KEY = "delete_import_pending"
+state.show_notice("import_history")
 history = state.import_history()
 if history.is_empty():
     st.info("Nothing imported yet. Upload an export above.")
 else:
     st.dataframe(
-        history,
+        state.table(history),
         hide_index=True,
         column_order=[c for c in history.columns if c != "is_demo"],
         column_config={
@@ -227,10 +239,15 @@ else:
         "their previous values back.",
     )
     if right.button("Delete import", key="delete_import"):
+        st.session_state[DELETE_KEY] = int(chosen)
+    pending = st.session_state.get(DELETE_KEY)
+    if pending not in labels:
+        st.session_state.pop(DELETE_KEY, None)
+    elif state.confirmation(DELETE_KEY, state.delete_import_question(pending), "Delete it"):
         try:
-            message = state.delete_import(int(chosen))
+            message = state.delete_import(pending)
         except IngestError as error:
-            st.error(str(error), icon=":material/block:")
+            st.error(markdown_text(str(error)), icon=":material/block:")
         else:
-            st.success(message)
+            state.notify("import_history", message)
             st.rerun()

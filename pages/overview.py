@@ -3,11 +3,12 @@
 import streamlit as st
 
 from alignment import charts, state, tiles
+from alignment.text import markdown_text
 
 view = state.page_view()
 
 st.title(f"Overview · {view.period.label}")
-st.caption(view.describe())
+st.caption(markdown_text(view.describe()))
 
 kpi_row = state.kpis(view)
 comparison = state.kpi_comparison(view)
@@ -52,7 +53,7 @@ for start in range(0, len(tiles.OVERVIEW_TILES), 4):
             if tile.caption:
                 st.caption(tile.caption)
             if tile.trust:
-                st.caption(f":material/report: {tile.trust} See Data quality.")
+                st.caption(f":material/report: {markdown_text(tile.trust)} See Data quality.")
 
 trend = state.monthly_trend(view)
 span = state.trend_span(view)

@@ -33,7 +33,7 @@ table = counts.select(
     description="description",
 )
 st.dataframe(
-    table,
+    state.table(table),
     hide_index=True,
     width="stretch",
     column_config={
@@ -60,7 +60,7 @@ name = st.selectbox(
 )
 pages = max(1, math.ceil(found[name] / quality.PAGE_SIZE))
 page = st.pagination(pages, key=f"quality_page_{name}") if pages > 1 else 1
-st.dataframe(state.quality_rows(name, page), hide_index=True, width="stretch")
+st.dataframe(state.table(state.quality_rows(name, page)), hide_index=True, width="stretch")
 st.caption(f"Page {page} of {pages} · {found[name]:,} rows")
 st.download_button(
     "Download all rows (CSV)",

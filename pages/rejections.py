@@ -5,6 +5,7 @@ import streamlit as st
 
 from alignment import rejection_charts, state
 from alignment.metrics import rejections
+from alignment.text import markdown_text
 
 view = state.page_view()
 other = view.comparison_period
@@ -41,7 +42,7 @@ noun = rejections.NOUNS[kind]
 records_label = "Rejected leads" if kind == "leads" else "Lost deals"
 
 heading.title(f"{'Rejections' if kind == 'leads' else 'Lost deals'} · {view.period.label}")
-heading.caption(view.describe())
+heading.caption(markdown_text(view.describe()))
 
 pareto = state.rejection_pareto(view, kind, level)
 docs = rejections.documentation(pareto)
@@ -87,7 +88,7 @@ tiles[1].metric(
     border=True,
 )
 tiles[2].metric(
-    f"Top reason: {top['reason'][0]}" if top.height else "Top reason",
+    f"Top reason: {markdown_text(top['reason'][0])}" if top.height else "Top reason",
     rejections.format_share(top["share"][0]) if top.height else "–",
     f"of {noun}, {top['n'][0]:,} in all" if top.height and "n" in top.columns else None,
     delta_color="off",
@@ -111,7 +112,7 @@ st.plotly_chart(
 st.subheader("Patterns")
 patterns = state.rejection_patterns(view, kind, level)
 if patterns.height:
-    st.markdown("\n".join(f"- {sentence}" for sentence in patterns["sentence"]))
+    st.markdown("\n".join(f"- {markdown_text(sentence)}" for sentence in patterns["sentence"]))
 else:
     st.info(
         f"No reason stands out in any channel, segment or channel x segment in "
@@ -162,7 +163,9 @@ page = st.number_input(
     f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="rejections_page"
 )
 st.dataframe(
-    state.rejection_records(view, kind, level, reason, page=int(page), page_size=page_size),
+    state.table(
+        state.rejection_records(view, kind, level, reason, page=int(page), page_size=page_size)
+    ),
     hide_index=True,
 )
 st.caption(f"{total:,} {noun}, {page_size} per page, newest first.")

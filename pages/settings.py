@@ -4,6 +4,7 @@ import streamlit as st
 
 from alignment import maps, state
 from alignment.metrics import registry
+from alignment.text import markdown_text
 
 state.require_router()
 st.title("Settings")
@@ -17,7 +18,7 @@ st.caption(
 FLASH = "settings_flash"
 if FLASH in st.session_state:
     kind, text = st.session_state.pop(FLASH)
-    (st.success if kind == "ok" else st.error)(text)
+    (st.success if kind == "ok" else st.error)(markdown_text(text))
 
 HELP = {
     "channel_map": "Raw value: a lead source as exported (`PAID_SEARCH`, `Web`, `Google AdWords`). "
@@ -74,7 +75,7 @@ def _map_tab(name: str) -> None:
     st.markdown(f"**{spec.label} map**")
     st.caption(HELP[name])
     edited = st.data_editor(
-        state.map_rows(name),
+        state.editor_table(state.map_rows(name)),
         key=f"editor_{name}",
         num_rows="dynamic",
         hide_index=True,
@@ -83,9 +84,9 @@ def _map_tab(name: str) -> None:
     )
     if st.button(f"Save the {spec.label.lower()} map", key=f"save_{name}", type="primary"):
         try:
-            message = state.save_map(name, edited.to_dicts())
+            message = state.save_map(name, state.edited_table(edited).to_dicts())
         except maps.MapError as error:
-            st.error(str(error))
+            st.error(markdown_text(str(error)))
         else:
             st.session_state[FLASH] = ("ok", message)
             st.session_state.pop(f"editor_{name}", None)
@@ -106,7 +107,7 @@ def _map_tab(name: str) -> None:
     columns["records"] = st.column_config.NumberColumn("Records", disabled=True, format="%d")
     columns["found_in"] = st.column_config.TextColumn("Found in", disabled=True)
     additions = st.data_editor(
-        proposal,
+        state.editor_table(proposal),
         key=f"unmapped_{name}",
         hide_index=True,
         column_config=columns,
@@ -116,9 +117,10 @@ def _map_tab(name: str) -> None:
         f"Add these {unmapped.height:,} values to the map", key=f"add_{name}", type="secondary"
     ):
         try:
-            message = state.add_to_map(name, additions.drop("records", "found_in").to_dicts())
+            rows = state.edited_table(additions).drop("records", "found_in").to_dicts()
+            message = state.add_to_map(name, rows)
         except maps.MapError as error:
-            st.error(str(error))
+            st.error(markdown_text(str(error)))
         else:
             st.session_state[FLASH] = ("ok", message)
             st.session_state.pop(f"unmapped_{name}", None)

@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 from alignment import demo, maps, state, store
 from alignment.cli import main
 from alignment.ingest import IngestError
+from alignment.text import markdown_text
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"
@@ -138,7 +139,9 @@ def test_an_import_and_a_delete_at_once_both_succeed(empty_db: Path) -> None:
         lambda: import_leads("Y", 120), lambda: state.delete_import(old.import_id)
     )
     assert not isinstance(imported, Exception), imported
-    assert deleted == f"Import #{old.import_id} deleted: 100 rows removed, 0 rows restored."
+    assert deleted == (
+        f"Import #{old.import_id} (X.csv) deleted: 100 rows removed, 0 rows restored."
+    )
     with store.connect(empty_db, read_only=True) as con:
         ids = {r[0] for r in con.execute("SELECT external_id FROM leads").fetchall()}
     assert ids == {f"Y{i}" for i in range(120)}  # X's 100 leads gone, Y's 120 there
@@ -505,7 +508,7 @@ def test_the_app_says_when_it_created_a_new_database(empty_db: Path) -> None:
     assert not at.exception, [e.value for e in at.exception]
     notes = [w.value for w in at.warning if "New database" in w.value]
     assert len(notes) == 1 and "(it is empty)" in notes[0]
-    assert state._plain(str(empty_db)) in notes[0]
+    assert markdown_text(str(empty_db)) in notes[0]
 
 
 @pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")

@@ -121,16 +121,6 @@ def test_import_page_reports_a_bad_file_without_a_traceback(empty_db: Path) -> N
     assert any("broken.csv" in e.value for e in at.error)
 
 
-def test_remove_demo_data_button_empties_the_database(demo_db: Path) -> None:
-    at = _app()
-    at.button(key="remove_demo").click().run()
-    _no_errors(at)
-    con = store.connect(demo_db, read_only=True)
-    assert store.table_counts(con)["leads"] == 0
-    con.close()
-    assert not any("Demo data" in i.value for i in at.info)
-
-
 def test_a_present_link_opens_in_presenter_mode(demo_db: Path) -> None:
     at = _app({"present": "1"})
     _no_errors(at)

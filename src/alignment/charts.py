@@ -1,7 +1,9 @@
 """Chart builders: polars frame in, plotly Figure out, one theme for every chart.
 
 Builders are pure (no database, no Streamlit) so tests inspect the returned figure. The theme is
-sized to be readable on a projector; each channel keeps the same colour on every page.
+sized to be readable on a projector; each channel keeps the same colour on every page. Every
+text a builder puts in a figure (titles, labels, names) goes through `text.plotly_text`, so a
+value from a file shows as itself, never as plotly's HTML.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import hashlib
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
+
+from alignment.text import plotly_text
 
 PALETTE: tuple[str, ...] = (
     "#2563EB",  # blue
@@ -71,7 +75,7 @@ def channel_color(channel: str) -> str:
 
 def _figure(title: str) -> go.Figure:
     fig = go.Figure()
-    fig.update_layout(template=TEMPLATE_NAME, title={"text": title})
+    fig.update_layout(template=TEMPLATE_NAME, title={"text": plotly_text(title)})
     return fig
 
 
@@ -79,7 +83,7 @@ def empty_figure(title: str, message: str) -> go.Figure:
     """A figure that says why there is nothing to draw (never a blank chart)."""
     fig = _figure(title)
     fig.add_annotation(
-        text=message,
+        text=plotly_text(message),
         showarrow=False,
         xref="paper",
         yref="paper",
@@ -187,9 +191,10 @@ def rate_by_dimension(
     if rows.is_empty():
         return empty_figure(title, "Not enough data for this breakdown.")
     rows = rows.sort(rate)
-    labels = rows[dimension].to_list()
+    raw_labels = [str(v) for v in rows[dimension].to_list()]
+    labels = [plotly_text(v) for v in raw_labels]
     values = rows[rate].to_list()
-    colors = [channel_color(v) if dimension == "channel" else PALETTE[0] for v in labels]
+    colors = [channel_color(v) if dimension == "channel" else PALETTE[0] for v in raw_labels]
     error = None
     if f"{rate}_low" in rows.columns and f"{rate}_high" in rows.columns:
         error = {

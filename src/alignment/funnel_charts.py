@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from alignment import charts
+from alignment.text import plotly_text
 
 TOO_FEW_COLOR = "#CBD5E1"
 """Bars whose rate is too uncertain to rank are drawn pale."""
@@ -17,7 +18,7 @@ MATURING_COLOR = "#94A3B8"
 
 def _figure(title: str) -> go.Figure:
     fig = go.Figure()
-    fig.update_layout(template=charts.TEMPLATE_NAME, title={"text": title})
+    fig.update_layout(template=charts.TEMPLATE_NAME, title={"text": plotly_text(title)})
     return fig
 
 
@@ -35,7 +36,7 @@ def stage_funnel(frame: pl.DataFrame, title: str, *, flow: bool = False) -> go.F
     if frame.is_empty() or int(frame["n"].sum() or 0) == 0:
         what = "stage entries" if flow else "leads in this cohort"
         return charts.empty_figure(title, f"No {what}: pick another period or import leads.")
-    labels = frame["label"].to_list()
+    labels = [plotly_text(v) for v in frame["label"].to_list()]
     texts = []
     for row in frame.iter_rows(named=True):
         text = f"n = {row['n']:,}"
@@ -75,12 +76,13 @@ def rate_bars(frame: pl.DataFrame, dimension: str, title: str, *, flow: bool = F
     rows = frame.filter(pl.col("rate").is_not_null())
     if rows.is_empty():
         return charts.empty_figure(title, "No leads at this step for this breakdown.")
-    labels = [str(v) for v in rows[dimension].to_list()]
+    raw_labels = [str(v) for v in rows[dimension].to_list()]
+    labels = [plotly_text(v) for v in raw_labels]
     colors = [
         TOO_FEW_COLOR
         if too_few
         else (charts.channel_color(v) if dimension == "channel" else charts.PALETTE[0])
-        for v, too_few in zip(labels, rows["too_few"].to_list(), strict=True)
+        for v, too_few in zip(raw_labels, rows["too_few"].to_list(), strict=True)
     ]
     texts = [
         f"{_percent(rate)}  n={n:,}" + ("  (too few to tell)" if too_few else "")
@@ -132,7 +134,7 @@ def step_trend(trend: pl.DataFrame, step: str, title: str) -> go.Figure:
         fig.add_scatter(
             x=final["cohort"].to_list(),
             y=final["rate"].to_list(),
-            name=f"{step} (final cohorts)",
+            name=plotly_text(f"{step} (final cohorts)"),
             mode="lines+markers+text",
             text=[f"n={n:,}" for n in final["n"].to_list()],
             textposition="top center",
@@ -154,7 +156,9 @@ def step_trend(trend: pl.DataFrame, step: str, title: str) -> go.Figure:
             marker={"symbol": "circle-open", "size": 11, "color": MATURING_COLOR},
             hovertemplate="%{x|%b %Y}: %{y:.1%} (maturing)<extra></extra>",
         )
-    fig.update_layout(yaxis={"tickformat": ".0%", "rangemode": "tozero", "title": step})
+    fig.update_layout(
+        yaxis={"tickformat": ".0%", "rangemode": "tozero", "title": plotly_text(step)}
+    )
     return fig
 
 
@@ -166,7 +170,7 @@ def time_histogram(histogram: pl.DataFrame, title: str) -> go.Figure:
         return charts.empty_figure(title, "No lead has reached both stages in this period.")
     fig = _figure(title)
     fig.add_bar(
-        x=histogram["bin"].to_list(),
+        x=[plotly_text(b) for b in histogram["bin"].to_list()],
         y=histogram["n"].to_list(),
         marker_color=charts.PALETTE[2],
         text=[f"{n:,}" for n in histogram["n"].to_list()],
@@ -186,9 +190,10 @@ def score_bands(bands: pl.DataFrame, title: str) -> go.Figure:
     `bands`: `metrics.funnel.score_bands`."""
     if bands.is_empty():
         return charts.empty_figure(title, "No lead has a score in this period.")
+    bands_axis = [plotly_text(b) for b in bands["band"].to_list()]
     fig = _figure(title)
     fig.add_bar(
-        x=bands["band"].to_list(),
+        x=bands_axis,
         y=bands["mql_to_sql"].to_list(),
         name="MQL → SQL",
         marker_color=[
@@ -199,7 +204,7 @@ def score_bands(bands: pl.DataFrame, title: str) -> go.Figure:
         cliponaxis=False,
     )
     fig.add_scatter(
-        x=bands["band"].to_list(),
+        x=bands_axis,
         y=bands["lead_to_mql"].to_list(),
         name="Lead → MQL",
         mode="lines+markers",

@@ -14,6 +14,7 @@ import polars as pl
 from alignment import schema
 from alignment.ingest.mapping import CONFIDENT, MappingProposal
 from alignment.ingest.presets import ALL_PRESETS, GENERIC_PRESETS, PRESETS, TEMPLATES
+from alignment.text import markdown_text
 
 OBJECT_TYPE_LABELS: dict[str, str] = {
     "leads": "leads / contacts",
@@ -112,9 +113,11 @@ def preset_option_label(option: str, proposal: MappingProposal) -> str:
 
 
 def detection_message(proposal: MappingProposal) -> tuple[str, bool]:
-    """(sentence about what was detected, whether it is sure enough to import as is)."""
+    """(Markdown sentence about what was detected, whether it is sure enough to import as is).
+    The source system may have been typed by a user, so every name in it is shown as text."""
     what = (
-        f"**{proposal.label}** ({proposal.source_system} {object_type_label(proposal.object_type)})"
+        f"**{markdown_text(proposal.label)}** ({markdown_text(proposal.source_system)} "
+        f"{object_type_label(proposal.object_type)})"
     )
     if proposal.label.startswith("your saved"):
         return (
@@ -123,7 +126,7 @@ def detection_message(proposal: MappingProposal) -> tuple[str, bool]:
         )
     if not proposal.needs_choice:
         return f"Detected {what}, confidence {proposal.confidence:.0%}.", True
-    others = ", ".join(label for _, label, _ in proposal.alternatives[:2])
+    others = ", ".join(markdown_text(label) for _, label, _ in proposal.alternatives[:2])
     return (
         f"Not sure what this file is: the best guess is {what} at {proposal.confidence:.0%} "
         f"(below {CONFIDENT:.0%})"

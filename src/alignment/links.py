@@ -25,20 +25,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from alignment.periods import COMPARISONS, GRAINS, Comparison, Grain, Period
+from alignment.text import markdown_text
 
 LINK_KEYS: tuple[str, ...] = ("grain", "period", "compare")
 """The sidebar's single-value URL keys (the dimension filters are the multi-value ones)."""
-
-_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~:$&\"'=%@^;,/?")
-
-
-def markdown_text(value: str) -> str:
-    """`value` as literal text inside Markdown: every ASCII punctuation character is
-    backslash-escaped (CommonMark allows it before any of them), so a value from a link
-    cannot become a link, an image, emphasis, a Streamlit directive (`:red[...]`) or
-    LaTeX; line breaks become spaces."""
-    text = " ".join(str(value).split())
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ reason x dimension heatmap.
 Pure like `charts`: a polars frame from `metrics.rejections` in, a plotly Figure out, with the
 shared template and colours (`charts._figure`, `charts.empty_figure`, `charts.PALETTE`). Each
 chart's title is given by the caller and says what it shows and for which period; bars and cells
-carry their n.
+carry their n. Reasons and dimension values come from files: they reach the figure through
+`text.plotly_text` (shown as themselves, never as HTML) and never inside a hover template.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import polars as pl
 
 from alignment.charts import PALETTE, _figure, empty_figure
 from alignment.metrics.rejections import NOT_DOCUMENTED, format_share
+from alignment.text import plotly_text
 
 UNDOCUMENTED_COLOR = "#CBD5E1"
 """Grey for "Not documented" (a gap in the data, not a reason)."""
@@ -38,15 +40,16 @@ def _reason_colors(reasons: list[str]) -> list[str]:
 
 
 def wrap_label(text: str, width: int = 16) -> str:
-    """An axis label broken into lines of at most `width` characters (at spaces, `<br>`), so
-    long reasons read horizontally instead of being rotated and cut."""
+    """An axis label (plotly text) broken into lines of at most `width` characters (at spaces,
+    `<br>`), so long reasons read horizontally instead of being rotated and cut; each line is
+    escaped, so only the breaks are markup."""
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return "<br>".join(lines) or text
+    return "<br>".join(plotly_text(line) for line in lines) or plotly_text(text)
 
 
 def pareto(frame: pl.DataFrame, title: str, *, comparison_label: str | None = None) -> go.Figure:
@@ -56,17 +59,18 @@ def pareto(frame: pl.DataFrame, title: str, *, comparison_label: str | None = No
     `frame`: one row per reason, in Pareto order (as from `metrics.rejections.pareto`)."""
     if frame.is_empty() or int(frame["n"].sum() or 0) == 0:
         return empty_figure(title, "No rejections with a date in this period.")
-    reasons = frame["reason"].to_list()
+    raw_reasons = frame["reason"].to_list()
+    reasons = [plotly_text(r) for r in raw_reasons]
     fig = _figure(title)
     if comparison_label is not None and frame["previous_share"].is_not_null().any():
         fig.add_bar(
             x=reasons,
             y=frame["previous_share"].to_list(),
-            name=comparison_label,
+            name=plotly_text(comparison_label),
             marker_color=PREVIOUS_COLOR,
             text=[f"n={n:,}" for n in frame["previous_n"].fill_null(0).to_list()],
             textposition="outside",
-            hovertemplate="%{x}: %{y:.1%}<extra>" + comparison_label + "</extra>",
+            hovertemplate="%{x}: %{y:.1%}<extra>" + plotly_text(comparison_label) + "</extra>",
         )
     colors = [
         UNDOCUMENTED_COLOR if undocumented else CURRENT_COLOR
@@ -97,7 +101,7 @@ def pareto(frame: pl.DataFrame, title: str, *, comparison_label: str | None = No
             "tickangle": 0,
             "tickmode": "array",
             "tickvals": reasons,
-            "ticktext": [wrap_label(r) for r in reasons],
+            "ticktext": [wrap_label(r) for r in raw_reasons],
         },
     )
     return fig
@@ -117,12 +121,15 @@ def share_trend(frame: pl.DataFrame, title: str) -> go.Figure:
         fig.add_bar(
             x=rows["month"].to_list(),
             y=rows["share"].to_list(),
-            name=reason,
+            name=plotly_text(reason),
             marker_color=color,
-            customdata=list(zip(rows["n"].to_list(), rows["total"].to_list(), strict=True)),
+            customdata=[
+                (n, total, plotly_text(reason))
+                for n, total in zip(rows["n"].to_list(), rows["total"].to_list(), strict=True)
+            ],
             hovertemplate=(
-                "%{x|%b %Y} · " + reason + ": %{y:.0%} (%{customdata[0]} of %{customdata[1]})"
-                "<extra></extra>"
+                "%{x|%b %Y} · %{customdata[2]}: %{y:.0%} "
+                "(%{customdata[0]} of %{customdata[1]})<extra></extra>"
             ),
         )
     fig.update_layout(
@@ -151,11 +158,11 @@ def heatmap(frame: pl.DataFrame, dimension: str, title: str) -> go.Figure:
         [f"{format_share(cells[(v, r)][0])}<br>n={cells[(v, r)][1]:,}" for v in values]
         for r in reasons
     ]
-    columns = [f"{v}<br>(n={totals[v]:,})" for v in values]
+    columns = [f"{plotly_text(v)}<br>(n={totals[v]:,})" for v in values]
     fig = _figure(title)
     fig.add_heatmap(
         x=columns,
-        y=reasons,
+        y=[plotly_text(r) for r in reasons],
         z=z,
         text=text,
         texttemplate="%{text}",

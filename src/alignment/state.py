@@ -28,6 +28,7 @@ from alignment.metrics import funnel, overview, rejections
 from alignment.metrics.rejections import Kind, Level
 from alignment.models import DIMENSIONS
 from alignment.periods import ALL_TIME, COMPARISONS, GRAINS, Comparison, Grain, Period
+from alignment.text import markdown_text
 
 DIMENSION_LABELS: dict[str, str] = {
     "channel": "Channel",
@@ -71,11 +72,6 @@ def _writing() -> AbstractContextManager[store.Connection]:
     return _database(database_path()).write()
 
 
-def _plain(text: str) -> str:
-    """A sentence shown as typed: the Markdown characters a path can hold are escaped."""
-    return "".join("\\" + c if c in "\\`*_[]<>~$|" else c for c in text)
-
-
 @contextmanager
 def database_guard() -> Iterator[None]:
     """Around everything app.py draws: when the database cannot be used (another program is
@@ -85,10 +81,10 @@ def database_guard() -> Iterator[None]:
         yield
     except store.DatabaseUnavailable as error:
         if error.retry:
-            st.warning(_plain(str(error)), icon=":material/hourglass_top:")
+            st.warning(markdown_text(str(error)), icon=":material/hourglass_top:")
             _retry_when_available()
         else:
-            st.error(_plain(str(error)), icon=":material/block:")
+            st.error(markdown_text(str(error)), icon=":material/block:")
 
 
 @st.fragment(run_every=RETRY_SECONDS)
@@ -108,7 +104,7 @@ def database_notice() -> None:
         return
     filled = "and loaded the demo data into it" if database.started else "(it is empty)"
     st.warning(
-        _plain(
+        markdown_text(
             f"New database: there was no file at {database.path} when the app started, so it "
             f"created one {filled}. If your data was there, the file was moved or deleted: "
             "stop the app, put the file back and start the app again."
@@ -192,6 +188,72 @@ def personal_data(frame: pl.DataFrame) -> pl.DataFrame:
     """Record-level frames for display or download: names and e-mails masked in presenter
     mode, untouched otherwise."""
     return privacy.mask_personal_data(frame) if presenter_mode() else frame
+
+
+# ---- tables and messages ------------------------------------------------------------------
+def table(frame: pl.DataFrame) -> pl.DataFrame:
+    """Any frame a page shows with `st.dataframe` (one row per input row): names and e-mails
+    masked in presenter mode, and text cells and column names that a spreadsheet would run as
+    a formula neutralised, because the table toolbar's "Download as CSV" exports what the
+    table holds."""
+    return export.neutralise(personal_data(frame))
+
+
+def editor_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame for `st.data_editor` (one row per input row): formulas neutralised as in
+    `table`, nothing masked (the edits are saved). Read the result back with `edited_table`."""
+    return export.neutralise(frame)
+
+
+def editor_options(values: list[str]) -> list[str]:
+    """The options of an editor's select column, neutralised like the cells that hold them."""
+    return [export.neutralise_value(value) for value in values]
+
+
+def edited_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """What `st.data_editor` returned for an `editor_table`, as it is to be stored: neutralised
+    text gets its original value back."""
+    return export.restore(frame)
+
+
+NOTICE_KEY = "notices"
+"""Session key of the messages kept for the next run, by the place that shows them."""
+NOTICE_ICONS: dict[str, str] = {
+    "success": ":material/check_circle:",
+    "info": ":material/info:",
+    "warning": ":material/warning:",
+    "error": ":material/block:",
+}
+
+
+def notify(place: str, text: str, kind: str = "success") -> None:
+    """Keep a message for the next run (a `st.rerun()` wipes one shown now); `show_notice`
+    with the same `place` shows it once. `kind`: success, info, warning or error."""
+    st.session_state.setdefault(NOTICE_KEY, {})[place] = (kind, text)
+
+
+def show_notice(place: str) -> None:
+    """Show, once, the message `notify` kept for `place` (as text: it may quote file names)."""
+    notice = st.session_state.get(NOTICE_KEY, {}).pop(place, None)
+    if notice is not None:
+        kind, text = notice
+        getattr(st, kind)(markdown_text(text), icon=NOTICE_ICONS.get(kind))
+
+
+def confirmation(key: str, question: str, action: str) -> bool:
+    """The confirm step of a destructive action pending under session key `key`: the question
+    (which names what would go) with an `action` button and Cancel. True once confirmed;
+    Cancel forgets the pending action and reruns. Either click clears `key`."""
+    with st.container(border=True):
+        st.warning(markdown_text(question), icon=":material/warning:")
+        yes, no, _ = st.columns([2, 1, 3])
+        if yes.button(action, key=f"{key}_yes", type="primary"):
+            st.session_state.pop(key, None)
+            return True
+        if no.button("Cancel", key=f"{key}_cancel"):
+            st.session_state.pop(key, None)
+            st.rerun()
+    return False
 
 
 # ---- routing ------------------------------------------------------------------------------
@@ -526,13 +588,83 @@ def import_history() -> pl.DataFrame:
     return ingest.list_imports(connection())
 
 
-def delete_import(import_id: int) -> str:
-    """Undo an import (demo data is removed as a whole); returns a sentence for the user."""
+TABLE_NOUNS: dict[str, str] = {
+    "leads": "leads",
+    "opportunities": "opportunities",
+    "activities": "activities",
+    "touchpoints": "touchpoints",
+    "spend": "spend rows",
+    "targets": "targets",
+}
+"""How a fact table's rows are called in messages."""
+
+
+def _import_row(import_id: int) -> dict[str, Any] | None:
+    history = import_history().filter(pl.col("import_id") == import_id)
+    return history.row(0, named=True) if history.height else None
+
+
+def _demo_description() -> str:
+    """`the demo data (#1 Demo data (generated): 20,000 generated leads with ...)`."""
+    demo_rows = import_history().filter(pl.col("is_demo").fill_null(False))
+    leads = int(demo_rows["rows_loaded"].fill_null(0).sum())
+    names = ", ".join(
+        f"#{i} {name}" for i, name in demo_rows.select("import_id", "file_name").iter_rows()
+    )
+    return (
+        f"the demo data ({names}: {leads:,} generated leads with their opportunities, "
+        "activities, touchpoints, spend and targets)"
+    )
+
+
+def delete_import_question(import_id: int) -> str:
+    """What deleting an import would do, as a question naming the file and its rows."""
+    row = _import_row(import_id)
+    if row is None:
+        return f"Import #{import_id} no longer exists."
+    if row["is_demo"]:
+        return remove_demo_question()
+    inserted, updated = row["rows_inserted"] or 0, row["rows_updated"] or 0
+    return (
+        f"Delete import #{import_id} ({row['file_name']}, {row['object_type']})? Its "
+        f"{inserted:,} new rows are removed and the {updated:,} rows it updated get their "
+        "previous values back (rows a later import changed keep the later values)."
+    )
+
+
+def remove_demo_question() -> str:
+    """What "Remove demo data" would do, as a question naming the import and its rows."""
+    return f"Remove {_demo_description()}? Your own imports are kept."
+
+
+def remove_demo() -> str:
+    """Remove the demo data (one write, one transaction); returns a sentence saying what went.
+    Raises ingest.IngestError when another change is running or the file went away."""
     try:
         with _writing() as con:
-            if demo.is_demo_import(con, import_id):
-                demo.remove_demo(con)
-                return "Demo data removed."
+            before = store.table_counts(con)
+            demo.remove_demo(con)
+            after = store.table_counts(con)
+    except store.DatabaseUnavailable as error:
+        raise ingest.IngestError(str(error)) from error
+    finally:
+        data_changed()
+    removed = [
+        f"{before[name] - after[name]:,} {TABLE_NOUNS.get(name, name)}"
+        for name in before
+        if before[name] != after[name]
+    ]
+    return "Demo data removed" + (f": {', '.join(removed)}." if removed else ".")
+
+
+def delete_import(import_id: int) -> str:
+    """Undo an import (demo data is removed as a whole); returns a sentence for the user that
+    names the file and the rows removed and restored."""
+    try:
+        if demo.is_demo_import(connection(), import_id):
+            return remove_demo()
+        row = _import_row(import_id)
+        with _writing() as con:
             counts = ingest.delete_import(con, import_id)
     except store.DatabaseUnavailable as error:
         raise ingest.IngestError(str(error)) from error
@@ -540,14 +672,24 @@ def delete_import(import_id: int) -> str:
         data_changed()
     removed = counts.get("rows_removed", 0)
     restored = counts.get("rows_restored", 0)
-    return f"Import #{import_id} deleted: {removed:,} rows removed, {restored:,} rows restored."
+    name = f" ({row['file_name']})" if row else ""
+    return (
+        f"Import #{import_id}{name} deleted: {removed:,} rows removed, {restored:,} rows restored."
+    )
 
 
 # ---- demo banner --------------------------------------------------------------------------
+REMOVE_DEMO_KEY = "remove_demo_pending"
+"""Session key set while "Remove demo data" waits for its confirmation."""
+
+
 def demo_banner() -> None:
-    """A visible banner while demo data is loaded, with one click to remove it."""
+    """A visible banner while demo data is loaded, with a button to remove it that asks first
+    (naming what would go) and, after the rerun, says what it removed."""
     database_notice()
-    if not demo.has_demo(connection()):
+    show_notice("demo")
+    if not demo.has_demo(connection()):  # no cursor kept: removing the demo writes
+        st.session_state.pop(REMOVE_DEMO_KEY, None)
         return
     left, right = st.columns([5, 1], vertical_alignment="center")
     left.info(
@@ -556,9 +698,15 @@ def demo_banner() -> None:
         icon=":material/science:",
     )
     if right.button("Remove demo data", key="remove_demo", type="secondary"):
-        with _writing() as con:
-            demo.remove_demo(con)
-        data_changed()
+        st.session_state[REMOVE_DEMO_KEY] = True
+    if st.session_state.get(REMOVE_DEMO_KEY) and confirmation(
+        REMOVE_DEMO_KEY, remove_demo_question(), "Remove the demo data"
+    ):
+        try:
+            notify("demo", remove_demo())
+        except ingest.IngestError as error:
+            st.error(markdown_text(str(error)), icon=":material/block:")
+            return
         st.rerun()
 
 

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,29 +53,28 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def server(demo_db: Path) -> Iterator[str]:
-    """The app served on localhost with a private copy of the demo database; yields its URL."""
+@contextmanager
+def serve(script: Path, env: dict[str, str], *, address: str | None = "127.0.0.1") -> Iterator[str]:
+    """`streamlit run script` from the repository root (so `.streamlit/config.toml` applies)
+    on a free port, listening on `address` (None: as the config says); yields its URL on
+    127.0.0.1 once it answers, and stops it afterwards."""
     port = _free_port()
-    env = {**os.environ, "ALIGNMENT_DB": str(demo_db), "ALIGNMENT_NO_DEMO": "1"}
+    flags = ["--server.port", str(port), "--server.headless", "true"]
+    if address is not None:
+        flags += ["--server.address", address]
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            str(REPO / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
+            str(script),
+            *flags,
             "--browser.gatherUsageStats",
             "false",
         ],
         cwd=REPO,
-        env=env,
+        env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -99,3 +99,10 @@ def server(demo_db: Path) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def server(demo_db: Path) -> Iterator[str]:
+    """The app served on localhost with a private copy of the demo database; yields its URL."""
+    with serve(REPO / "app.py", {"ALIGNMENT_DB": str(demo_db), "ALIGNMENT_NO_DEMO": "1"}) as url:
+        yield url

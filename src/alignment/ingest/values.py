@@ -309,12 +309,12 @@ def number_pattern(decimal: DecimalMark, spellings: Sequence[str]) -> str:
         mark = _currency_pattern(spellings)
         unsigned = f"(?:{mark}{space}{digits}|{digits}{space}{mark}|{digits}(?:{space}%)?)"
         body = (
-            rf"\({space}{unsigned}{space}\)|[-+]?{space}{unsigned}"
+            rf"\({space}{unsigned}{space}\)|(?:[-+]{space})?{unsigned}"
             rf"|{mark}{space}[-+]{space}{digits}"
         )
     else:
         unsigned = f"{digits}(?:{space}%)?"
-        body = rf"\({space}{unsigned}{space}\)|[-+]?{space}{unsigned}"
+        body = rf"\({space}{unsigned}{space}\)|(?:[-+]{space})?{unsigned}"
     return rf"\s*(?:{body})\s*"
 
 
@@ -516,17 +516,48 @@ def month_text_sql(value_sql: str) -> str:
     return f"regexp_replace({no_weekday}, {quote_literal(_DATE_PUNCTUATION)}, ' ', 'g')"
 
 
+_GUARD_PARTS: dict[str, str] = {
+    "%d": r"\d{1,2}",
+    "%m": r"\d{1,2}",
+    "%b": "[A-Za-z]+",
+    "%B": "[A-Za-z]+",
+    "%y": r"\d{2}(?:\D|$)",
+    " ": r"\s+",
+}
+
+
+def format_guard(fmt: str) -> str | None:
+    """The regular expression a value must match (from its start) before `fmt` is tried, or
+    None: the `GUARDED_FORMATS` shapes, and exactly two digits for a two-digit year (DuckDB's
+    `%y` also reads `0` as 2000, `01-Jan-0` as a date)."""
+    if fmt in GUARDED_FORMATS:
+        return f"^{GUARDED_FORMATS[fmt]}$"
+    if "%y" not in fmt:
+        return None
+    head = fmt[: fmt.index("%y") + 2]
+    tokens = re.findall(r"%.|.", head, flags=re.DOTALL)
+    return r"^\s*" + "".join(_GUARD_PARTS.get(t) or re.escape(t) for t in tokens)
+
+
 def strptime_sql(value_sql: str, formats: Sequence[str]) -> str:
-    """SQL: `try_strptime` over a list of formats, the `GUARDED_FORMATS` tried only on values
-    of their shape."""
-    free = [f for f in formats if f not in GUARDED_FORMATS]
-    parts = [f"try_strptime({value_sql}, {_format_list(free)})"] if free else []
-    parts += [
-        f"CASE WHEN regexp_full_match({value_sql}, {quote_literal(GUARDED_FORMATS[f])}) "
-        f"THEN try_strptime({value_sql}, {quote_literal(f)}) END"
-        for f in formats
-        if f in GUARDED_FORMATS
-    ]
+    """SQL: `try_strptime` over a list of formats in order (the first that reads wins), a
+    format with a `format_guard` tried only on values of its shape."""
+    parts: list[str] = []
+    free: list[str] = []
+    for fmt in formats:
+        guard = format_guard(fmt)
+        if guard is None:
+            free.append(fmt)
+            continue
+        if free:
+            parts.append(f"try_strptime({value_sql}, {_format_list(free)})")
+            free = []
+        parts.append(
+            f"CASE WHEN regexp_matches({value_sql}, {quote_literal(guard)}) "
+            f"THEN try_strptime({value_sql}, {quote_literal(fmt)}) END"
+        )
+    if free:
+        parts.append(f"try_strptime({value_sql}, {_format_list(free)})")
     if not parts:
         return "CAST(NULL AS TIMESTAMP)"
     return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
@@ -832,13 +863,13 @@ def numeric_order(evidence: DateEvidence) -> str | None:
 
 
 def family_formats(family: str, used: tuple[str, ...]) -> TimestampFormat:
-    """The formats of a family, those seen in the sample first; a two-digit-year format is
-    kept before its four-digit twin (`%Y` would read `26` as the year 26)."""
+    """The formats of a family, those seen in the sample first; a two-digit-year format seen
+    in the sample is kept before its four-digit twin (`%Y` would read `26` as the year 26)."""
     if family in ("epoch", "serial"):
         return TimestampFormat(family, ())
     formats = FAMILIES[family]
     ordered = [f for f in used if f in formats] + [f for f in formats if f not in used]
-    for short in [f for f in ordered if "%y" in f]:
+    for short in [f for f in ordered if "%y" in f and f in used]:
         long = short.replace("%y", "%Y")
         if long in ordered and ordered.index(long) < ordered.index(short):
             ordered.remove(short)

@@ -466,6 +466,49 @@ def test_dates_with_month_names_in_every_common_layout(duck: duckdb.DuckDBPyConn
     assert evaluate(duck, values.timestamp_sql("v", fmt, "UTC", (1990, 2036)), texts) == expected
 
 
+def test_month_names_in_french_german_spanish_and_portuguese(
+    duck: duckdb.DuckDBPyConnection,
+) -> None:
+    texts = [
+        "15 avr. 2021",
+        "1 févr. 2021 10:30",
+        "15. März 2021",
+        "15. Apr. 2021",
+        "15 de abr. de 2021",
+        "3 de março de 2021",
+        "15/abr/2021",
+        "2 déc. 2021",
+        "12 out. 2021",
+        "15 Okt 2021",
+    ]
+    fmt = values.family_formats("text", ())
+    assert evaluate(duck, values.timestamp_sql("v", fmt, "UTC", (1990, 2036)), texts) == [
+        utc(2021, 4, 15),
+        utc(2021, 2, 1, 10, 30),
+        utc(2021, 3, 15),
+        utc(2021, 4, 15),
+        utc(2021, 4, 15),
+        utc(2021, 3, 3),
+        utc(2021, 4, 15),
+        utc(2021, 12, 2),
+        utc(2021, 10, 12),
+        utc(2021, 10, 15),
+    ]
+
+
+def test_a_two_digit_year_is_two_digits(duck: duckdb.DuckDBPyConnection) -> None:
+    text = values.family_formats("text", ())
+    day_first = values.family_formats("dmy", ("%d/%m/%y",))
+    years = (1990, 2036)
+    in_text = values.timestamp_sql("v", text, "UTC", years)
+    assert evaluate(duck, in_text, ["01-Jan-0", "01-Jan-00"]) == [
+        None,  # DuckDB's %y alone reads a single digit: 2000
+        utc(2000, 1, 1),
+    ]
+    in_numbers = values.timestamp_sql("v", day_first, "UTC", years)
+    assert evaluate(duck, in_numbers, ["1/2/3", "1/2/03"]) == [None, utc(2003, 2, 1)]
+
+
 def test_a_sample_of_serials_reads_as_serial_dates_not_as_months(
     duck: duckdb.DuckDBPyConnection,
 ) -> None:
@@ -591,6 +634,9 @@ def test_a_column_of_dates_all_outside_the_years_is_refused(con: store.Connectio
         "April 15, 2021 10:30",
         "15 April 2021 10:30",
         "Thu, 15 Apr 2021 10:30:00",
+        "15 avr. 2021 10:30",
+        "15. Apr. 2021 10:30",
+        "15 de abr. de 2021 10:30",
     ],
 )
 def test_month_name_exports_land_in_the_right_month(con: store.Connection, created: str) -> None:

@@ -288,7 +288,10 @@ def _normalised(text: str, family: str) -> str:
     if family != "text":
         return text
     text = re.sub(r"^\s*(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", "", text, flags=re.I)
-    return re.sub(r"[,/-]|\.(?:\s|$)", " ", text)
+    words = text.replace(",", " ").replace("/", " ").replace("-", " ")
+    words = re.sub(r"\.(\s|$)", r" \1", words).split(" ")
+    english = {w: m for m, names in values.MONTH_WORDS.items() for w in names}
+    return " ".join(english.get(w.lower(), "" if w.lower() == "de" else w) for w in words)
 
 
 def python_reads(text: str, fmt: values.TimestampFormat) -> datetime | None:

@@ -134,6 +134,25 @@ day as a fraction."""
 
 _WEEKDAY = r"^\s*(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+"
 _DATE_PUNCTUATION = r"[,/-]|\.(?:\s|$)"
+MONTH_WORDS: dict[str, tuple[str, ...]] = {
+    "Jan": ("janvier", "janeiro", "januar", "jänner", "janv", "enero", "jän", "ene"),
+    "Feb": ("février", "fevereiro", "febrero", "februar", "févr", "fevr", "fev"),
+    "Mar": ("março", "marzo", "mars", "märz", "mär", "mrz"),
+    "Apr": ("avril", "abril", "avr", "abr"),
+    "May": ("mayo", "maio", "mai"),
+    "Jun": ("junio", "junho", "juni", "juin"),
+    "Jul": ("juillet", "julio", "julho", "juli", "juil"),
+    "Aug": ("agosto", "août", "aout", "ago"),
+    "Sep": ("septiembre", "septembre", "setembro", "set"),
+    "Oct": ("octubre", "octobre", "outubro", "oktober", "okt", "out"),
+    "Dec": ("décembre", "diciembre", "dezember", "dezembro", "déc", "dic", "dez"),
+}
+"""French, German, Spanish and Portuguese month names and abbreviations that are not also
+English ones (`nov`, `sept`, `april` are), by English abbreviation; longest first, so a
+name is not cut at an accented letter (RE2's word boundary is ASCII only)."""
+_FOREIGN_MONTH = (
+    r"(?i)\b(?:" + "|".join(w for words in MONTH_WORDS.values() for w in words) + r"|de)\b"
+)
 
 
 def clean_text(column_sql: str) -> str:
@@ -510,10 +529,23 @@ class TimestampFormat:
 def month_text_sql(value_sql: str) -> str:
     """SQL: a date with a month name made readable by `TEXT_MONTH_FORMATS`: a leading weekday
     dropped (`Thu, `), commas, dashes, slashes and abbreviation points made spaces
-    (`Apr 15, 2021` -> `Apr 15  2021`, `15-Apr-21` -> `15 Apr 21`); a space in a format reads
-    any run of spaces."""
+    (`Apr 15, 2021` -> `Apr 15  2021`, `15-Apr-21` -> `15 Apr 21`; a space in a format reads
+    any run of spaces), and French, German, Spanish or Portuguese month names made English
+    (`15 avr. 2021`, `15. März 2021`, `15 de abr. de 2021`, `15/abr/2021`): only in values
+    that have one, the translation is a dozen replacements."""
     no_weekday = f"regexp_replace({value_sql}, {quote_literal(_WEEKDAY)}, '')"
-    return f"regexp_replace({no_weekday}, {quote_literal(_DATE_PUNCTUATION)}, ' ', 'g')"
+    spaced = f"regexp_replace({no_weekday}, {quote_literal(_DATE_PUNCTUATION)}, ' ', 'g')"
+    english = "s__"
+    for month, words in MONTH_WORDS.items():
+        pattern = r"(?i)\b(?:" + "|".join(words) + r")\b"
+        english = f"regexp_replace({english}, {quote_literal(pattern)}, '{month}', 'g')"
+    english = f"regexp_replace({english}, '(?i)\\bde\\b', ' ', 'g')"  # 15 de abr de 2021
+    return _bind(
+        spaced,
+        "s__",
+        f"CASE WHEN regexp_matches(s__, {quote_literal(_FOREIGN_MONTH)}) THEN {english} "
+        "ELSE s__ END",
+    )
 
 
 _GUARD_PARTS: dict[str, str] = {

@@ -321,9 +321,9 @@ def test_the_whole_column_decides_the_style_the_sample_could_not(
     con: store.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the sample (here the first 3 rows) holds whole numbers only; the rest of the file writes
-    # decimal commas and a euro sign, so 1.234 is 1234 and 2,5 is 2.5
+    # decimal commas and euros, so 1.234 is 1234, 2,5 is 2.5, and a dollar amount is a reject
     monkeypatch.setattr(load, "SAMPLE_ROWS", 3)
-    text = "id;amount\nO1;10\nO2;20\nO3;30\nO4;1.234\nO5;2,5\nO6;€ 7,25\nO7;9,75\n"
+    text = "id;amount\nO1;10\nO2;20\nO3;30\nO4;1.234\nO5;2,5\nO6;€ 7,25\nO7;9,75 €\nO8;$ 3,5\n"
     result = import_file(
         con,
         text.encode(),
@@ -342,7 +342,14 @@ def test_the_whole_column_decides_the_style_the_sample_could_not(
         ("O6", 7.25),
         ("O7", 9.75),
     ]
-    assert result.rows_rejected == 0
+    assert import_rejects(con, result.import_id).rows() == [
+        (
+            9,
+            "amount",
+            "$ 3,5",
+            "an amount in $ in a column of € amounts: amounts in two currencies cannot be added up",
+        ),
+    ]
 
 
 def test_a_column_of_three_decimal_values_is_read_as_thousands_and_said_so(

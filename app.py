@@ -32,7 +32,9 @@ pages = {
 }
 navigation = st.navigation(pages, position="sidebar")
 
-st.session_state[state.VIEW_KEY] = state.sidebar_view()
-state.apply_presenter_style()
-state.demo_banner()
-navigation.run()
+with state.database_guard():  # a database another program holds: a message, not a traceback
+    st.session_state[state.VIEW_KEY] = state.sidebar_view()
+    state.link_notice()
+    state.apply_presenter_style()
+    state.demo_banner()
+    navigation.run()

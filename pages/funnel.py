@@ -219,11 +219,11 @@ grain: str = (
     )
     or "month"
 )
-trend = state.funnel_trend(view, grain, first_stage, window_days, 12 if grain == "month" else 8)
+cohorts = 12 if grain == "month" else 8
+trend = state.funnel_trend(view, grain, first_stage, window_days, cohorts)
+span = state.trend_span(view, grain, cohorts)
 st.plotly_chart(
-    funnel_charts.step_trend(
-        trend, step, f"{step} by {label[first_stage]} {grain}, to {view.period.label}"
-    ),
+    funnel_charts.step_trend(trend, step, f"{step} by {label[first_stage]} {grain}, {span}"),
     key="funnel_trend_chart",
 )
 change = funnel.latest_mature_change(trend, step)

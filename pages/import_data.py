@@ -30,7 +30,9 @@ with st.expander("Known exports and templates"):
         "Recognised from their header row: HubSpot contacts, deals and leads; Salesforce leads, "
         "opportunities, tasks, lead history and opportunity history (report or Data Loader); "
         "Marketo leads; Marketo Measure (Bizible) touchpoints; Outreach calls and mailings; "
-        "Salesloft calls; owners / sales teams and accounts / ZoomInfo company lists (lookups). "
+        "Salesloft calls; leads, contacts, deals and calls / activities of Zoho CRM, Pipedrive, "
+        "Dynamics 365, Freshsales, Close and Copper; owners / sales teams and accounts / "
+        "ZoomInfo company lists (lookups); in English, German, French, Spanish or Portuguese. "
         "Anything else is read as a generic file you map by hand. Spend and targets have "
         "templates:"
     )
@@ -57,13 +59,14 @@ uploads = st.file_uploader(
     key="uploads",
 )
 results: dict[str, dict] = st.session_state.setdefault("import_results", {})
+state.forget_uploads(uploads or [])
 
 for upload in uploads or []:
     file_key = upload.file_id
     with st.container(border=True):
         st.subheader(upload.name)
         try:
-            sniffed, proposal = state.inspect_upload(file_key, upload.name, upload.getvalue())
+            sniffed, proposal = state.inspect_upload(upload)
         except IngestError as error:
             st.error(str(error), icon=":material/block:")
             continue
@@ -142,8 +145,7 @@ for upload in uploads or []:
             bar = st.progress(0.0, text="Starting…")
             try:
                 result = state.import_upload(
-                    upload.getvalue(),
-                    upload.name,
+                    upload,
                     object_type=object_type,
                     source_system=source_system.strip() or None,
                     mapping=mapping,

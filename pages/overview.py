@@ -55,14 +55,13 @@ for start in range(0, len(tiles.OVERVIEW_TILES), 4):
                 st.caption(f":material/report: {tile.trust} See Data quality.")
 
 trend = state.monthly_trend(view)
+span = state.trend_span(view)
 left, right = st.columns(2)
 left.plotly_chart(
-    charts.mql_trend(trend, f"MQLs, SQLs and MQL→SQL by MQL month, to {view.period.label}"),
+    charts.mql_trend(trend, f"MQLs, SQLs and MQL→SQL by MQL month, {span}"),
     key="mql_trend",
 )
 right.plotly_chart(
-    charts.revenue_trend(
-        trend, f"Pipeline, won revenue and win rate by month, to {view.period.label}"
-    ),
+    charts.revenue_trend(trend, f"Pipeline, won revenue and win rate by month, {span}"),
     key="revenue_trend",
 )

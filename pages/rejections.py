@@ -128,7 +128,7 @@ st.caption(
 st.plotly_chart(
     rejection_charts.share_trend(
         state.rejection_trend(view, kind, level),
-        f"Reason share of {noun} by month, 12 months to {view.period.label}",
+        f"Reason share of {noun} by month, {state.trend_span(view, 'month', 12)}",
     ),
     key="rejections_trend",
 )

@@ -123,3 +123,131 @@ def test_demo_command_fills_the_database(
     # running it again replaces the demo instead of doubling it
     code, out, _ = _run(capsys, "demo", "--db", db, "--leads", "500")
     assert code == 0 and "500 leads" in out
+
+
+# ---- import refuses a guess; mappings never drop a column --------------------------------------
+XEDUCATION = REALDATA / "xeducation" / "leads.csv"
+
+
+def _count(db: Path, sql: str) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return int(con.execute(sql).fetchone()[0])  # type: ignore[index]
+    finally:
+        con.close()
+
+
+def test_import_refuses_a_guess_and_says_how_to_choose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a name, a date and a value: an owners list? accounts? (30 % either way)
+    mystery = tmp_path / "mystery.csv"
+    mystery.write_text("Name,Date,Value\nAcme,2026-01-05,3\nGlobex,2026-02-07,5\n")
+    db = tmp_path / "cli.duckdb"
+    code, out, err = _run(capsys, "import", str(mystery), "--db", str(db))
+    assert code == 1 and out == ""
+    assert err.startswith(f"error: {mystery}: not sure what this file holds")
+    assert "below 60%; nothing was imported" in err
+    assert "generic_owners" in err and "generic_accounts" in err  # the candidates, with %
+    assert f"alignment import {mystery} --source PRESET" in err
+    assert f"alignment import {mystery} --object owners --mapping MAPPING.json" in err
+    assert '{"owner": "Name"}' in err  # an example mapping from the best guess
+    assert "Traceback" not in err
+    assert not db.exists()  # the database was not even created
+
+
+def test_a_refused_file_stops_every_file_of_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tie = tmp_path / "touches.csv"  # fits leads and activities equally
+    tie.write_text(
+        "Id,Email,Created Date,Owner\n1,a@b.com,2026-01-05,Ann\n2,b@c.com,2026-01-06,Bo\n"
+    )
+    db = tmp_path / "cli.duckdb"
+    assert _run(capsys, "demo", "--db", str(db), "--leads", "200")[0] == 0
+    imports = _count(db, "SELECT count(*) FROM imports")
+    code, _, err = _run(capsys, "import", str(PIPELINE), str(tie), "--db", str(db))
+    assert code == 1 and "touches.csv: not sure what this file holds" in err
+    assert "generic_leads" in err and "generic_activities" in err
+    # the pipeline, first on the command line, was not imported either
+    assert _count(db, "SELECT count(*) FROM imports") == imports
+
+
+def test_a_remembered_mapping_counts_as_confident(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = "Id,Email,Created Date,Owner\n"  # leads or activities: refused without options
+    db = tmp_path / "cli.duckdb"
+    first = tmp_path / "touches_jan.csv"
+    first.write_text(header + "1,a@b.com,2026-01-05,Ann\n2,b@c.com,2026-01-06,Bo\n")
+    assert _run(capsys, "import", str(first), "--db", str(db))[0] == 1
+    code, _, err = _run(capsys, "import", str(first), "--db", str(db), "--object", "leads")
+    assert code == 0, err
+    # the same header again, with no options: the mapping confirmed by that import decides
+    second = tmp_path / "touches_feb.csv"
+    second.write_text(header + "3,c@d.com,2026-02-07,Cy\n4,d@e.com,2026-02-08,Di\n")
+    code, out, err = _run(capsys, "import", str(second), "--db", str(db), "--json")
+    assert code == 0, err
+    assert (json.loads(out)["object_type"], json.loads(out)["rows_loaded"]) == ("leads", 2)
+
+
+def test_real_exports_import_with_no_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "cli.duckdb")
+    code, out, err = _run(capsys, "import", str(PIPELINE), str(XEDUCATION), "--db", db, "--json")
+    assert code == 0, err
+    pipeline, leads = json.loads(out)
+    assert (pipeline["object_type"], pipeline["rows_loaded"]) == ("opportunities", 8800)
+    assert (leads["object_type"], leads["rows_loaded"]) == ("leads", 9240)
+
+
+def test_a_mapping_naming_stage_loads_stage_raw_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        json.dumps(
+            {"external_id": "opportunity_id", "stage": "deal_stage", "amount": "close_value"}
+        )
+    )
+    db = str(tmp_path / "cli.duckdb")
+    code, out, err = _run(capsys, "import", str(PIPELINE), "--db", db, "--mapping", str(mapping))
+    assert code == 0, err
+    assert "warning: The mapping names 'stage' for column 'deal_stage'" in out
+    assert "was read as stage_raw" in out
+    code, out, _ = _run(capsys, "kpis", "--db", db, "--json")
+    won = duckdb.sql(
+        f"SELECT count(*) FROM read_csv('{PIPELINE}') WHERE deal_stage = 'Won'"
+    ).fetchall()[0][0]
+    assert json.loads(out)["opps_won"] == won  # not 0: the stages were read
+
+
+@pytest.mark.parametrize(
+    ("mapping_text", "message"),
+    [
+        (
+            '{"external_id": "opportunity_id", "stage": "deal_stage", "stage_raw": "product"}',
+            "only 'stage_raw' can be mapped",
+        ),
+        (
+            '{"external_id": "opportunity_id", "stage_raw": "deal_stage", "stage_raw": "product"}',
+            "names 'stage_raw' more than once",
+        ),
+        (
+            '{"external_id": "opportunity_id", "stage_raw": "deal_stage", "mql_at": "close_date"}',
+            "not a field of opportunities",
+        ),
+    ],
+    ids=["derived-and-raw", "field-twice", "field-of-leads"],
+)
+def test_a_mapping_that_would_drop_a_column_is_refused(
+    mapping_text: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mapping = tmp_path / "map.json"
+    mapping.write_text(mapping_text)
+    db = tmp_path / "cli.duckdb"
+    args = ["import", str(PIPELINE), "--db", str(db), "--mapping", str(mapping)]
+    code, _, err = _run(capsys, *args, "--object", "opportunities")
+    assert code == 1 and message in err and "Traceback" not in err
+    assert not db.exists() or _count(db, "SELECT count(*) FROM opportunities") == 0

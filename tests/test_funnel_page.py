@@ -36,7 +36,7 @@ def _table_with(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def _expected(demo_db: Path, **options: object) -> pl.DataFrame:
-    con = store.connect(demo_db)
+    con = store.connect(demo_db, read_only=True)
     try:
         return funnel.conversion_by_dimension(con, SEPTEMBER, **options)  # type: ignore[arg-type]
     finally:
@@ -110,7 +110,7 @@ def test_cli_funnel_json_equals_the_functions(
     )
     assert code == 0
     result = json.loads(capsys.readouterr().out)
-    con = store.connect(demo_db)
+    con = store.connect(demo_db, read_only=True)
     quarter = Period.parse("2026-Q3")
     stages = funnel.stage_funnel(con, quarter)
     by_channel = funnel.conversion_by_dimension(con, quarter, dimension="channel")

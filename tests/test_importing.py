@@ -16,7 +16,10 @@ def test_mapping_table_has_one_row_per_field_and_drops_unknown_columns() -> None
     proposed = dict(zip(table["field"], table["source_column"], strict=True))
     assert proposed["external_id"] == "Opportunity ID"
     assert proposed["amount"] == ""  # proposed column is not in the file
-    assert table.filter(pl.col("required"))["field"].to_list() == ["external_id"]
+    # a file without an id column gets keys made from its rows, so nothing is required here
+    assert table.filter(pl.col("required"))["field"].to_list() == []
+    activities = mapping_table("activities", {}, ["Id"])
+    assert activities.filter(pl.col("required"))["field"].to_list() == ["occurred_at"]
 
 
 def test_mapping_read_back_skips_empty_rows_from_polars_or_pandas() -> None:

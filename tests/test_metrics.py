@@ -553,8 +553,30 @@ def test_dimension_values(con: store.Connection) -> None:
 
 
 def test_data_date_range(con: store.Connection) -> None:
-    # earliest: L11 created 5 January; latest: L6 reached MQL at 00:00 on 1 April
-    assert overview.data_date_range(con) == (date(2026, 1, 5), date(2026, 4, 1))
+    # earliest: L11 created 5 January; latest: L7 won on 1 May (every stage date is an event)
+    assert overview.data_date_range(con) == (date(2026, 1, 5), date(2026, 5, 1))
+
+
+def test_data_date_range_leaves_out_expected_close_dates_of_open_deals(
+    con: store.Connection,
+) -> None:
+    # O9 is open with an expected close in 2031 and O10 open with one in 2025: neither is an
+    # event. O11 was lost on 20 June 2026 (a rejection of L13 on 3 July 2026 is the last event)
+    con.execute(
+        """
+        INSERT INTO opportunities (opp_id, source_system, external_id, created_at, closed_at,
+                                   stage_raw)
+        VALUES ('test:O9', 'test', 'O9', '2026-03-01', '2031-12-31', 'Negotiation'),
+               ('test:O10', 'test', 'O10', '2026-03-01', '2025-06-30', 'Negotiation'),
+               ('test:O11', 'test', 'O11', '2026-04-01', '2026-06-20', 'Closed Lost')
+        """
+    )
+    con.execute(
+        "INSERT INTO leads (lead_id, source_system, external_id, rejected_at) "
+        "VALUES ('test:L13', 'test', 'L13', '2026-07-03 10:00')"
+    )
+    models.refresh(con)
+    assert overview.data_date_range(con) == (date(2026, 1, 5), date(2026, 7, 3))
 
 
 # ---- registry ----------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def test_overview_tiles_equal_the_kpis_function(demo_db: Path) -> None:
     # the MQL tile must show exactly what kpis() computes for the same period and filter
     at = _app({"period": "September 2026", "channel": "Email"})
     _no_errors(at)
-    con = store.connect(demo_db)
+    con = store.connect(demo_db, read_only=True)
     from alignment.filters import Filters
 
     expected = overview.kpis(con, Period.parse("2026-09"), Filters(channel=("Email",)))
@@ -89,13 +89,27 @@ def test_import_page_uploads_and_loads_a_sample(empty_db: Path) -> None:
     at.button(key=next(b.key for b in at.button if b.key.startswith("go_"))).click().run()
     _no_errors(at)
     assert any("Imported hubspot_contacts.csv" in s.value for s in at.success)
-    con = store.connect(empty_db)
+    con = store.connect(empty_db, read_only=True)
     n_rows = data.decode("utf-8-sig").strip().count("\n")  # data rows = lines - header
     assert store.scalar(con, "SELECT count(*) FROM leads") == n_rows
     con.close()
     # the history lists the import
     histories = [df.value for df in at.dataframe if "file_name" in df.value.columns]
     assert [h["file_name"].tolist() for h in histories] == [["hubspot_contacts.csv"]]
+
+
+def test_an_upload_is_imported_from_a_temporary_file_removed_with_the_upload(
+    empty_db: Path,
+) -> None:
+    at = _app()
+    at.switch_page("pages/import_data.py").run()
+    data = (SAMPLES / "hubspot_contacts.csv").read_bytes()
+    at.file_uploader(key="uploads").set_value(("hubspot_contacts.csv", data, "text/csv")).run()
+    (spooled,) = at.session_state["_upload_files"].values()
+    assert Path(spooled).read_bytes() == data  # written once, read from disk by the import
+    at.file_uploader(key="uploads").set_value([]).run()
+    _no_errors(at)
+    assert not Path(spooled).exists()
 
 
 def test_import_page_reports_a_bad_file_without_a_traceback(empty_db: Path) -> None:
@@ -111,7 +125,7 @@ def test_remove_demo_data_button_empties_the_database(demo_db: Path) -> None:
     at = _app()
     at.button(key="remove_demo").click().run()
     _no_errors(at)
-    con = store.connect(demo_db)
+    con = store.connect(demo_db, read_only=True)
     assert store.table_counts(con)["leads"] == 0
     con.close()
     assert not any("Demo data" in i.value for i in at.info)

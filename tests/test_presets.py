@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from alignment import store
 from alignment.ingest import import_file, propose_mapping, sniff
+from alignment.ingest.crm_presets import CRM_PRESETS
 from alignment.ingest.presets import PRESETS, TEMPLATES
 
 EXPORTS = Path(__file__).resolve().parent / "fixtures" / "exports"
@@ -75,6 +76,7 @@ def test_every_preset_has_a_fixture_or_a_template_or_real_data() -> None:
         "owners_lookup",  # maven/sales_teams.csv, tests/test_linking.py
         "accounts_lookup",  # maven/accounts.csv, tests/test_linking.py
         "salesforce_opportunities",
+        *(p.name for p in CRM_PRESETS),  # tests/test_crm_presets.py
     }
     assert {p.name for p in PRESETS} <= covered
 
@@ -615,7 +617,7 @@ def test_import_page_detects_a_hubspot_export_and_imports_it_with_one_click(
     at.button(key=_go_buttons(at)[0]).click().run()
     assert not at.exception and not at.error
     assert any("Imported contacts.csv as hubspot leads" in s.value for s in at.success)
-    con = store.connect(empty_db)
+    con = store.connect(empty_db, read_only=True)
     got = con.execute("SELECT lead_id, mql_at FROM leads ORDER BY 1").fetchall()
     con.close()
     assert got == [

@@ -2,7 +2,9 @@
 `python -m alignment`).
 
 Used by automation and by our own checks, so the spellings are stable. Every command exits 0 on
-success and non-zero with a one-line reason on failure.
+success and non-zero with a one-line reason on failure. The reports (`kpis`, `funnel`,
+`rejections`) open the database read-only, so they run while the app has it open; `import` and
+`demo` need it to themselves and say so when another program holds it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shlex
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -60,42 +63,142 @@ def _print_table(frame: pl.DataFrame) -> None:
 
 
 # ---- import -----------------------------------------------------------------------------
+def _read_mapping(path: str) -> dict[str, str]:
+    """The `--mapping` JSON object; CliError when it cannot be read, is not an object of
+    strings, or names a field twice (JSON would keep only the last column silently)."""
+
+    def no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise CliError(
+                f"{path}: the mapping names {', '.join(map(repr, repeated))} more than once; "
+                "a field is filled from one column, so keep one of them."
+            )
+        return dict(pairs)
+
+    try:
+        mapping = json.loads(Path(path).read_text(encoding="utf-8"), object_pairs_hook=no_repeats)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CliError(f"cannot read mapping file {path}: {exc}") from exc
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        raise CliError(
+            f'{path}: the mapping must be a JSON object {{"canonical_field": "source column", ...}}'
+        )
+    return mapping
+
+
+def _refusal(file_name: str, columns: list[str], proposal: Any) -> str:
+    """Why the CLI does not import a guess, what the file could be, and how to say which."""
+    from alignment.importing import object_type_label
+    from alignment.ingest.mapping import CONFIDENT, candidates
+
+    name = shlex.quote(file_name)
+    lines = [
+        f"{file_name}: not sure what this file holds: the best guess is {proposal.label} "
+        f"({object_type_label(proposal.object_type)}) at {proposal.confidence:.0%}, below "
+        f"{CONFIDENT:.0%}; nothing was imported.",
+        "  it could be (preset, what, records, confidence):",
+    ]
+    for preset, label, object_type, confidence in candidates(columns):
+        lines.append(f"    {preset:<30} {label:<40} {object_type:<14} {confidence:.0%}")
+    example = dict(list(proposal.mapping.items())[:3]) or {"external_id": columns[0]}
+    lines += [
+        "  say what it is, with one of:",
+        f"    alignment import {name} --source PRESET            (a preset above, e.g. "
+        f"--source {proposal.preset or 'generic_leads'})",
+        f"    alignment import {name} --object {proposal.object_type} --source SYSTEM"
+        "   (the record type and the system it came from, e.g. zoho)",
+        f"    alignment import {name} --object {proposal.object_type} --mapping MAPPING.json"
+        f"   (MAPPING.json: {json.dumps(example, ensure_ascii=False)}, ...)",
+    ]
+    return "\n".join(lines)
+
+
+ImportPlan = tuple[Path, str | None, dict[str, str] | None, list[str]]
+"""(file, record type, mapping, notes for the import's warnings) of one file to import."""
+
+
+def _remembered(db: str | None, columns: list[str]) -> bool:
+    """Whether a mapping was confirmed before for this header (read without writing)."""
+    from alignment.ingest import saved_mapping
+
+    path = store.database_path(db)
+    if not path.exists():
+        return False
+    con = store.connect(path, read_only=True)
+    try:
+        return saved_mapping(con, columns) is not None
+    except Exception:  # not an Alignment database yet: nothing is remembered
+        return False
+    finally:
+        con.close()
+
+
+def _plan_imports(args: argparse.Namespace, mapping: dict[str, str] | None) -> list[ImportPlan]:
+    """Read every file's header and settle what it holds before anything is imported: a file
+    whose record type is only guessed (below the confidence threshold, not remembered, not
+    given) stops the command with the candidates and how to choose."""
+    from alignment.ingest import IngestError, propose_mapping, sniff
+    from alignment.ingest.mapping import normalise_mapping, object_type_for_mapping
+    from alignment.ingest.presets import preset as preset_named
+
+    source = None if args.source == "auto" else args.source
+    chosen = preset_named(source)
+    plans: list[ImportPlan] = []
+    for file_name in args.files:
+        path = Path(file_name)
+        if not path.is_file():
+            raise CliError(f"{file_name}: no such file")
+        object_type = args.object or (chosen.object_type if chosen else None)
+        if mapping is None and object_type is not None:
+            plans.append((path, args.object, None, []))
+            continue
+        try:
+            columns = sniff(path, path.name).columns
+            if mapping is not None:
+                object_type = object_type or object_type_for_mapping(columns, mapping)
+                if object_type is None:
+                    plans.append((path, None, mapping, []))
+                else:
+                    normalised, notes = normalise_mapping(object_type, mapping, path.name)
+                    plans.append((path, object_type, normalised, notes))
+                continue
+            proposal = propose_mapping(columns, source_system=source)
+        except IngestError as exc:
+            raise CliError(str(exc)) from exc
+        if proposal.needs_choice and not (source is None and _remembered(args.db, columns)):
+            raise CliError(_refusal(file_name, columns, proposal))
+        plans.append((path, None, None, []))
+    return plans
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from alignment.ingest import IngestError, import_file
 
-    mapping: dict[str, str] | None = None
-    if args.mapping:
-        try:
-            mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise CliError(f"cannot read mapping file {args.mapping}: {exc}") from exc
-        if not isinstance(mapping, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
-        ):
-            raise CliError(
-                f"{args.mapping}: the mapping must be a JSON object "
-                '{"canonical_field": "source column", ...}'
-            )
+    mapping = _read_mapping(args.mapping) if args.mapping else None
+    plans = _plan_imports(args, mapping)
     con = store.connect(args.db)
     results = []
     try:
-        for file_name in args.files:
-            path = Path(file_name)
-            if not path.is_file():
-                raise CliError(f"{file_name}: no such file")
+        for path, object_type, file_mapping, notes in plans:
             try:
                 result = import_file(
                     con,
                     path,
                     path.name,
-                    object_type=args.object,
+                    object_type=object_type,
                     source_system=None if args.source == "auto" else args.source,
-                    mapping=mapping,
+                    mapping=file_mapping,
                     timezone=args.timezone,
                     date_order=args.date_order,
                 )
             except IngestError as exc:
                 raise CliError(str(exc)) from exc
+            # the notes of a renamed derived field are the import's first warnings
+            result.warnings = [*notes, *result.warnings]
             results.append(result)
     finally:
         con.close()
@@ -127,7 +230,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     db_path = store.database_path(args.db)
     if not db_path.exists():
         raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
-    con = store.connect(db_path)
+    con = store.connect(db_path, read_only=True)
     try:
         frame = kpis(con, period, by=args.by)
     finally:
@@ -162,7 +265,7 @@ def cmd_rejections(args: argparse.Namespace) -> int:
         raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
     kind = "opportunities" if args.lost else "leads"
     level = "raw" if args.raw else "standard"
-    con = store.connect(db_path)
+    con = store.connect(db_path, read_only=True)
     try:
         result = rejections.report(con, period, by=args.by, kind=kind, level=level)
     finally:
@@ -215,7 +318,7 @@ def cmd_funnel(args: argparse.Namespace) -> int:
         "first_stage": args.first_stage,
         "window_days": window,
     }
-    con = store.connect(db_path)
+    con = store.connect(db_path, read_only=True)
     try:
         stages = funnel.stage_funnel(con, period, **options)
         maturity = funnel.maturity(con, period, first_stage=args.first_stage, window_days=window)
@@ -376,15 +479,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except CliError as exc:
+    except (CliError, store.DatabaseUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a one-line reason, never a traceback, for automation
-        import duckdb
-
-        if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
-            print(f"error: the database is in use by another process ({exc})", file=sys.stderr)
-            return 1
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 

@@ -49,7 +49,10 @@ def object_type_label(object_type: str) -> str:
 def mapping_table(object_type: str, mapping: dict[str, str], columns: list[str]) -> pl.DataFrame:
     """The mapping editor's rows: one row per mappable field of the object type, with the file
     column proposed for it (empty when none, or when the proposed column is not in the file)."""
-    required = set(schema.REQUIRED_FIELDS[object_type])
+    keyed_by_row = object_type in schema.ROW_KEY_FIELDS  # an id can be made from the row
+    required = {
+        f for f in schema.REQUIRED_FIELDS[object_type] if not (f == "external_id" and keyed_by_row)
+    }
     present = set(columns)
     rows = [
         {
@@ -58,7 +61,12 @@ def mapping_table(object_type: str, mapping: dict[str, str], columns: list[str])
             "source_column": mapping.get(field.name, "")
             if mapping.get(field.name) in present
             else "",
-            "description": field.description,
+            "description": field.description
+            + (
+                " (leave empty when the file has none: each row then gets a key made from it)"
+                if field.name == "external_id" and keyed_by_row
+                else ""
+            ),
         }
         for field in schema.mappable_fields(object_type)
     ]

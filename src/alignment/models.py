@@ -7,10 +7,15 @@ table rebuilt from its live view when opportunities, leads, maps or lookups chan
 has a `<name>_live` view that computes it from scratch; tests hold the two equal.
 
 `lead_facts` (one row per lead) applies the channel, reason and stage maps (`maps.py`) and the
-owner / account lookups and adds the "reached stage" timestamps of DESIGN section 5: a lead
-reached stage S at the earliest timestamp it has for S or any later stage, so funnels are
-monotone even when a stage was skipped. `opp_facts` (one row per opportunity) applies the
-channel, stage and reason maps and adds `outcome` (open / won / lost).
+owner / account lookups and adds the "reached stage" columns of DESIGN section 5: a lead
+reached stage S at the earliest timestamp it has for S or any later stage (`reached_<S>_at`), so
+funnels are monotone even when a stage was skipped; `reached_<S>` (boolean) says whether it
+reached S at all: by such a date, or by a flag meaning S or a later stage (`is_converted`: an
+opportunity, `is_won`: a customer; exports with flags but no dates), and every lead reached the
+lead stage. Period metrics date stage entries by `reached_<S>_at`; "all time" counts
+`reached_<S>` (`entered_sql`), so undated leads and flags count there. `opp_facts` (one row
+per opportunity) applies the channel, stage and reason maps and adds `outcome` (open / won /
+lost).
 
 Map precedence: a map row matching the raw value (case- and whitespace-insensitively) wins; else
 the record's own canonical value; else the raw value as itself (unmapped values stay visible).
@@ -22,8 +27,10 @@ recomputes every fact in the same transaction, so every page changes without re-
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from alignment import maps, schema, store
+from alignment.periods import Period, between_sql
 from alignment.store import Connection, quote_identifier
 
 NOT_SET = "(not set)"
@@ -37,6 +44,38 @@ def _reached(stage: str) -> str:
     later = schema.LEAD_STAGES[schema.LEAD_STAGES.index(stage) :]
     cols = ", ".join(f"l.{schema.STAGE_TIMESTAMP[s]}" for s in later)
     return f"least({cols})" if len(later) > 1 else cols
+
+
+def _reached_flag(stage: str) -> str:
+    """Whether a lead reached `stage` at all: every lead reached the lead stage; a later stage
+    by a date for it or a later stage, or by a flag meaning it or a later stage."""
+    if stage == schema.LEAD_STAGES[0]:
+        return "TRUE"
+    position = schema.LEAD_STAGES.index(stage)
+    later = schema.LEAD_STAGES[position:]
+    dated = " OR ".join(f"l.{schema.STAGE_TIMESTAMP[s]} IS NOT NULL" for s in later)
+    flags = " OR ".join(
+        f"coalesce(l.{flag}, FALSE)"
+        for flag, flag_stage in schema.STAGE_FLAG.items()
+        if schema.LEAD_STAGES.index(flag_stage) >= position
+    )
+    return f"({dated}{' OR ' + flags if flags else ''})"
+
+
+def entered_sql(
+    stage: str, period: Period, alias: str = "l", *, dated: bool = False
+) -> tuple[str, list[Any]]:
+    """SQL condition over `lead_facts <alias>`: the lead entered `stage` in the period (its
+    `reached_<stage>_at` falls in it), and its bound parameters. For all time: it reached the
+    stage at all (`reached_<stage>`: a date or a flag, so undated leads count), or with `dated`
+    only by a date (for what needs one: time to convert, conversion windows)."""
+    if stage not in schema.LEAD_STAGES:
+        raise ValueError(f"unknown stage {stage!r}: use one of {', '.join(schema.LEAD_STAGES)}")
+    column = f"{alias}.reached_{stage}_at"
+    if period.is_all and not dated:
+        return f"{alias}.reached_{stage}", []
+    condition, params = between_sql(column, period)
+    return f"({column} IS NOT NULL AND {condition})", params
 
 
 _NOT_A_REJECTION_SQL = "'" + maps.NOT_A_REJECTION + "'"
@@ -160,6 +199,9 @@ def _lead_facts_projection(relation: str) -> str:
     reached = ",\n  ".join(
         f"{_reached(stage)} AS reached_{stage}_at" for stage in schema.LEAD_STAGES
     )
+    reached_flags = ",\n  ".join(
+        f"{_reached_flag(stage)} AS reached_{stage}" for stage in schema.LEAD_STAGES
+    )
     return f"""SELECT
   l.lead_id, l.source_system, l.external_id, l.created_at, l.email, l.name,
   l.fact_channel AS channel, l.channel_raw, l.fact_marketing_sourced AS marketing_sourced,
@@ -177,8 +219,9 @@ def _lead_facts_projection(relation: str) -> str:
   l.fact_rejection_reason AS rejection_reason, l.rejection_reason_raw,
   l.fact_rejection_documented AS rejection_documented,
   (l.rejected_at IS NOT NULL OR l.fact_rejection_documented) AS is_rejected,
-  l.opp_id, l.is_converted, l.import_id,
-  {reached}
+  l.opp_id, l.is_converted, l.is_won, l.import_id,
+  {reached},
+  {reached_flags}
 FROM {relation} l"""
 
 

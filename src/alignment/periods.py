@@ -1,7 +1,13 @@
 """Reporting periods: months, quarters and ISO weeks, their comparisons, and "all time".
 
-A period is a half-open UTC interval [start, end). Spellings (also used in the URL and the CLI):
-`2026-03` (month), `2026-Q1` (quarter), `2026-W09` (ISO week), `all` (no date condition).
+A period is a half-open UTC interval [start, end). Spellings (the CLI's, and what `parse`
+reads): `2026-03` (month), `2026-Q1` (quarter), `2026-W09` (ISO week), `all` (no date
+condition); `parse` also reads the labels the app shows and writes in its links (`March 2026`,
+`Q1 2026`, `Week 9, 2026 (23 Feb)`, `All time`).
+
+Also the lists the period selector and the trend charts need: every period of the data's range
+(`periods_between`), the period a review most likely wants (`latest_complete`), and the span
+of a trend (`trend_window`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,14 @@ COMPARISONS: dict[Comparison, str] = {
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_MONTH_LABEL = re.compile(r"^([a-z]{3,9})\.? (\d{4})$", re.IGNORECASE)
+_QUARTER_LABEL = re.compile(r"^Q([1-4]) (\d{4})$", re.IGNORECASE)
+_WEEK_LABEL = re.compile(r"^Week (\d{1,2}), (\d{4})(?: \(\d{1,2} [a-z]{3}\))?$", re.IGNORECASE)
+_MONTH_NAMES: dict[str, int] = {
+    name: number
+    for number in range(1, 13)
+    for name in (f"{date(2000, number, 1):%B}".lower(), f"{date(2000, number, 1):%b}".lower())
+}
 
 
 def _month_start(year: int, month: int) -> date:
@@ -43,8 +57,10 @@ class Period:
     # ---- construction -------------------------------------------------------------------
     @classmethod
     def parse(cls, text: str) -> Period:
-        """Parse `2026-03`, `2026-Q1`, `2026-W09` or `all`; ValueError with the accepted forms."""
-        value = (text or "").strip()
+        """Parse `2026-03`, `2026-Q1`, `2026-W09` or `all`, or a label (`March 2026`, `Mar
+        2026`, `Q1 2026`, `Week 9, 2026 (23 Feb)`, `All time`), case-insensitively; ValueError
+        with the accepted forms."""
+        value = " ".join((text or "").split())
         if value.lower() in {"all", "all time", ""}:
             return ALL_TIME
         if m := _MONTH.match(value):
@@ -52,14 +68,27 @@ class Period:
             if not 1 <= month <= 12:
                 raise ValueError(f"month out of range in {text!r}")
             return cls.month(year, month)
+        if (m := _MONTH_LABEL.match(value)) and m[1].lower() in _MONTH_NAMES:
+            return cls.month(int(m[2]), _MONTH_NAMES[m[1].lower()])
         if m := _QUARTER.match(value):
             return cls.quarter(int(m[1]), int(m[2]))
+        if m := _QUARTER_LABEL.match(value):
+            return cls.quarter(int(m[2]), int(m[1]))
         if m := _WEEK.match(value):
-            return cls.week(int(m[1]), int(m[2]))
+            return cls._checked_week(int(m[1]), int(m[2]), text)
+        if m := _WEEK_LABEL.match(value):
+            return cls._checked_week(int(m[2]), int(m[1]), text)
         raise ValueError(
             f"unknown period {text!r}: use YYYY-MM (2026-03), YYYY-Qn (2026-Q1), "
             "YYYY-Www (2026-W09) or all"
         )
+
+    @classmethod
+    def _checked_week(cls, year: int, week: int, text: str) -> Period:
+        try:
+            return cls.week(year, week)
+        except ValueError:
+            raise ValueError(f"{year} has no ISO week {week} ({text!r})") from None
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:
@@ -195,3 +224,63 @@ def between_sql(column: str, period: Period) -> tuple[str, list[datetime]]:
     if period.start is None or period.end is None:
         return "TRUE", []
     return f"({column} >= ? AND {column} < ?)", [period.start, period.end]
+
+
+def periods_between(grain: Grain, earliest: date, latest: date) -> list[Period]:
+    """Every period of a grain from the one containing `earliest` to the one containing
+    `latest`, newest first (none when `latest` is before `earliest`)."""
+    oldest = Period.containing(grain, earliest)
+    period = Period.containing(grain, latest)
+    periods: list[Period] = []
+    while period >= oldest:
+        periods.append(period)
+        period = period.previous()
+    return periods
+
+
+def latest_complete(
+    grain: Grain, earliest: date | None, latest: date | None, today: date
+) -> Period:
+    """The period a review most likely wants: the latest complete period (ended by `today`)
+    that holds data, i.e. the one containing the latest event date (capped at today), or the
+    one before it while that one has not ended. When the data holds no complete period (it
+    all lies in the current one), that current period; with no data, the last complete
+    period before today."""
+    anchor = min(latest, today) if latest else today
+    period = Period.containing(grain, anchor)
+    if period.end_day is not None and period.end_day > today:
+        before = period.previous()
+        if (
+            latest is None
+            or earliest is None
+            or (before.end_day is not None and before.end_day > earliest)
+        ):
+            return before
+    return period
+
+
+def trend_window(
+    period: Period,
+    grain: Grain,
+    count: int,
+    earliest: date | None,
+    latest: date | None,
+    today: date,
+) -> tuple[Period, int]:
+    """The span of a trend by `grain` (month or quarter) for a selected period: its last period
+    and how many periods it shows. For a month, quarter or week: at most `count` periods,
+    ending with the one that holds the period's last day, and starting no earlier than the
+    data (the period holding `earliest`). For all time: every period of the data's range, from
+    the first event to the last (not to today); with no data, `count` periods to today's."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    if period.end_day is None:
+        if earliest is None or latest is None:
+            return Period.containing(grain, today), count
+        last = Period.containing(grain, latest)
+        return last, len(periods_between(grain, earliest, latest))
+    last_day = period.end_day - timedelta(days=1)
+    last = Period.containing(grain, last_day)
+    if earliest is None:
+        return last, count
+    return last, max(1, min(count, len(periods_between(grain, earliest, last_day))))

@@ -26,7 +26,7 @@ from alignment import maps, schema, store
 from alignment.filters import Filters
 from alignment.metrics import registry
 from alignment.metrics.overview import NO_FILTERS
-from alignment.models import NOT_SET
+from alignment.models import NOT_SET, entered_sql
 from alignment.periods import Period, between_sql
 from alignment.store import Connection, quote_identifier
 
@@ -398,6 +398,24 @@ def _share(part: int, whole: int) -> str:
     return registry.format_value("mql_to_sql", part / whole)
 
 
+def _by_flag(count: int, cohort: int, stage: str, *, rate: bool = False) -> str:
+    """The trust note on a cohort stage counted by flags: `3,561 of 3,561 MQLs count as SQL
+    only because of a converted or won flag, not a date (...)`."""
+    if stage == "mql":
+        text = (
+            f"{count:,} of {cohort:,} have no stage date and count as MQLs only because the "
+            "export flags them converted or won"
+        )
+    else:
+        text = (
+            f"{count:,} of {cohort:,} MQLs count as {schema.STAGE_LABEL[stage]} only because of "
+            "a converted or won flag, not a date (a flag implies every earlier stage)"
+        )
+    if rate:
+        text += ", so this rate follows from the flags: it is not a measured conversion"
+    return text
+
+
 def trust_notes(
     con: Connection, period: Period, filters: Filters = NO_FILTERS, now: datetime | None = None
 ) -> dict[str, str]:
@@ -405,19 +423,24 @@ def trust_notes(
     these filters, keyed by KPI name; KPIs without issues are absent.
 
     - mqls, sqls, mql_to_sql, mql_to_won: members of the period's MQL cohort with stage dates
-      out of order, or that reached SQL without an MQL date;
+      out of order, or that reached SQL without an MQL date; and stages counted as reached only
+      because of a converted / won flag (no date for them: the rates between such stages follow
+      from the flag, which implies every earlier stage, they are not measured);
     - leads: leads created in the period with no channel;
     - opps_created, pipeline_created: opportunities created in the period without an amount or
       with a negative one; won_revenue, avg_deal_size, median_deal_size: the same over deals
       won in the period;
     - win_rate: closed opportunities with no close date (they count in no period)."""
     lead_where, lead_params = filters.where("l")
-    cohort, cohort_params = between_sql("l.reached_mql_at", period)
+    in_cohort, cohort_params = entered_sql("mql", period)
     created, created_params = between_sql("l.created_at", period)
     opp_where, opp_params = filters.where("o")
     opp_created, opp_created_params = between_sql("o.created_at", period)
     opp_closed, opp_closed_params = between_sql("o.closed_at", period)
-    in_cohort = f"(l.reached_mql_at IS NOT NULL AND {cohort})"
+    by_flag = {  # counted as reached only because of a flag: no date for it or a later stage
+        stage: f"{in_cohort} AND l.reached_{stage} AND l.reached_{stage}_at IS NULL"
+        for stage in ("mql", "sql", "won")
+    }
     won_in = f"(o.outcome = 'won' AND {opp_closed})"
     bad_amount = "(o.amount IS NULL OR o.amount < 0)"
     # one pass over each fact table (a CTE read five times is scanned five times)
@@ -428,6 +451,9 @@ def trust_notes(
         count(*) FILTER (WHERE {in_cohort} AND {_out_of_order("l")}) AS out_of_order,
         count(*) FILTER (WHERE {in_cohort} AND l.sql_at IS NOT NULL AND l.mql_at IS NULL)
           AS sql_without_mql,
+        count(*) FILTER (WHERE {by_flag["mql"]}) AS mql_by_flag,
+        count(*) FILTER (WHERE {by_flag["sql"]}) AS sql_by_flag,
+        count(*) FILTER (WHERE {by_flag["won"]}) AS won_by_flag,
         count(*) FILTER (WHERE {created}) AS created,
         count(*) FILTER (WHERE {created} AND l.channel = '{NOT_SET}') AS no_channel
       FROM lead_facts l WHERE {lead_where}
@@ -447,6 +473,9 @@ def trust_notes(
         *cohort_params,  # cohort
         *cohort_params,  # out_of_order
         *cohort_params,  # sql_without_mql
+        *cohort_params,  # mql_by_flag
+        *cohort_params,  # sql_by_flag
+        *cohort_params,  # won_by_flag
         *created_params,  # created
         *created_params,  # no_channel
         *lead_params,
@@ -460,20 +489,32 @@ def trust_notes(
     notes: dict[str, str] = {}
     cohort_n = row["cohort"]
     if cohort_n:
-        problems = []
+        cohort_kpis = ("mqls", "sqls", "mql_to_sql", "mql_to_won")
+        problems: dict[str, list[str]] = {name: [] for name in cohort_kpis}
+        date_problems = []
         if row["out_of_order"]:
-            problems.append(
+            date_problems.append(
                 f"{_share(row['out_of_order'], cohort_n)} of this MQL cohort have stage dates "
                 "out of order"
             )
         if row["sql_without_mql"]:
-            problems.append(
+            date_problems.append(
                 f"{_share(row['sql_without_mql'], cohort_n)} reached SQL without an MQL date"
             )
-        if problems:
-            text = "; ".join(problems)
-            for name in ("mqls", "sqls", "mql_to_sql", "mql_to_won"):
-                notes[name] = f"{registry.KPIS[name].label}: {text}."
+        for name in cohort_kpis:
+            problems[name] += date_problems
+        for name, stage in (
+            ("mqls", "mql"),
+            ("sqls", "sql"),
+            ("mql_to_sql", "sql"),
+            ("mql_to_won", "won"),
+        ):
+            if count := row[f"{stage}_by_flag"]:
+                rate = registry.KPIS[name].unit == "rate"
+                problems[name].append(_by_flag(count, cohort_n, stage, rate=rate))
+        for name, texts in problems.items():
+            if texts:
+                notes[name] = f"{registry.KPIS[name].label}: {'; '.join(texts)}."
     if row["created"] and row["no_channel"]:
         notes["leads"] = (
             f"{registry.KPIS['leads'].label}: {_share(row['no_channel'], row['created'])} "

@@ -31,7 +31,7 @@ class Column:
     name: str
     kind: ColumnKind
     description: str = ""
-    mappable: bool = True  # False for columns the loader derives (ids, import_id)
+    mappable: bool = True  # False for columns derived, not read: keys, import_id, mapped values
 
     @property
     def duckdb_type(self) -> str:
@@ -55,6 +55,10 @@ STAGE_TIMESTAMP: dict[str, str] = {
 }
 """Lead column holding the time a lead entered each stage."""
 
+STAGE_FLAG: dict[str, str] = {"is_converted": "opportunity", "is_won": "won"}
+"""Lead flag columns and the stage each one means the lead reached (exports with a flag but no
+dates): a flag also means every earlier stage, so funnels stay monotone."""
+
 STAGE_LABEL: dict[str, str] = {
     "lead": "Lead",
     "mql": "MQL",
@@ -71,7 +75,7 @@ LEADS: tuple[Column, ...] = (
     Column("created_at", "timestamp", "when the lead / contact was created"),
     Column("email", "text", "e-mail address (personal data: masked in presenter mode)"),
     Column("name", "text", "person's full name (personal data: masked in presenter mode)"),
-    Column("channel", "text", "canonical channel (normally derived from channel_raw)"),
+    _derived("channel", "text", "canonical channel, derived from channel_raw (channel map)"),
     Column("channel_raw", "text", "lead source / original source as exported"),
     Column("campaign", "text", "campaign"),
     Column("segment", "text", "segment (SMB, Mid-Market, Enterprise, ...)"),
@@ -92,14 +96,16 @@ LEADS: tuple[Column, ...] = (
     Column("won_at", "timestamp", "became a customer (won)"),
     Column("lost_at", "timestamp", "lost"),
     Column("rejected_at", "timestamp", "rejected / disqualified by sales"),
-    Column("rejection_reason", "text", "standard rejection reason"),
+    _derived("rejection_reason", "text", "standard rejection reason (reason map)"),
     Column("rejection_reason_raw", "text", "rejection / disqualification reason as exported"),
     Column("opp_id", "text", "the opportunity this lead converted to (source id)"),
     Column(
         "is_converted",
         "boolean",
-        "converted (to an opportunity / customer), for exports with a flag but no stage dates",
+        "converted to an opportunity (Salesforce IsConverted), for exports with a flag but no "
+        "stage dates",
     ),
+    Column("is_won", "boolean", "became a customer, for exports with a flag but no dates"),
     _derived("import_id", "integer", "the import that last wrote this row"),
 )
 
@@ -114,19 +120,19 @@ OPPORTUNITIES: tuple[Column, ...] = (
     Column("team", "text", "owner's team"),
     Column("region", "text", "sales region"),
     Column("segment", "text", "segment"),
-    Column("channel", "text", "canonical channel (normally derived from channel_raw)"),
+    _derived("channel", "text", "canonical channel, derived from channel_raw (channel map)"),
     Column("channel_raw", "text", "lead source / original traffic source as exported"),
     Column("product", "text", "product"),
     Column("type", "text", "deal type (new business, renewal, ...)"),
     Column("created_at", "timestamp", "when the opportunity was created"),
     Column("closed_at", "timestamp", "close date (empty for open deals)"),
-    Column("stage", "text", "canonical stage (open / won / lost), derived from stage_raw"),
+    _derived("stage", "text", "canonical stage (open / won / lost), derived from stage_raw"),
     Column("stage_raw", "text", "stage as exported"),
     Column("is_closed", "boolean", "closed (won or lost)"),
     Column("is_won", "boolean", "closed won"),
     Column("amount", "number", "amount"),
     Column("currency", "text", "currency code"),
-    Column("lost_reason", "text", "standard closed-lost reason"),
+    _derived("lost_reason", "text", "standard closed-lost reason (reason map)"),
     Column("lost_reason_raw", "text", "closed-lost reason as exported"),
     _derived("import_id", "integer", "the import that last wrote this row"),
 )
@@ -276,6 +282,24 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "opportunity_history": ("external_id", "field", "edited_at"),
 }
 """Canonical fields a mapping must fill for each object type."""
+
+ROW_KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "leads": ("email", "name", "company", "created_at"),
+    "opportunities": ("name", "account", "created_at", "lead_id"),
+    "activities": ("occurred_at", "owner", "lead_id", "email", "activity_type", "direction"),
+    "touchpoints": (
+        "touched_at",
+        "lead_id",
+        "email",
+        "channel",
+        "campaign",
+        "content_asset",
+        "medium",
+    ),
+}
+"""Fields that identify a record of a file without an id column (an e-mail alone for leads when
+there is one): the import makes each row's key from those the file has, so a newer export
+updates the record instead of adding it again (`ingest/load.py`)."""
 
 # Lookups, settings and bookkeeping tables: (name, DDL column list).
 OTHER_TABLES: dict[str, str] = {

@@ -1,6 +1,7 @@
 """Streamlit glue, and the ONLY module of the package that imports streamlit.
 
-Owns: the cached database handle (one per process, a cursor per script run), cached query
+Owns: the cached database handle (one per process, read-only between writes, a cursor per
+read; `store.Database`), what the pages show when the database cannot be used, cached query
 results (cleared after anything writes), the global sidebar filters bound to the URL, and the
 demo-data banner. Pages call these and `alignment` functions; they never open the database or
 write SQL themselves.
@@ -8,16 +9,20 @@ write SQL themselves.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import polars as pl
 import streamlit as st
 
-from alignment import demo, export, ingest, maps, privacy, quality, records, store
+from alignment import demo, export, ingest, links, maps, periods, privacy, quality, records, store
 from alignment.filters import Filters
 from alignment.metrics import funnel, overview, rejections
 from alignment.metrics.rejections import Kind, Level
@@ -31,18 +36,24 @@ DIMENSION_LABELS: dict[str, str] = {
     "team": "Team",
     "owner": "Owner",
 }
-PERIOD_COUNTS: dict[str, int] = {"month": 36, "quarter": 12, "week": 26}
 
 
 # ---- database -----------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False)
-def _database(path: str) -> store.Connection:
-    """One read-write connection per database file and process; filled with demo data when the
-    database is new and empty (unless ALIGNMENT_NO_DEMO is set)."""
-    con = store.connect(path)
-    if not os.environ.get("ALIGNMENT_NO_DEMO"):
-        demo.ensure_demo(con)
-    return con
+RETRY_SECONDS = 3
+"""How often a page that cannot read the database tries again."""
+
+
+def _close_database(database: store.Database) -> None:
+    database.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=_close_database)
+def _database(path: str) -> store.Database:
+    """One handle per database file and process: read-only between writes, read-write for one
+    write at a time (`store.Database`). At start-up a new, empty database gets the demo data
+    (unless ALIGNMENT_NO_DEMO is set)."""
+    fill = None if os.environ.get("ALIGNMENT_NO_DEMO") else demo.ensure_demo
+    return store.Database(path, on_start=fill)
 
 
 def database_path() -> str:
@@ -50,8 +61,60 @@ def database_path() -> str:
 
 
 def connection() -> store.Connection:
-    """A cursor on the shared database for this script run (DuckDB cursors are per thread)."""
-    return store.cursor(_database(database_path()))
+    """A cursor for reading (DuckDB cursors are per thread). Writes wait until it is
+    garbage-collected, so pass it straight to the function that reads and keep no reference."""
+    return _database(database_path()).cursor()
+
+
+def _writing() -> AbstractContextManager[store.Connection]:
+    """The read-write connection for one change, alone (`store.Database.write`)."""
+    return _database(database_path()).write()
+
+
+def _plain(text: str) -> str:
+    """A sentence shown as typed: the Markdown characters a path can hold are escaped."""
+    return "".join("\\" + c if c in "\\`*_[]<>~$|" else c for c in text)
+
+
+@contextmanager
+def database_guard() -> Iterator[None]:
+    """Around everything app.py draws: when the database cannot be used (another program is
+    changing it, the file was deleted, moved or replaced, it is not an Alignment database)
+    the page says so instead of a traceback, and retries by itself when waiting can help."""
+    try:
+        yield
+    except store.DatabaseUnavailable as error:
+        if error.retry:
+            st.warning(_plain(str(error)), icon=":material/hourglass_top:")
+            _retry_when_available()
+        else:
+            st.error(_plain(str(error)), icon=":material/block:")
+
+
+@st.fragment(run_every=RETRY_SECONDS)
+def _retry_when_available() -> None:
+    if _database(database_path()).available():
+        st.rerun(scope="app")
+
+
+def database_notice() -> None:
+    """Say so when the app created the database file at start-up (a restart after the file was
+    lost must never pass for the user's data), until the first import of real data."""
+    database = _database(database_path())
+    if not database.created:
+        return
+    history = ingest.list_imports(connection())
+    if history.filter(~pl.col("is_demo").fill_null(False)).height:
+        return
+    filled = "and loaded the demo data into it" if database.started else "(it is empty)"
+    st.warning(
+        _plain(
+            f"New database: there was no file at {database.path} when the app started, so it "
+            f"created one {filled}. If your data was there, the file was moved or deleted: "
+            "stop the app, put the file back and start the app again."
+        ),
+        icon=":material/new_releases:",
+    )
 
 
 def data_changed() -> None:
@@ -177,34 +240,75 @@ class View:
         return text + ("" if self.filters.is_empty else f" · {self.filters.describe()}")
 
 
-def default_period(grain: Grain, latest: date | None, today: date) -> Period:
-    """The period a meeting most likely reviews: the latest complete period with data."""
-    anchor = min(latest, today) if latest else today
-    period = Period.containing(grain, anchor)
-    if period.contains(today) and period.first_day != today:
-        period = period.previous()
-    return period
+def default_period(grain: Grain, earliest: date | None, latest: date | None, today: date) -> Period:
+    """The period a meeting most likely reviews: the latest complete period with data
+    (`periods.latest_complete`)."""
+    return periods.latest_complete(grain, earliest, latest, today)
 
 
 def period_options(
     grain: Grain, earliest: date | None, latest: date | None, today: date
 ) -> list[str]:
-    """Period keys for the selector, newest first, covering the data (plus `all`)."""
-    newest = Period.containing(grain, min(latest, today) if latest else today)
-    oldest = Period.containing(grain, earliest) if earliest else newest
-    keys: list[str] = []
-    period = newest
-    while len(keys) < PERIOD_COUNTS[grain] and period >= oldest:
-        keys.append(period.key)
-        period = period.previous()
-    return keys + ["all"]
+    """Period keys for the selector, newest first: every period of the grain from the data's
+    earliest to its latest event date (no cap: the selector is searchable), then `all`. With
+    no dated data, the last complete period (the default) and `all`."""
+    if earliest is None or latest is None:
+        return [default_period(grain, earliest, latest, today).key, "all"]
+    return [p.key for p in periods.periods_between(grain, earliest, latest)] + ["all"]
+
+
+LINK_READ_KEY = "_link_read"
+LINK_PENDING_KEY = "_link_pending"
+LINK_NOTICE_KEY = "_link_notice"
+"""Session keys: the link was read (once per session); the notice of a link rewritten on the
+run before; the notice with the view it came with (shown until the selection changes)."""
+
+
+def _apply_link(
+    earliest: date | None,
+    latest: date | None,
+    today: date,
+    dimension_values: dict[str, list[str]],
+) -> str | None:
+    """On a session's first run, before any sidebar widget exists: read what the link asks for
+    (`links.resolve`). When it needs rewriting (CLI spellings, other letter case, values that
+    cannot be applied), write the widgets' spellings into the URL and rerun, so the widgets
+    are seeded from values they accept and the address bar reproduces the view. Returns the
+    notice of what could not be applied, on the run that draws the widgets (else None)."""
+    if LINK_PENDING_KEY in st.session_state:
+        notice: str | None = st.session_state.pop(LINK_PENDING_KEY)
+        return notice
+    if st.session_state.get(LINK_READ_KEY):
+        return None
+    st.session_state[LINK_READ_KEY] = True
+    params = {key: st.query_params.get_all(key) for key in (*links.LINK_KEYS, *DIMENSIONS)}
+    choices = links.Choices(
+        period_options=lambda grain: period_options(grain, earliest, latest, today),
+        default_period=lambda grain: default_period(grain, earliest, latest, today).key,
+        dimension_values=dimension_values,
+        dimension_labels=DIMENSION_LABELS,
+    )
+    resolution = links.resolve(params, choices)
+    if not resolution.values:
+        return resolution.notice
+    for key, values in resolution.values.items():
+        if values:
+            st.query_params[key] = values
+        elif key in st.query_params:
+            del st.query_params[key]
+    st.session_state[LINK_PENDING_KEY] = resolution.notice
+    st.rerun()
 
 
 def sidebar_view() -> View:
-    """Draw the global filters in the sidebar (bound to the URL) and return the selection."""
+    """Draw the global filters in the sidebar (bound to the URL) and return the selection.
+    On a session's first run the link's values are read first (see `links`): CLI spellings
+    are applied, and what cannot be is kept for `link_notice`."""
     path = database_path()
     earliest, latest = _data_date_range(path)
     today = datetime.now(UTC).date()
+    dimension_values = {d: _dimension_values(path, d) for d in DIMENSIONS}
+    notice = _apply_link(earliest, latest, today, dimension_values)
     sidebar = st.sidebar
     sidebar.toggle(
         "Presenter mode",
@@ -221,14 +325,14 @@ def sidebar_view() -> View:
             default="month",
             key="grain",
             bind="query-params",
-            format_func=str.capitalize,
+            format_func=links.grain_label,
             label_visibility="collapsed",
             required=True,
         )
         or "month"
     )
     options = period_options(grain, earliest, latest, today)
-    default_key = default_period(grain, latest, today).key
+    default_key = default_period(grain, earliest, latest, today).key
     period_key = sidebar.selectbox(
         "Period",
         options,
@@ -236,6 +340,8 @@ def sidebar_view() -> View:
         key="period",
         bind="query-params",
         format_func=lambda k: Period.parse(k).label,
+        help="Every month, quarter or week from the data's first to its last event date; "
+        "type to search.",
     )
     comparison = sidebar.selectbox(
         "Compare with",
@@ -249,15 +355,31 @@ def sidebar_view() -> View:
     for dimension in DIMENSIONS:
         selected[dimension] = sidebar.multiselect(
             DIMENSION_LABELS[dimension],
-            _dimension_values(path, dimension),
+            dimension_values[dimension],
             key=dimension,
             bind="query-params",
             placeholder="All",
         )
     period = Period.parse(period_key) if period_key else ALL_TIME
-    return View(
+    view = View(
         period, comparison or "previous", Filters(**{d: tuple(v) for d, v in selected.items()})
     )
+    if notice:
+        st.session_state[LINK_NOTICE_KEY] = (notice, view)
+    return view
+
+
+def link_notice() -> None:
+    """One line at the top of the page naming what the link asked for that could not be
+    applied, and what is shown instead; it stays until the selection changes."""
+    stored = st.session_state.get(LINK_NOTICE_KEY)
+    if not stored:
+        return
+    text, view = stored
+    if st.session_state.get(VIEW_KEY) != view:
+        del st.session_state[LINK_NOTICE_KEY]
+        return
+    st.warning(text, icon=":material/link_off:")
 
 
 # ---- page data ----------------------------------------------------------------------------
@@ -271,34 +393,85 @@ def kpis(view: View) -> pl.DataFrame:
     return _kpis(database_path(), view.period.key, view.filters)
 
 
-def monthly_trend(view: View, months: int = 18) -> pl.DataFrame:
-    """One row per month ending at the selected period."""
-    end = (
-        view.period
-        if not view.period.is_all
-        else Period.containing("month", datetime.now(UTC).date())
+def _trend_window(view: View, grain: str, count: int) -> tuple[Period, int]:
+    """The last period of a trend for the selection and how many periods it shows (at most
+    `count` ending at the selected period; all time: the data's whole range)."""
+    if grain not in ("month", "quarter"):
+        raise ValueError(f"a trend is by month or quarter, not {grain!r}")
+    earliest, latest = _data_date_range(database_path())
+    return periods.trend_window(
+        view.period, cast(Grain, grain), count, earliest, latest, datetime.now(UTC).date()
     )
-    return _monthly_trend(database_path(), end.key, view.filters, months)
+
+
+def trend_span(view: View, grain: str = "month", count: int = 18) -> str:
+    """What a trend of `count` periods shows, for its title: `Jun 2025 – Nov 2026`."""
+    last, shown = _trend_window(view, grain, count)
+    first = last.shift(1 - shown)
+
+    def label(period: Period) -> str:  # `Mar 2026`, as the trend's axis writes months
+        if grain == "month" and period.first_day is not None:
+            return f"{period.first_day:%b %Y}"
+        return period.label
+
+    return label(last) if shown == 1 else f"{label(first)} – {label(last)}"
+
+
+def monthly_trend(view: View, months: int = 18) -> pl.DataFrame:
+    """One row per month: up to `months` months ending at the selected period (not before the
+    data's first month); for all time, every month of the data's range."""
+    end, shown = _trend_window(view, "month", months)
+    return _monthly_trend(database_path(), end.key, view.filters, shown)
 
 
 def maturity(view: View) -> dict[str, Any]:
     return _maturity(database_path(), view.period.key, view.filters)
 
 
-# ---- imports ------------------------------------------------------------------------------
+# ---- imports ----------------------------------------------------------------------------
+UPLOADS_KEY = "_upload_files"
+"""Session key: upload id -> the temporary file the upload was written to."""
+
+
+def _upload_path(upload: Any) -> Path:
+    """The upload written to a temporary file, once per upload: the import reads it from disk,
+    so the only copy of the file in memory is the one Streamlit keeps for the upload widget."""
+    files: dict[str, str] = st.session_state.setdefault(UPLOADS_KEY, {})
+    path = files.get(upload.file_id)
+    if path is None or not Path(path).exists():
+        fd, path = tempfile.mkstemp(prefix="alignment-upload-", suffix=Path(upload.name).suffix)
+        with os.fdopen(fd, "wb") as out:
+            buffer = upload.getbuffer()  # a view of the upload's bytes, not a copy
+            try:
+                out.write(buffer)
+            finally:
+                buffer.release()
+        files[upload.file_id] = path
+    return Path(path)
+
+
+def forget_uploads(kept: list[Any]) -> None:
+    """Delete the temporary files of uploads that are no longer in the upload widget."""
+    files: dict[str, str] = st.session_state.setdefault(UPLOADS_KEY, {})
+    keep = {upload.file_id for upload in kept}
+    for file_id in [f for f in files if f not in keep]:
+        with contextlib.suppress(OSError):
+            os.unlink(files.pop(file_id))
+
+
 @st.cache_data(show_spinner="Reading the file…", max_entries=32)
-def _inspect(file_key: str, file_name: str, _data: bytes) -> tuple[Any, Any]:
-    sniffed = ingest.sniff(_data, file_name)
+def _inspect(file_key: str, file_name: str, path: str) -> tuple[Any, Any]:
+    sniffed = ingest.sniff(Path(path), file_name)
     proposal = ingest.saved_mapping(connection(), sniffed.columns) or ingest.propose_mapping(
         sniffed.columns
     )
     return sniffed, proposal
 
 
-def inspect_upload(file_key: str, file_name: str, data: bytes) -> tuple[Any, Any]:
+def inspect_upload(upload: Any) -> tuple[Any, Any]:
     """Sniff an uploaded file and propose a mapping (a remembered one when the header was seen
     before). Cached per upload; raises ingest.IngestError for unreadable files."""
-    return _inspect(file_key, file_name, data)
+    return _inspect(upload.file_id, upload.name, str(_upload_path(upload)))
 
 
 def propose(columns: list[str], object_type: str | None = None, preset: str | None = None) -> Any:
@@ -306,10 +479,16 @@ def propose(columns: list[str], object_type: str | None = None, preset: str | No
     return ingest.propose_mapping(columns, object_type=object_type, preset=preset)
 
 
-def import_upload(data: bytes, file_name: str, **options: Any) -> Any:
-    """Import one uploaded file (one transaction) and drop cached results."""
+def import_upload(upload: Any, **options: Any) -> Any:
+    """Import one uploaded file (one write, one transaction), read from its temporary file, and
+    drop cached results. Raises ingest.IngestError, also when another change is running or the
+    database file went away."""
+    path = _upload_path(upload)
     try:
-        return ingest.import_file(connection(), data, file_name, **options)
+        with _writing() as con:
+            return ingest.import_file(con, path, upload.name, **options)
+    except store.DatabaseUnavailable as error:
+        raise ingest.IngestError(str(error), file_name=upload.name) from error
     finally:
         data_changed()
 
@@ -349,12 +528,14 @@ def import_history() -> pl.DataFrame:
 
 def delete_import(import_id: int) -> str:
     """Undo an import (demo data is removed as a whole); returns a sentence for the user."""
-    con = connection()
     try:
-        if demo.is_demo_import(con, import_id):
-            demo.remove_demo(con)
-            return "Demo data removed."
-        counts = ingest.delete_import(con, import_id)
+        with _writing() as con:
+            if demo.is_demo_import(con, import_id):
+                demo.remove_demo(con)
+                return "Demo data removed."
+            counts = ingest.delete_import(con, import_id)
+    except store.DatabaseUnavailable as error:
+        raise ingest.IngestError(str(error)) from error
     finally:
         data_changed()
     removed = counts.get("rows_removed", 0)
@@ -365,8 +546,8 @@ def delete_import(import_id: int) -> str:
 # ---- demo banner --------------------------------------------------------------------------
 def demo_banner() -> None:
     """A visible banner while demo data is loaded, with one click to remove it."""
-    con = connection()
-    if not demo.has_demo(con):
+    database_notice()
+    if not demo.has_demo(connection()):
         return
     left, right = st.columns([5, 1], vertical_alignment="center")
     left.info(
@@ -375,7 +556,8 @@ def demo_banner() -> None:
         icon=":material/science:",
     )
     if right.button("Remove demo data", key="remove_demo", type="secondary"):
-        demo.remove_demo(con)
+        with _writing() as con:
+            demo.remove_demo(con)
         data_changed()
         st.rerun()
 
@@ -429,14 +611,17 @@ def funnel_by_dimension(
 def funnel_trend(
     view: View, grain: str, first_stage: str, window_days: int | None, count: int = 12
 ) -> pl.DataFrame:
-    """One row per cohort and step, ending at the selected period."""
-    return _funnel(
-        view,
-        "step_trend",
-        grain=grain,
-        count=count,
-        first_stage=first_stage,
-        window_days=window_days,
+    """One row per cohort and step: up to `count` cohorts ending at the selected period (not
+    before the data's first); for all time, every cohort of the data's range."""
+    end, shown = _trend_window(view, grain, count)
+    options = {
+        "grain": grain,
+        "count": shown,
+        "first_stage": first_stage,
+        "window_days": window_days,
+    }
+    return _funnel_metric(
+        database_path(), "step_trend", end.key, view.filters, tuple(sorted(options.items()))
     )
 
 
@@ -468,7 +653,8 @@ def acceptance_target() -> float:
 def set_acceptance_target(target: float) -> None:
     """Store the lead acceptance SLA target and drop cached results."""
     try:
-        funnel.set_acceptance_target(connection(), target)
+        with _writing() as con, store.transaction(con, changes_data=False):
+            funnel.set_acceptance_target(con, target)
     finally:
         data_changed()
 
@@ -589,13 +775,10 @@ def rejection_matrix(view: View, dimension: str, kind: Kind, level: Level) -> pl
 
 
 def rejection_trend(view: View, kind: Kind, level: Level, months: int = 12) -> pl.DataFrame:
-    """One row per month x reason, ending at the selected period."""
-    end = (
-        view.period
-        if not view.period.is_all
-        else Period.containing("month", datetime.now(UTC).date())
-    )
-    return _rejection_trend(database_path(), end.key, view.filters, months, kind, level)
+    """One row per month x reason: up to `months` months ending at the selected period (not
+    before the data's first month); for all time, every month of the data's range."""
+    end, shown = _trend_window(view, "month", months)
+    return _rejection_trend(database_path(), end.key, view.filters, shown, kind, level)
 
 
 def rejection_record_count(view: View, kind: Kind, level: Level, reason: str | None) -> int:
@@ -676,14 +859,22 @@ def map_coverage(name: str) -> dict[str, int]:
 def save_map(name: str, rows: list[dict[str, Any]]) -> str:
     """Validate and store an edited map (one transaction), then drop cached results.
     Raises maps.MapError, with a message naming the bad rows, and stores nothing."""
-    count = maps.save_map(connection(), name, rows)
+    try:
+        with _writing() as con:
+            count = maps.save_map(con, name, rows)
+    except store.DatabaseUnavailable as error:
+        raise maps.MapError(name, [str(error)]) from error
     data_changed()
     return f"{maps.spec(name).label} map saved ({count:,} rows). Every page now uses it."
 
 
 def add_to_map(name: str, rows: list[dict[str, Any]]) -> str:
     """Append rows (unmapped values the user gave a target) to a map; raises maps.MapError."""
-    count = maps.add_rows(connection(), name, rows)
+    try:
+        with _writing() as con:
+            count = maps.add_rows(con, name, rows)
+    except store.DatabaseUnavailable as error:
+        raise maps.MapError(name, [str(error)]) from error
     data_changed()
     if not count:
         return "Nothing added: give each value you want to add a target first."

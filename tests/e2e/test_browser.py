@@ -76,3 +76,24 @@ def test_review_pages_render_their_charts_in_a_browser(server: str, browser) -> 
         body = page.inner_text("body")
         assert "Traceback" not in body and "Page not found" not in body
         page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+
+
+def test_a_deep_link_with_a_cli_period_and_an_unknown_channel(server: str, browser) -> None:
+    """A link written with the CLI's spelling opens that period (the address bar then shows it
+    as the selector spells it); an unknown channel is named in a notice at the top of the page,
+    as text (a value from a link is never Markdown)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(
+        f"{server}/funnel?period=2026-Q2&channel=%2A%2ANonexistent%2A%2A", wait_until="networkidle"
+    )
+    page.get_by_text("Funnel · Q2 2026").first.wait_for(timeout=60_000)
+    notice = page.get_by_text("Not applied from this link").first
+    notice.wait_for(timeout=30_000)
+    assert (
+        "channel “**Nonexistent**” (not in the data: showing every channel)" in notice.inner_text()
+    )
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "link_notice.png"), full_page=True)
+    assert "grain=Quarter" in page.url and "period=Q2+2026" in page.url
+    assert "Nonexistent" not in page.url

@@ -11,7 +11,6 @@ writes happens in one transaction: an import succeeds whole or leaves the databa
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import hashlib
 import json
@@ -19,7 +18,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -27,15 +26,29 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import available_timezones
 
+import duckdb
 import polars as pl
 
 from alignment import models, schema, store
-from alignment.ingest import history, linking, values
+from alignment.ingest import history, linking, reading, values
 from alignment.ingest.errors import AmbiguousDateOrderError, IngestError
-from alignment.ingest.mapping import propose_mapping, save_mapping, saved_mapping, validate_mapping
+from alignment.ingest.mapping import (
+    normalise_mapping,
+    propose_mapping,
+    save_mapping,
+    saved_mapping,
+    validate_mapping,
+)
 from alignment.ingest.presets import Preset
 from alignment.ingest.presets import preset as preset_named
-from alignment.ingest.sniff import FOOTER_TEXT, SniffedTable, Source, read_xlsx, sniff
+from alignment.ingest.sniff import (
+    SniffedTable,
+    Source,
+    footer_length,
+    read_xlsx,
+    sniff,
+    source_size,
+)
 from alignment.store import Connection, query, quote_identifier, quote_literal, transaction
 
 ProgressCallback = Callable[[float, str], None]
@@ -46,7 +59,8 @@ CAST = "__alignment_cast"
 READY = "__alignment_ready"
 CHANGED = "__alignment_changed"
 XLSX_VIEW = "__alignment_xlsx"
-TEMP_TABLES = (SAMPLE, CAST, READY, CHANGED)
+ROWS = "__alignment_rows"
+TEMP_TABLES = (SAMPLE, CAST, READY, CHANGED, ROWS)
 
 REFERENCE_FIELDS: dict[str, tuple[str, ...]] = {
     "leads": ("opp_id",),
@@ -67,7 +81,6 @@ UNDOABLE_TABLES: tuple[str, ...] = (*schema.FACT_TABLES, *schema.LOOKUP_TABLES)
 """Tables an import writes (with a `<table>_replaced` shadow), so deleting it can undo it."""
 
 DATE_ORDERS = ("auto", "dmy", "mdy", "ymd")
-TRANSCODE_CHUNK = 16 * 1024 * 1024
 
 
 @dataclass
@@ -112,53 +125,19 @@ def file_sha256(source: Source) -> str:
 
 
 # ---- reading the file as text -------------------------------------------------------------
-def _utf8_path(source: Source, sniffed: SniffedTable, workdir: Path) -> Path:
-    """A UTF-8 file DuckDB can read: the export itself when it already is one on disk."""
-    if sniffed.encoding in ("utf-8", "utf-8-sig") and isinstance(source, Path):
-        return source
-    target = workdir / "export.csv"
-    if sniffed.encoding in ("utf-8", "utf-8-sig"):
-        target.write_bytes(source if isinstance(source, bytes) else Path(source).read_bytes())
-        return target
-    decoder = codecs.getincrementaldecoder(sniffed.encoding)(errors="replace")
-    with open(target, "w", encoding="utf-8", newline="") as out:
-        if isinstance(source, bytes):
-            out.write(decoder.decode(source, final=True))
-        else:
-            with open(source, "rb") as handle:
-                while chunk := handle.read(TRANSCODE_CHUNK):
-                    out.write(decoder.decode(chunk))
-                out.write(decoder.decode(b"", final=True))
-    return target
-
-
-def _text_relation(con: Connection, source: Source, sniffed: SniffedTable, workdir: Path) -> str:
-    """SQL relation yielding the file's data rows as text, one column per header column, in
-    file order."""
-    columns = "{" + ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in sniffed.columns) + "}"
-    if sniffed.kind == "xlsx":
-        _, frame = read_xlsx(source, sniffed.file_name)
-        body = frame.slice(sniffed.header_row + 1)
-        width = len(sniffed.columns)
-        if body.width < width:
-            body = body.with_columns(
-                pl.lit(None, pl.String).alias(f"__pad_{i}") for i in range(width - body.width)
-            )
-        body = body.select(body.columns[:width])
-        body.columns = sniffed.columns
-        con.register(XLSX_VIEW, body.to_arrow())
-        return quote_identifier(XLSX_VIEW)
-    path = _utf8_path(source, sniffed, workdir)
-    delimiter = sniffed.delimiter or ","
-    # Lines up to 16 MB (long notes fields); an explicit 32 MB buffer, because the default for
-    # that line limit is far larger and made reading the 20,000-row sample read most of the file.
-    return (
-        f"read_csv({quote_literal(str(path))}, delim={quote_literal(delimiter)}, quote='\"', "
-        f"escape='\"', header=true, skip={int(sniffed.header_row)}, columns={columns}, "
-        "auto_detect=false, null_padding=true, strict_mode=false, max_line_size=16777216, "
-        "buffer_size=33554432, "
-        f"nullstr=[{', '.join(quote_literal(v) for v in values.CSV_NULL_STRINGS)}])"
-    )
+def _xlsx_relation(con: Connection, source: Source, sniffed: SniffedTable) -> str:
+    """SQL relation yielding a workbook's data rows as text, one column per header column."""
+    _, frame = read_xlsx(source, sniffed.file_name)
+    body = frame.slice(sniffed.header_row + 1)
+    width = len(sniffed.columns)
+    if body.width < width:
+        body = body.with_columns(
+            pl.lit(None, pl.String).alias(f"__pad_{i}") for i in range(width - body.width)
+        )
+    body = body.select(body.columns[:width])
+    body.columns = sniffed.columns
+    con.register(XLSX_VIEW, body.to_arrow())
+    return quote_identifier(XLSX_VIEW)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -166,7 +145,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _cleaned_columns(sniffed: SniffedTable, mapping: dict[str, str]) -> str:
-    """SELECT list: `__blank`, `__first` and one cleaned text column per mapped field."""
+    """SELECT list: `__blank`, `__first`, `__extra` (a CSV row's values beyond the header's
+    columns, NULL when there are none) and one cleaned text column per mapped field."""
     every = ", ".join(quote_identifier(c) for c in sniffed.columns)
     clean = values.clean_text_fast if sniffed.kind == "csv" else values.clean_text
     mapped = ", ".join(
@@ -174,51 +154,51 @@ def _cleaned_columns(sniffed: SniffedTable, mapping: dict[str, str]) -> str:
         for field_name, column in mapping.items()
     )
     first = quote_identifier(sniffed.columns[0])
-    return f"coalesce({every}) IS NULL AS __blank, {first} AS __first, {mapped}"
+    rest = ", ".join(quote_identifier(c) for c in sniffed.columns[1:]) or "NULL"
+    if sniffed.kind == "csv":
+        spares = ", ".join(quote_identifier(c) for c in reading.spare_columns())
+        extra = (
+            f"CASE WHEN coalesce({spares}) IS NOT NULL "
+            f"THEN concat_ws({quote_literal(sniffed.delimiter or ',')}, {spares}) END"
+        )
+    else:
+        extra = "CAST(NULL AS VARCHAR)"
+    return (
+        f"coalesce({every}) IS NULL AS __blank, {first} AS __first, "
+        f"coalesce({rest}) IS NULL AS __rest_blank, {extra} AS __extra, {mapped}"
+    )
 
 
 def _read_sample(
     con: Connection, relation: str, sniffed: SniffedTable, mapping: dict[str, str]
 ) -> None:
     """Temp table SAMPLE: the first rows of the file, cleaned, to read formats from."""
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {SAMPLE} AS SELECT {_cleaned_columns(sniffed, mapping)} "
-            f"FROM {relation} LIMIT {SAMPLE_ROWS}"
-        )
-    except Exception as exc:  # DuckDB reports malformed CSV as various error types
-        raise IngestError(
-            f"the file cannot be read as {sniffed.kind.upper()} ({_first_line(exc)}).",
-            file_name=sniffed.file_name,
-        ) from exc
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {SAMPLE} AS SELECT {_cleaned_columns(sniffed, mapping)} "
+        f"FROM {relation} LIMIT {SAMPLE_ROWS}"
+    )
 
 
-def _row_number(sniffed: SniffedTable, first_rowid: int) -> str:
+def _row_number(sniffed: SniffedTable, first_rowid: int, rows_table: str | None = None) -> str:
     """SQL: the spreadsheet row number of a CAST row (1-based; the header is on its own row).
-    Row ids of a table created inside a transaction do not start at 0, hence `first_rowid`."""
-    return f"(rowid - {int(first_rowid)} + {int(sniffed.header_row) + 2})"
+    Row ids of a table created inside a transaction do not start at 0, hence `first_rowid`.
+    With `rows_table` (one row per record: ordinal, row_number), the rows come from there: the
+    file has values over several lines or blank lines, so records and lines differ."""
+    ordinal = f"({CAST}.rowid - {int(first_rowid)})"
+    if rows_table:
+        return f"(SELECT r.row_number FROM {rows_table} r WHERE r.ordinal = {ordinal})"
+    return f"({ordinal} + {int(sniffed.header_row) + 2})"
 
 
-def _drop_footer_and_blank_rows(
-    con: Connection, sniffed: SniffedTable, raw_columns: list[str]
-) -> int:
-    """Delete trailing report rows (totals, copyright, 'Generated By') and blank rows from
-    CAST; returns the number of non-blank footer rows removed."""
-    raw = ", ".join(quote_identifier(c) for c in raw_columns)
+def _drop_footer_and_blank_rows(con: Connection) -> int:
+    """Delete the report footer (`sniff.footer_length`: totals, copyright, 'Generated By' and
+    what follows them) and blank rows from CAST; returns the number of non-blank footer rows
+    removed. A short data row (an id and nothing else) is data, not a footer."""
     tail = con.execute(
-        f"SELECT rowid, __blank, __first, {raw} FROM {CAST} ORDER BY rowid DESC LIMIT 40"
+        f"SELECT rowid, __blank, __first, __rest_blank FROM {CAST} ORDER BY rowid DESC LIMIT 40"
     ).fetchall()
-    width = len(sniffed.columns)
-    footer = 0
-    for _, blank, first, *cells in tail:
-        text = (first or "").strip()
-        non_null = sum(1 for c in cells if c is not None)
-        single_text_cell = (
-            width >= 3 and non_null <= 1 and bool(text) and not re.fullmatch(r"[\w-]{5,}", text)
-        )
-        if not (blank or non_null == 0 or FOOTER_TEXT.match(text) or single_text_cell):
-            break
-        footer += 1
+    rows = [(bool(blank), first, bool(rest)) for _, blank, first, rest in reversed(tail)]
+    footer = footer_length(rows)
     footer_rows = sum(1 for row in tail[:footer] if not row[1])
     if footer:
         con.execute(f"DELETE FROM {CAST} WHERE rowid >= ?", [tail[footer - 1][0]])
@@ -638,6 +618,7 @@ def import_file(
     object_type, source_system, mapping, preset = _resolve(
         con, sniffed, object_type, source_system, mapping, preset
     )
+    mapping, mapping_notes = normalise_mapping(object_type, mapping, file_name)
     validate_mapping(object_type, mapping, sniffed.columns, file_name)
     hashing = ThreadPoolExecutor(max_workers=1)
     digest = hashing.submit(file_sha256, source).result  # stored with the import
@@ -661,9 +642,11 @@ def import_file(
         )
     workdir = Path(tempfile.mkdtemp(prefix="alignment-import-"))
     try:
-        target = schema.HISTORY_OBJECTS.get(object_type, object_type)
-        with transaction(con, changes_data={target}):
-            result = _load(
+        with _memory_for_import(con, sniffed, source):
+            # Reading (into temporary tables) happens before the transaction: a CSV that
+            # DuckDB must read again another way (line breaks in values, a few lines in a
+            # legacy encoding) can be retried, and nothing is written until it has been read.
+            read = _read(
                 con,
                 source,
                 sniffed,
@@ -672,12 +655,26 @@ def import_file(
                 mapping=mapping,
                 timezone=timezone,
                 date_order=date_order,
-                strict=strict,
-                digest=digest,
                 workdir=workdir,
                 report=report,
                 preset=preset_named(preset),
             )
+            read.warnings[:0] = mapping_notes  # a derived field read as its raw field
+            target = schema.HISTORY_OBJECTS.get(object_type, object_type)
+            with transaction(con, changes_data={target}):
+                result = _write(
+                    con,
+                    read,
+                    object_type=object_type,
+                    source_system=source_system,
+                    mapping=mapping,
+                    timezone=timezone,
+                    date_order=date_order,
+                    strict=strict,
+                    digest=digest,
+                    report=report,
+                    preset=preset_named(preset),
+                )
     finally:
         hashing.shutdown()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -687,6 +684,42 @@ def import_file(
     return result
 
 
+IMPORT_MEMORY_BOUNDS = (256 * 2**20, 1024 * 2**20)
+"""DuckDB's memory limit while an import runs: half the file's size, within these bounds. The
+temporary tables of a large import spill to disk instead of growing in memory (at a million
+leads, 256 MB costs no measurable time), so an upload's import peaks within about twice the
+file's size (the upload itself being one of the two)."""
+
+
+@contextlib.contextmanager
+def _memory_for_import(con: Connection, sniffed: SniffedTable, source: Source) -> Iterator[None]:
+    """Lower DuckDB's memory limit for the import (never raise it), then restore it."""
+    low, high = IMPORT_MEMORY_BOUNDS
+    wanted = min(high, max(low, source_size(source) // 2))
+    in_memory = store.scalar(con, "SELECT current_setting('temp_directory')") in (None, "")
+    previous = str(store.scalar(con, "SELECT current_setting('memory_limit')"))
+    limited = not in_memory and _size_bytes(previous) > wanted
+    if limited:
+        con.execute(f"SET memory_limit = {quote_literal(f'{wanted // 2**20}MiB')}")
+    try:
+        yield
+    finally:
+        if limited:  # the default back exactly when it was the default
+            con.execute("RESET memory_limit")
+            if str(store.scalar(con, "SELECT current_setting('memory_limit')")) != previous:
+                con.execute(f"SET memory_limit = {quote_literal(previous)}")
+
+
+def _size_bytes(setting: str) -> float:
+    """Bytes of a DuckDB size setting such as `18.7 GiB` or `256.0 MiB`."""
+    match = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?i?B)\s*", setting)
+    if not match:
+        return float("inf")
+    units = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
+    units |= {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+    return float(match[1]) * units.get(match[2], 1)
+
+
 def _drop_temp_tables(con: Connection) -> None:
     for name in (*TEMP_TABLES, history.PIVOT):
         con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -694,7 +727,22 @@ def _drop_temp_tables(con: Connection) -> None:
         con.unregister(XLSX_VIEW)
 
 
-def _load(
+@dataclass
+class _Read:
+    """A file read into the temporary table CAST, with what is known about it."""
+
+    sniffed: SniffedTable
+    plan: _Plan
+    fields: list[str]
+    first_rowid: int
+    rows_read: int
+    footer_rows: int
+    rows_table: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def _read(
     con: Connection,
     source: Source,
     sniffed: SniffedTable,
@@ -704,53 +752,190 @@ def _load(
     mapping: dict[str, str],
     timezone: str,
     date_order: str,
-    strict: bool,
-    digest: Callable[[], str],
     workdir: Path,
     report: ProgressCallback,
     preset: Preset | None = None,
-) -> ImportResult:
-    file_name = sniffed.file_name
+) -> _Read:
+    """Read the whole file into CAST: every row as cleaned text and cast values, footer and
+    blank rows dropped, the day / month order and decimal style settled on the whole column.
+    A CSV is read strictly: a quote left open, or more than a few values too many on a line,
+    stops the import with the line; DuckDB's fast parallel reader is swapped for the serial
+    one when values hold line breaks, and a UTF-8 file with a few lines in another encoding is
+    repaired line by line (those lines are reported)."""
     started_at = datetime.now(UTC)
     report(0.05, "Reading date and number formats…")
-    relation = _text_relation(con, source, sniffed, workdir)
-    _read_sample(con, relation, sniffed, mapping)
-    plan = _plan_casts(
-        con, object_type, mapping, source_system, timezone, date_order, file_name, preset
-    )
-    fields = list(mapping)
-    known_fields = {c.name for c in schema.mappable_fields(object_type)}
-    for field_name, value in (preset.constants if preset else {}).items():
-        if field_name not in mapping and field_name in known_fields:
-            plan.expressions[field_name] = quote_literal(value)
-            fields.append(field_name)
-
-    report(0.15, "Reading and checking every row…")
-    casts = ", ".join(
-        (f"{quote_identifier(f)} AS {quote_identifier(plan.raw(f))}, " if f in plan.reasons else "")
-        + f"{plan.expressions[f]} AS {quote_identifier(f)}"
-        for f in fields
-    )
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {CAST} AS SELECT __blank, __first, {casts} "
-            f"FROM (SELECT {_cleaned_columns(sniffed, mapping)} FROM {relation})"
-        )
-    except IngestError:
-        raise
-    except Exception as exc:  # a malformed line further down the file
-        raise IngestError(
-            f"the file cannot be read as {sniffed.kind.upper()} ({_first_line(exc)}).",
-            file_name=file_name,
-        ) from exc
+    text = reading.text_file(source, sniffed, workdir) if sniffed.kind == "csv" else None
+    while True:
+        try:
+            relation = (
+                reading.csv_relation(text, sniffed)
+                if text is not None
+                else _xlsx_relation(con, source, sniffed)
+            )
+            _read_sample(con, relation, sniffed, mapping)
+            plan = _plan_casts(
+                con,
+                object_type,
+                mapping,
+                source_system,
+                timezone,
+                date_order,
+                sniffed.file_name,
+                preset,
+            )
+            fields = list(mapping)
+            known_fields = {c.name for c in schema.mappable_fields(object_type)}
+            for field_name, value in (preset.constants if preset else {}).items():
+                if field_name not in mapping and field_name in known_fields:
+                    plan.expressions[field_name] = quote_literal(value)
+                    fields.append(field_name)
+            report(0.15, "Reading and checking every row…")
+            casts = ", ".join(
+                (
+                    f"{quote_identifier(f)} AS {quote_identifier(plan.raw(f))}, "
+                    if f in plan.reasons
+                    else ""
+                )
+                + f"{plan.expressions[f]} AS {quote_identifier(f)}"
+                for f in fields
+            )
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {CAST} AS SELECT __blank, __first, __rest_blank, "
+                f"__extra, "
+                f"{casts} FROM (SELECT {_cleaned_columns(sniffed, mapping)} FROM {relation})"
+            )
+            break
+        except duckdb.Error as exc:
+            if text is None:
+                raise IngestError(
+                    f"the workbook cannot be read ({_first_line(exc)}).",
+                    file_name=sniffed.file_name,
+                ) from exc
+            problem = reading.classify(exc)
+            if problem.kind == "parallel_newlines" and text.parallel:
+                text.parallel = False  # values with line breaks: the serial reader reads them
+                continue
+            if problem.kind == "invalid_unicode" and not text.repaired_lines:
+                repaired = reading.repaired_text_file(source, workdir)
+                if repaired.repaired_lines:
+                    repaired.parallel = text.parallel
+                    text = repaired
+                    continue
+            raise reading.read_error(problem, sniffed) from exc
     first_rowid = int(con.execute(f"SELECT coalesce(min(rowid), 0) FROM {CAST}").fetchall()[0][0])
-    footer_rows = _drop_footer_and_blank_rows(con, sniffed, [plan.raw(f) for f in fields])
-    rows_read = int(con.execute(f"SELECT count(*) FROM {CAST}").fetchone()[0])  # type: ignore[index]
+    records = int(store.scalar(con, f"SELECT count(*) FROM {CAST}"))
+    rows_table = None
+    if text is not None:
+        layout = reading.record_layout(text, sniffed, records)
+        if layout.swallowed is not None:
+            raise reading.swallowed_error(layout.swallowed, sniffed)
+        if layout.rows is not None and len(layout.rows) == records:
+            rows_table = _rows_table(con, layout.rows)
+    footer_rows = _drop_footer_and_blank_rows(con)
+    rows_read = int(store.scalar(con, f"SELECT count(*) FROM {CAST}"))
     if rows_read == 0:
-        raise IngestError("the file has a header row but no data rows.", file_name=file_name)
-    _settle_orders(con, plan, object_type, mapping, timezone, file_name)
+        raise IngestError(
+            "the file has a header row but no data rows.", file_name=sniffed.file_name
+        )
+    _settle_orders(con, plan, object_type, mapping, timezone, sniffed.file_name)
     _settle_decimals(con, plan, object_type)
+    warnings = []
+    if text is not None and text.repaired_lines:
+        warnings.append(reading.repaired_warning(text.repaired_lines))
+    if schema.PRIMARY_KEY.get(object_type) and "external_id" not in mapping:
+        warnings.append(_derive_row_keys(con, object_type, mapping, plan))
+        fields.insert(0, "external_id")
+    return _Read(
+        sniffed=sniffed,
+        plan=plan,
+        fields=fields,
+        first_rowid=first_rowid,
+        rows_read=rows_read,
+        footer_rows=footer_rows,
+        rows_table=rows_table,
+        warnings=warnings,
+        started_at=started_at,
+    )
 
+
+def _rows_table(con: Connection, rows: list[int]) -> str:
+    """Temp table ROWS (ordinal, row_number): the spreadsheet row of each record, for files
+    whose records and lines differ."""
+    frame = pl.DataFrame(
+        {"ordinal": range(len(rows)), "row_number": rows},
+        schema={"ordinal": pl.Int64, "row_number": pl.Int64},
+    )
+    con.register("__alignment_rows_frame", frame.to_arrow())
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT * FROM __alignment_rows_frame")
+    finally:
+        con.unregister("__alignment_rows_frame")
+    return ROWS
+
+
+def _derive_row_keys(
+    con: Connection, object_type: str, mapping: dict[str, str], plan: _Plan
+) -> str:
+    """Give every row of a file without an id column a stable key made from the row: the
+    fields that identify a record of this type (an e-mail; a deal's name, account and creation
+    date; ...) when the file has them, else all of its mapped values; rows that share them are
+    told apart by their order in the file (`row-<hash>`, then `row-<hash>-2`, ...). Re-importing
+    the same file gives the same keys, two rows never merge, and a newer export updates a
+    record as long as its identifying values stay the same. Returns the sentence that says so."""
+    chosen = [f for f in schema.ROW_KEY_FIELDS[object_type] if f in mapping]
+    if object_type == "leads" and "email" in chosen:
+        chosen = ["email"]
+    identifying = bool(chosen)
+    if not chosen:
+        chosen = list(mapping)
+    parts = ", ".join(
+        f"coalesce(CAST({quote_identifier(plan.raw(f))} AS VARCHAR), '')" for f in chosen
+    )
+    con.execute(f"ALTER TABLE {CAST} ADD COLUMN external_id VARCHAR")
+    con.execute(
+        f"""UPDATE {CAST} SET external_id = k.key FROM (
+          SELECT rid, 'row-' || left(md5(identity), 16)
+                 || CASE WHEN n > 1 THEN '-' || n ELSE '' END AS key
+          FROM (
+            SELECT rowid AS rid, identity,
+                   row_number() OVER (PARTITION BY identity ORDER BY rowid) AS n
+            FROM (SELECT rowid, concat_ws(chr(31), {parts}) AS identity FROM {CAST})
+          )
+        ) k WHERE {CAST}.rowid = k.rid"""
+    )
+    columns = ", ".join(repr(mapping[f]) for f in chosen)
+    if identifying:
+        return (
+            f"This file has no id column, so each row's key is made from {columns} (and, for "
+            "rows that share them, their order in the file): re-importing it changes nothing, "
+            "and a newer export updates these records as long as those values stay the same."
+        )
+    return (
+        "This file has no id column and none of the columns that identify a record, so each "
+        "row's key is made from all of its values (and its order among identical rows): "
+        "re-importing it changes nothing, but a row whose values change is imported as a new "
+        "record. Map an id column to update records in place."
+    )
+
+
+def _write(
+    con: Connection,
+    read: _Read,
+    *,
+    object_type: str,
+    source_system: str,
+    mapping: dict[str, str],
+    timezone: str,
+    date_order: str,
+    strict: bool,
+    digest: Callable[[], str],
+    report: ProgressCallback,
+    preset: Preset | None = None,
+) -> ImportResult:
+    """Write what `_read` read (inside the import's transaction): the import row, rejects,
+    and the upsert (or, for history exports, the pivot)."""
+    sniffed, plan, fields = read.sniffed, read.plan, read.fields
+    file_name = sniffed.file_name
     import_id = int(con.execute("SELECT nextval('import_id_seq')").fetchone()[0])  # type: ignore[index]
     con.execute(
         "INSERT INTO imports (import_id, file_name, sha256, source_system, object_type, mapping, "
@@ -770,12 +955,20 @@ def _load(
                     "preset": preset.name if preset else None,
                 }
             ),
-            started_at,
+            read.started_at,
         ],
     )
-    rows_rejected = _record_rejects(
-        con, import_id, object_type, mapping, plan, _row_number(sniffed, first_rowid)
-    )
+    row_number = _row_number(sniffed, read.first_rowid, read.rows_table)
+    extra = _record_extra_value_rejects(con, import_id, sniffed, row_number)
+    rows_rejected = _record_rejects(con, import_id, object_type, mapping, plan, row_number)
+    if extra:  # rows with several problems count once
+        rows_rejected = int(
+            store.scalar(
+                con,
+                "SELECT count(DISTINCT row_number) FROM import_rejects WHERE import_id = ?",
+                [import_id],
+            )
+        )
     if strict and rows_rejected:
         first = con.execute(
             'SELECT row_number, "column", value, reason FROM import_rejects '
@@ -792,7 +985,7 @@ def _load(
         )
 
     report(0.7, "Writing records…")
-    warnings = list(plan.warnings)
+    warnings = list(plan.warnings) + read.warnings
     if object_type in schema.HISTORY_OBJECTS:
         pivot = history.pivot(
             con,
@@ -817,9 +1010,9 @@ def _load(
     else:
         ready, duplicates = _build_ready(con, object_type, source_system, fields, mapping, plan)
         inserted, updated = _upsert(con, object_type, fields, import_id, ready)
-    rows_loaded = rows_read - rows_rejected - duplicates
+    rows_loaded = read.rows_read - rows_rejected - duplicates
 
-    warnings += _warnings(object_type, mapping, plan, footer_rows, duplicates, timezone)
+    warnings += _warnings(object_type, mapping, plan, read.footer_rows, duplicates, timezone)
     warnings += _multi_id_warnings(con, object_type, mapping)
     warnings += linking.link_warnings(con, object_type, import_id)
     con.execute(
@@ -827,7 +1020,7 @@ def _load(
         "rows_updated = ?, warnings = ?, finished_at = ?, status = 'loaded' "
         "WHERE import_id = ?",
         [
-            rows_read,
+            read.rows_read,
             rows_loaded,
             rows_rejected,
             inserted,
@@ -846,7 +1039,7 @@ def _load(
         source_system=source_system,
         object_type=object_type,
         status="loaded",
-        rows_read=rows_read,
+        rows_read=read.rows_read,
         rows_loaded=rows_loaded,
         rows_inserted=inserted,
         rows_updated=updated,
@@ -856,6 +1049,24 @@ def _load(
         date_formats=plan.date_formats,
         preset=preset.name if preset else None,
     )
+
+
+def _record_extra_value_rejects(
+    con: Connection, import_id: int, sniffed: SniffedTable, row_number: str
+) -> int:
+    """One reject per row with more values than the header has columns: its values may sit
+    in the wrong columns, so none of them is used. Returns the number of such rows."""
+    inserted = con.execute(
+        f"INSERT INTO import_rejects SELECT ?, {row_number}, ?, __extra, ? FROM {CAST} "
+        "WHERE __extra IS NOT NULL",
+        [
+            import_id,
+            "(values after the last column)",
+            f"the row has more values than the header's {len(sniffed.columns)} columns, so "
+            "its values may be in the wrong columns (check the delimiters and quotes)",
+        ],
+    ).fetchone()
+    return int(inserted[0]) if inserted else 0
 
 
 def _required_checks(object_type: str, mapping: dict[str, str]) -> list[tuple[str, str]]:
@@ -926,7 +1137,8 @@ def _valid_where(object_type: str, mapping: dict[str, str], plan: _Plan) -> str:
         f"{quote_identifier(plan.raw(f))} IS NOT NULL"
         for f, _ in _required_checks(object_type, mapping)
     ]
-    return " AND ".join(valid) or "TRUE"
+    valid.append("__extra IS NULL")  # a row with values beyond the header's columns
+    return " AND ".join(valid)
 
 
 def _multi_id_warnings(con: Connection, object_type: str, mapping: dict[str, str]) -> list[str]:

@@ -30,7 +30,19 @@ FUZZY_THRESHOLD = 90.0
 """Minimum rapidfuzz ratio (0-100) for a header to match an alias it does not equal."""
 
 GENERIC_CONFIDENCE_CAP = 0.55
-"""A file that matches no known export is never 'confidently' detected: the user checks it."""
+"""Highest confidence of a generic reading when known exports also match the header but none
+confidently: the record type may be clear, but not which system the file came from (record
+keys are `source:id`), so the user chooses."""
+
+EXACT = 0.95
+"""Alias score at or above which a column matched an alias exactly (not fuzzily, not by a
+custom-field pattern): only exact matches count as evidence for a generic reading."""
+
+NEAR_TIE = 0.25
+"""A generic reading whose runner-up record type ranks within this share of it is a near tie."""
+
+NEAR_TIE_CAP = 0.45
+"""Highest confidence of a near tie between record types: the user chooses."""
 
 CONFIDENT = 0.6
 """At or above this confidence a detected preset is proposed as is (the user only confirms);
@@ -43,7 +55,16 @@ MARKS_FOR_CERTAINTY = 5
 """Signature marks present for a preset's evidence to count as complete."""
 
 DISTINCTIVE_FIELDS: dict[str, tuple[str, ...]] = {
-    "leads": ("mql_at", "sql_at", "status_raw", "email", "rejection_reason_raw", "score"),
+    "leads": (
+        "mql_at",
+        "sql_at",
+        "status_raw",
+        "email",
+        "rejection_reason_raw",
+        "score",
+        "is_converted",
+        "company",
+    ),
     "opportunities": ("stage_raw", "amount", "closed_at", "is_won", "lost_reason_raw", "product"),
     "activities": ("activity_type", "occurred_at", "outcome", "direction"),
     "touchpoints": ("touched_at", "content_asset", "is_first_touch", "medium"),
@@ -55,6 +76,24 @@ DISTINCTIVE_FIELDS: dict[str, tuple[str, ...]] = {
     "opportunity_history": ("field", "old_value", "new_value"),
 }
 """Fields that say what kind of records a generic file holds when they are found."""
+
+DERIVED_FIELDS: dict[str, dict[str, str]] = {
+    "leads": {"channel": "channel_raw", "rejection_reason": "rejection_reason_raw"},
+    "opportunities": {
+        "channel": "channel_raw",
+        "stage": "stage_raw",
+        "lost_reason": "lost_reason_raw",
+    },
+}
+"""Canonical fields the model derives from a raw field (derived field -> raw field): a column is
+mapped to the raw field, and the maps in Settings turn its values into the derived one."""
+
+_DERIVING_MAP: dict[str, str] = {
+    "channel": "channel map",
+    "stage": "stage map",
+    "rejection_reason": "reason map",
+    "lost_reason": "reason map",
+}
 
 
 @dataclass(frozen=True)
@@ -85,10 +124,13 @@ def match_columns(
     """Assign file columns to fields by alias: exact (normalised) matches first, earlier aliases
     before later ones, then close fuzzy matches; each column fills at most one field."""
     normalised = [(normalise(c), c) for c in columns]
+    exact_columns = {norm for norm, _ in normalised}
     candidates: list[tuple[float, int, str, str]] = []
     for field_name, names in aliases.items():
         for rank, alias in enumerate(names):
             key = normalise(alias)
+            if len(key) < 6 and key not in exact_columns:
+                continue  # too short to match fuzzily, and no column equals it
             for position, (norm, original) in enumerate(normalised):
                 if norm == key:
                     score = 1.0 - rank * 0.001
@@ -165,17 +207,74 @@ def _proposal(
     )
 
 
-def _generic_score(preset: Preset, columns: list[str]) -> tuple[float, float]:
-    """(ranking score, confidence) of a generic preset for these columns."""
+@dataclass(frozen=True)
+class GenericReading:
+    """How well the usual names of one record type's fields fit a header row."""
+
+    preset: Preset
+    rank: float  # fields found, distinctive ones twice; a third when a required one is missing
+    complete: bool  # every required field found
+    exact_required: bool  # every required field found by an exact alias
+    distinctive: int  # distinctive, not required, fields found by an exact alias
+    others: int  # other fields found by an exact alias
+
+
+def generic_reading(preset: Preset, columns: list[str]) -> GenericReading:
+    """The evidence that these columns hold the generic preset's record type."""
     mapping, scores = preset_mapping(preset, columns)
-    distinctive = DISTINCTIVE_FIELDS[preset.object_type]
+    object_type = preset.object_type
+    distinctive = set(DISTINCTIVE_FIELDS[object_type])
+    required = set(schema.REQUIRED_FIELDS[object_type])
     rank = sum(scores[f] * (2.0 if f in distinctive else 1.0) for f in mapping)
-    required = schema.REQUIRED_FIELDS[preset.object_type]
-    complete = all(f in mapping for f in required)
-    if not complete:
-        rank *= 0.3
-    confidence = (0.2 if complete else 0.0) + 0.35 * min(1.0, len(mapping) / 6)
-    return rank, min(confidence, GENERIC_CONFIDENCE_CAP)
+    complete = required <= set(mapping)
+    exact = {f for f, score in scores.items() if score >= EXACT}
+    return GenericReading(
+        preset=preset,
+        rank=rank if complete else rank * 0.3,
+        complete=complete,
+        exact_required=required <= exact,
+        distinctive=len((exact & distinctive) - required),
+        others=len(exact - distinctive - required),
+    )
+
+
+def generic_confidence(best: GenericReading, runner_up: GenericReading | None) -> float:
+    """Confidence that a file holds the best-ranked record type, from the evidence: its required
+    fields found by exact alias (0.3; 0.15 when fuzzily), up to three distinctive fields
+    (0.1 each) and three others (0.05 each), and how far it ranks ahead of the runner-up type
+    (up to 0.25). A file missing a required field stays at 0.3 at most; a near tie (runner-up
+    within NEAR_TIE of the best) at NEAR_TIE_CAP."""
+    if best.rank <= 0 or runner_up is None:
+        margin = 1.0 if best.rank > 0 else 0.0
+    else:
+        margin = max(0.0, 1.0 - runner_up.rank / best.rank)
+    required = (0.3 if best.exact_required else 0.15) if best.complete else 0.0
+    fields = 0.1 * min(best.distinctive, 3) + 0.05 * min(best.others, 3)
+    confidence = required + fields + 0.25 * margin
+    if not best.complete:
+        confidence = min(confidence, 0.3)
+    if margin < NEAR_TIE:
+        confidence = min(confidence, NEAR_TIE_CAP)
+    return round(min(confidence, 1.0), 3)
+
+
+def _generic_readings(
+    columns: list[str], object_type: str | None
+) -> list[tuple[GenericReading, float]]:
+    """The generic reading of every record type (or of the one given) with its confidence,
+    taken against the strongest other reading; most confident first (then best ranked)."""
+    readings = [
+        generic_reading(p, columns)
+        for p in GENERIC_PRESETS
+        if object_type is None or p.object_type == object_type
+    ]
+    readings.sort(key=lambda r: r.rank, reverse=True)
+    scored = []
+    for i, reading in enumerate(readings):
+        strongest_other = next((r for j, r in enumerate(readings) if j != i), None)
+        scored.append((reading, generic_confidence(reading, strongest_other)))
+    scored.sort(key=lambda item: (item[1], item[0].rank), reverse=True)
+    return scored
 
 
 @dataclass(frozen=True)
@@ -237,31 +336,110 @@ def propose_mapping(
     chosen = preset_named(preset)
     if chosen is not None:
         own = next((s for s in ranked if s.preset.name == chosen.name), None)
-        confidence = _confidence(own, None) if own else (_generic_score(chosen, columns)[1])
+        if own is not None:
+            confidence = _confidence(own, None)
+        else:
+            confidence = generic_confidence(generic_reading(chosen, columns), None)
         others = [a for a in alternatives if a[0] != chosen.name]
         return _proposal(chosen, columns, confidence, others)
-    best: MappingProposal | None = None
+    known: MappingProposal | None = None
     if ranked:
         runner_up = ranked[1] if len(ranked) > 1 else None
-        best = _proposal(
-            ranked[0].preset,
-            columns,
-            _confidence(ranked[0], runner_up),
-            alternatives[1:],
+        known = _proposal(
+            ranked[0].preset, columns, _confidence(ranked[0], runner_up), alternatives[1:]
         )
-    generic_best: tuple[float, float, Preset] | None = None
-    for candidate in GENERIC_PRESETS:
-        if object_type and candidate.object_type != object_type:
-            continue
-        rank, confidence = _generic_score(candidate, columns)
-        if generic_best is None or rank > generic_best[0]:
-            generic_best = (rank, confidence, candidate)
-    assert generic_best is not None
-    if best is None or best.confidence < generic_best[1]:
-        best = _proposal(generic_best[2], columns, generic_best[1], alternatives)
+    best = known
+    if known is None or known.needs_choice:
+        reading, confidence = _generic_readings(columns, object_type)[0]
+        if ranked:
+            confidence = min(confidence, GENERIC_CONFIDENCE_CAP)
+        if known is None or known.confidence < confidence:
+            best = _proposal(reading.preset, columns, confidence, alternatives)
+    assert best is not None
     if source_system and best.source_system != source_system:
         best = replace(best, source_system=source_system)
     return best
+
+
+def candidates(columns: list[str], limit: int = 5) -> list[tuple[str, str, str, float]]:
+    """What a header row could be, most likely first: (preset name, label, object type,
+    confidence) for the known exports that match it and the generic reading of each record
+    type whose required fields it has; each confidence is taken against the strongest other
+    candidate of its kind, as `propose_mapping` takes the best one's."""
+    ranked = score_presets(columns)
+    found: list[tuple[str, str, str, float]] = []
+    for i, score in enumerate(ranked):
+        strongest_other = next((r for j, r in enumerate(ranked) if j != i), None)
+        found.append(
+            (
+                score.preset.name,
+                score.preset.label,
+                score.preset.object_type,
+                round(_confidence(score, strongest_other), 3),
+            )
+        )
+    for reading, confidence in _generic_readings(columns, None):
+        if not reading.complete:
+            continue
+        if ranked:
+            confidence = min(confidence, GENERIC_CONFIDENCE_CAP)
+        preset = reading.preset
+        found.append((preset.name, preset.label, preset.object_type, confidence))
+    found.sort(key=lambda c: c[3], reverse=True)
+    return found[:limit]
+
+
+def object_type_for_mapping(columns: list[str], mapping: dict[str, str]) -> str | None:
+    """The record type a hand-written mapping is for: the detected one when the mapping's
+    fields (derived ones named by their raw field) all belong to it, else the first type they
+    all belong to; None when no type has them all."""
+    fits = [
+        t
+        for t in schema.OBJECT_TYPES
+        if {DERIVED_FIELDS.get(t, {}).get(f, f) for f in mapping}
+        <= {c.name for c in schema.mappable_fields(t)}
+    ]
+    if not fits:
+        return None
+    detected = propose_mapping(columns).object_type
+    return detected if detected in fits else fits[0]
+
+
+def normalise_mapping(
+    object_type: str, mapping: dict[str, str], file_name: str = ""
+) -> tuple[dict[str, str], list[str]]:
+    """The mapping with every derived field named by its raw field (`stage` -> `stage_raw`),
+    and a sentence per renaming for the import's warnings. IngestError when a derived field and
+    its raw field name different columns: one of the two would be dropped."""
+    derived = DERIVED_FIELDS.get(object_type, {})
+    result: dict[str, str] = {}
+    notes: list[str] = []
+    for field_name, column in mapping.items():
+        raw = derived.get(field_name)
+        if raw is None:
+            result[field_name] = column
+            continue
+        how = f"{field_name} is derived from {raw} through the {_DERIVING_MAP[field_name]}"
+        other = mapping.get(raw)
+        if other is not None and other != column:
+            raise IngestError(
+                f"the mapping names both {field_name!r} (column {column!r}) and {raw!r} "
+                f"(column {other!r}); {how} in Settings, so only {raw!r} can be mapped. Remove "
+                f"{field_name!r}, or map {column!r} to {raw!r} instead of {other!r}.",
+                file_name=file_name,
+            )
+        if other is None:
+            notes.append(
+                f"The mapping names {field_name!r} for column {column!r}: {how} (Settings), so "
+                f"{column!r} was read as {raw}."
+            )
+        else:
+            notes.append(
+                f"The mapping names column {column!r} for both {field_name!r} and {raw!r}: "
+                f"{how} (Settings), so it was read once, as {raw}."
+            )
+        result[raw] = column
+    return result, notes
 
 
 def validate_mapping(
@@ -272,9 +450,27 @@ def validate_mapping(
     fields = {c.name for c in schema.mappable_fields(object_type)}
     for field_name, column in mapping.items():
         if field_name not in fields:
+            raw = DERIVED_FIELDS.get(object_type, {}).get(field_name)
+            if raw is not None:
+                raise IngestError(
+                    f"{field_name!r} is derived from {raw!r} through the "
+                    f"{_DERIVING_MAP[field_name]} (Settings): map column {column!r} to {raw!r}.",
+                    file_name=file_name,
+                )
+            elsewhere = [
+                t
+                for t in schema.OBJECT_TYPES
+                if field_name in {c.name for c in schema.mappable_fields(t)}
+            ]
+            hint = (
+                f" It is a field of {', '.join(elsewhere)}: choose that record type, or map "
+                f"column {column!r} to a field of {object_type}."
+                if elsewhere
+                else ""
+            )
             raise IngestError(
-                f"{field_name!r} is not a field of {object_type} (fields: "
-                f"{', '.join(sorted(fields))}).",
+                f"{field_name!r} is not a field of {object_type}.{hint} (Fields of "
+                f"{object_type}: {', '.join(sorted(fields))}.)",
                 file_name=file_name,
             )
         if column not in columns:
@@ -283,7 +479,11 @@ def validate_mapping(
                 f"{', '.join(columns[:12])}{'…' if len(columns) > 12 else ''}).",
                 file_name=file_name,
             )
-    missing = [f for f in schema.REQUIRED_FIELDS[object_type] if f not in mapping]
+    missing = [
+        f
+        for f in schema.REQUIRED_FIELDS[object_type]
+        if f not in mapping and not (f == "external_id" and object_type in schema.ROW_KEY_FIELDS)
+    ]  # a file without an id column gets keys made from its rows
     if missing:
         raise IngestError(
             f"no column is mapped to the required field(s) {', '.join(missing)} of "
@@ -327,7 +527,21 @@ def saved_mapping(con: Connection, columns: list[str]) -> MappingProposal | None
     if row is None:
         return None
     object_type, source_system, text, preset = row
-    mapping = {k: v for k, v in json.loads(text).items() if v in columns}
+    # the same signature can be spelled differently (`Deal Stage` / `deal_stage`): a saved
+    # column is found again by its comparison key, so no mapped column is lost
+    by_key: dict[str, str] = {}
+    for column in columns:
+        by_key.setdefault(normalise(column), column)
+    found = {
+        field_name: column if column in columns else by_key.get(normalise(column))
+        for field_name, column in json.loads(text).items()
+    }
+    try:
+        mapping, _ = normalise_mapping(
+            object_type, {f: c for f, c in found.items() if c is not None}
+        )
+    except IngestError:
+        return None  # a mapping saved before derived fields were refused: propose afresh
     used = set(mapping.values())
     return MappingProposal(
         object_type=object_type,

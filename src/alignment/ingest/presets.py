@@ -1,385 +1,45 @@
-"""Header spellings: which export column fills which canonical field, declared once.
+"""Known exports (DESIGN section 4): the registry of presets, each recognised from its header
+row by the columns typical of it, and the templates the Import page offers.
 
-`GENERIC_ALIASES` holds, per object type, the names CRMs commonly use for each canonical field
-(any CRM, matched case-insensitively ignoring spaces, underscores, quotes and punctuation).
-`PRESETS` are known exports (DESIGN section 4), each recognised from its header row by the
-columns typical of it (`signature`) and adding its own spellings to the generic ones.
+The spellings of each canonical field live in `aliases` (`GENERIC_ALIASES`, translations); a
+`Preset` (`preset_model`) adds an export's own spellings and value rules. Zoho CRM, Pipedrive,
+Microsoft Dynamics 365, Freshsales, Close and Copper are declared in `crm_presets`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from alignment.ingest.aliases import (
+    GENERIC_ALIASES,
+    PATTERN_ALIASES,
+    TRANSLATIONS,
+    _date_entered,
+    localized,
+    normalise,
+)
+from alignment.ingest.crm_presets import CRM_PRESETS
+from alignment.ingest.preset_model import ACTIVITY_TYPE_MAP, DIRECTION_MAP, Mark, Preset
+
+__all__ = [
+    "ACTIVITY_TYPE_MAP",
+    "ALL_PRESETS",
+    "DIRECTION_MAP",
+    "GENERIC_ALIASES",
+    "GENERIC_PRESETS",
+    "GENERIC_SOURCE",
+    "PATTERN_ALIASES",
+    "PRESETS",
+    "PRESETS_BY_NAME",
+    "TEMPLATES",
+    "TRANSLATIONS",
+    "Mark",
+    "Preset",
+    "localized",
+    "normalise",
+    "preset",
+]
 
 GENERIC_SOURCE = "generic"
 """Source system of files that match no preset (the user may rename it on the Import page)."""
-
-
-def normalise(name: str) -> str:
-    """Header comparison key: lower case, letters and digits only (`Record ID` -> `recordid`)."""
-    return re.sub(r"[^0-9a-z]", "", name.lower())
-
-
-def _date_entered(stage: str) -> tuple[str, ...]:
-    """HubSpot's two generations of lifecycle-stage date headers, labels and internal names."""
-    words = {
-        "lead": "Lead",
-        "marketingqualifiedlead": "Marketing Qualified Lead",
-        "salesqualifiedlead": "Sales Qualified Lead",
-        "opportunity": "Opportunity",
-        "customer": "Customer",
-    }[stage]
-    article = "an" if words[0] in "AEIOU" else "a"
-    return (
-        f"Became {article} {words} Date",
-        f'Date entered "{words} (Lifecycle Stage Pipeline)"',
-        f"Date entered {words} (Lifecycle Stage Pipeline)",
-        f"hs_lifecyclestage_{stage}_date",
-        f"hs_v2_date_entered_{stage}",
-    )
-
-
-GENERIC_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "leads": {
-        "external_id": (
-            "Id",
-            "Record ID",
-            "Lead ID",
-            "Contact ID",
-            "Prospect ID",
-            "Person ID",
-            "hs_object_id",
-            "vid",
-            "Lead Number",
-        ),
-        "created_at": (
-            "Create Date",
-            "Created Date",
-            "Created At",
-            "createdate",
-            "Date Created",
-            "Creation Date",
-            "Lead Created Date",
-            "Created",
-            *_date_entered("lead")[:1],
-        ),
-        "email": ("Email", "E-mail", "Email Address", "Work Email"),
-        "name": ("Name", "Full Name", "Lead Name", "Contact Name"),
-        "channel_raw": (
-            "Lead Source",
-            "LeadSource",
-            "Original Source",
-            "Original Traffic Source",
-            "hs_analytics_source",
-            "Source",
-            "Channel",
-            "Marketing Channel",
-            "originalSourceType",
-        ),
-        "campaign": ("Campaign", "Campaign Name", "UTM Campaign", "Primary Campaign"),
-        "segment": ("Segment", "Customer Segment", "Market Segment"),
-        "region": ("Region", "Sales Region", "Territory"),
-        "country": ("Country", "Country/Region", "Billing Country"),
-        "industry": ("Industry",),
-        "employees": ("Number of Employees", "Employees", "NumberOfEmployees", "Company Size"),
-        "company": ("Company", "Company Name", "Company / Account", "Account Name", "Organization"),
-        "owner": (
-            "Owner",
-            "Lead Owner",
-            "Contact owner",
-            "hubspot_owner_id",
-            "OwnerId",
-            "Sales Rep",
-            "Sales Agent",
-            "Assigned To",
-        ),
-        "team": ("Team", "Sales Team"),
-        "score": ("Score", "Lead Score", "leadScore", "HubSpot Score", "hubspotscore"),
-        "high_intent": ("High Intent", "Hand Raiser"),
-        "status_raw": (
-            "Lead Status",
-            "Status",
-            "hs_lead_status",
-            "leadStatus",
-            "Lifecycle Stage",
-            "lifecyclestage",
-        ),
-        "mql_at": (
-            "MQL Date",
-            "MQL_Date__c",
-            "Marketing Qualified Date",
-            *_date_entered("marketingqualifiedlead"),
-        ),
-        "sal_at": ("SAL Date", "SAL_Date__c", "Sales Accepted Date", "Accepted Date"),
-        "sql_at": ("SQL Date", "SQL_Date__c", *_date_entered("salesqualifiedlead")),
-        "opp_at": (
-            "Opportunity Date",
-            "Converted Date",
-            "ConvertedDate",
-            *_date_entered("opportunity"),
-        ),
-        "won_at": ("Won Date", "Customer Date", *_date_entered("customer")),
-        "is_converted": ("Converted", "IsConverted", "Is Converted"),
-        "lost_at": ("Lost Date",),
-        "rejected_at": ("Rejected Date", "Disqualified Date", "Unqualified Date"),
-        "rejection_reason_raw": (
-            "Rejection Reason",
-            "Disqualification Reason",
-            "Unqualified Reason",
-            "Unqualified_Reason__c",
-            "hs_lead_disqualification_reason",
-            "Lead Disqualification Reason",
-        ),
-        "opp_id": ("Converted Opportunity ID", "ConvertedOpportunityId"),
-    },
-    "opportunities": {
-        "external_id": (
-            "Id",
-            "Opportunity ID",
-            "Deal ID",
-            "Record ID",
-            "hs_object_id",
-        ),
-        "lead_id": ("Lead ID", "Contact ID", "Converted Lead ID"),
-        "account": ("Account", "Account Name", "Company", "Company Name"),
-        "name": ("Opportunity Name", "Deal Name", "Name", "dealname"),
-        "owner": (
-            "Owner",
-            "Opportunity Owner",
-            "Deal owner",
-            "hubspot_owner_id",
-            "OwnerId",
-            "Sales Agent",
-            "Sales Rep",
-        ),
-        "team": ("Team", "Sales Team"),
-        "region": ("Region", "Sales Region", "Territory"),
-        "segment": ("Segment",),
-        "channel_raw": (
-            "Lead Source",
-            "LeadSource",
-            "Original Traffic Source",
-            "Original Source",
-            "Source",
-            "Channel",
-        ),
-        "product": ("Product", "Product Name"),
-        "type": ("Type", "Deal Type", "Opportunity Type", "dealtype"),
-        "created_at": (
-            "Created Date",
-            "Create Date",
-            "CreatedDate",
-            "createdate",
-            "Created At",
-            "Engage Date",
-            "Open Date",
-        ),
-        "closed_at": ("Close Date", "Closed Date", "CloseDate", "closedate"),
-        "stage_raw": ("Stage", "Deal Stage", "Stage Name", "StageName", "dealstage"),
-        "is_closed": ("Closed", "IsClosed", "Is Closed", "hs_is_closed"),
-        "is_won": ("Won", "IsWon", "Is Closed Won", "hs_is_closed_won"),
-        "amount": ("Amount", "Close Value", "Deal Amount", "Opportunity Amount", "Value"),
-        "currency": ("Currency", "Currency ISO Code", "CurrencyIsoCode", "Deal Currency Code"),
-        "lost_reason_raw": ("Loss Reason", "Lost Reason", "Closed Lost Reason", "Reason Lost"),
-    },
-    "activities": {
-        "external_id": ("Id", "Activity ID", "Task ID", "Call ID"),
-        "lead_id": ("Lead ID", "Prospect", "Prospect ID", "WhoId", "Contact ID", "Called Person"),
-        "opp_id": ("Opportunity ID", "WhatId"),
-        "owner": ("Assigned", "Assigned To", "User", "Owner", "Sales Rep"),
-        "activity_type": ("Activity Type", "Task Subtype", "TaskSubtype", "Type", "Mailing Type"),
-        "direction": ("Direction",),
-        "occurred_at": (
-            "Created Date",
-            "CreatedDate",
-            "Created At",
-            "createdAt",
-            "Dialed At",
-            "Delivered At",
-            "Completed At",
-            "Activity Date",
-            "Date",
-        ),
-        "outcome": ("Call Result", "Outcome", "Disposition", "Result"),
-        "email": ("Email", "E-mail", "Email Address", "Prospect Email", "Contact Email"),
-    },
-    "touchpoints": {
-        "external_id": ("Id", "Touchpoint ID"),
-        "lead_id": ("Lead ID", "Contact ID"),
-        "opp_id": ("Opportunity ID",),
-        "touched_at": ("Touchpoint Date", "bizible2__Touchpoint_Date__c", "Date"),
-        "channel": ("Channel", "Marketing Channel", "bizible2__Marketing_Channel__c"),
-        "campaign": (
-            "Campaign",
-            "Campaign Name",
-            "Ad Campaign Name",
-            "bizible2__Ad_Campaign_Name__c",
-        ),
-        "content_asset": ("Content Asset", "Asset", "Content"),
-        "medium": ("Medium",),
-        "is_first_touch": ("Is First Touch", "First Touch"),
-        "is_lead_creation_touch": ("Is Lead Creation Touch", "Lead Creation Touch"),
-        "is_opp_creation_touch": ("Is Opp Creation Touch", "Opportunity Creation Touch"),
-        "email": ("Email", "E-mail", "Email Address", "Contact Email"),
-    },
-    "spend": {
-        "month": ("Month", "Date", "Period"),
-        "channel": ("Channel", "Marketing Channel"),
-        "campaign": ("Campaign", "Campaign Name"),
-        "amount": ("Amount", "Spend", "Cost"),
-        "currency": ("Currency",),
-    },
-    "targets": {
-        "month": ("Month", "Date", "Period"),
-        "metric": ("Metric", "KPI"),
-        "value": ("Value", "Target"),
-    },
-    "owners": {
-        "owner": (
-            "Owner",
-            "Sales Agent",
-            "Sales Rep",
-            "Rep",
-            "Rep Name",
-            "User",
-            "User Name",
-            "Full Name",
-            "Name",
-        ),
-        "team": ("Team", "Sales Team", "Team Name"),
-        "manager": ("Manager", "Sales Manager", "Manager Name"),
-        "region": ("Region", "Regional Office", "Office", "Sales Region", "Territory"),
-    },
-    "accounts": {
-        "account": ("Account", "Account Name", "Company", "Company Name", "Organization", "Name"),
-        "domain": ("Domain", "Website", "Company Website", "Web Site", "URL"),
-        "industry": ("Industry", "Sector", "Primary Industry"),
-        "employees": ("Employees", "Number of Employees", "NumberOfEmployees", "Employee Count"),
-        "revenue": ("Revenue", "Annual Revenue", "AnnualRevenue"),
-        "country": (
-            "Country",
-            "Office Location",
-            "Billing Country",
-            "BillingCountry",
-            "HQ Country",
-        ),
-        "region": ("Region", "Sales Region", "Territory"),
-        "segment": ("Segment", "Customer Segment", "Market Segment"),
-    },
-    "lead_history": {
-        "external_id": ("Lead ID", "LeadId", "Id", "Record ID"),
-        "field": ("Field / Event", "Field", "Event", "Property"),
-        "old_value": ("Old Value", "OldValue", "From", "Previous Value"),
-        "new_value": ("New Value", "NewValue", "To", "Value"),
-        "edited_at": ("Edit Date", "CreatedDate", "Created Date", "Changed At", "Timestamp"),
-    },
-    "opportunity_history": {
-        "external_id": ("Opportunity ID", "OpportunityId", "Id", "Deal ID", "Record ID"),
-        "field": ("Field / Event", "Field", "Event", "Property"),
-        "old_value": ("Old Value", "OldValue", "From", "Previous Value"),
-        "new_value": ("New Value", "NewValue", "To", "Value"),
-        "edited_at": ("Edit Date", "CreatedDate", "Created Date", "Changed At", "Timestamp"),
-    },
-}
-
-PATTERN_ALIASES: dict[str, dict[str, str]] = {
-    "leads": {
-        "mql_at": r"mql.*date|date.*mql|marketing ?qualified.*date",
-        "sal_at": r"\bsal\b.*date|date.*\bsal\b|accepted.*date",
-        "sql_at": r"\bsql\b.*date|date.*\bsql\b|sales ?qualified.*date",
-        "rejected_at": r"(unqualified|disqualified|rejected).*date",
-        "rejection_reason_raw": r"(unqualif|disqualif|reject|recycl).*reason",
-    },
-    "opportunities": {"lost_reason_raw": r"(loss|lost).*reason"},
-}
-"""Custom fields (Salesforce `MQL_Date__c`, `Unqualified_Reason__c`, HubSpot custom properties)
-matched by a pattern over the header (lower case, `_` as space), after every exact alias."""
-
-
-Mark = tuple[str, ...]
-"""One header typical of an export, as its alternative spellings (label, API name, older
-names): the mark is present when any spelling is in the header row."""
-
-ACTIVITY_TYPE_MAP: dict[str, str] = {
-    "call": "call",
-    "calls": "call",
-    "phone": "call",
-    "email": "email",
-    "e-mail": "email",
-    "listemail": "email",
-    "list email": "email",
-    "mail": "email",
-    "meeting": "meeting",
-    "event": "meeting",
-    "linkedin": "linkedin",
-    "inmail": "linkedin",
-    "task": "task",
-    "todo": "task",
-}
-"""Activity types as exported (Salesforce Task Subtype / Type, ...) -> canonical type."""
-
-DIRECTION_MAP: dict[str, str] = {
-    "outbound": "outbound",
-    "out": "outbound",
-    "inbound": "inbound",
-    "in": "inbound",
-    "internal": "internal",
-}
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A known export, declared as data: its source system and record type, the headers that
-    identify it (`signature`, with `requires` marks that must all be present), its own
-    spellings of canonical fields (tried before the generic ones), and how its values read:
-    `value_maps` (field -> raw value, lower case -> canonical value; other values pass
-    unchanged), `token_flags` (boolean field -> token in a list cell, e.g. Bizible's
-    `FT, LC`), `constants` (field -> value for every row, e.g. Outreach calls are calls),
-    `copy_fields` (field -> field whose column also fills it when it has none of its own),
-    `reference_system` (source system of the ids in reference columns, when not its own)."""
-
-    name: str
-    label: str
-    source_system: str
-    object_type: str
-    signature: tuple[Mark, ...] = ()
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    requires: tuple[Mark, ...] = ()
-    own_aliases_only: tuple[str, ...] = ()
-    value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
-    token_flags: dict[str, str] = field(default_factory=dict)
-    constants: dict[str, str] = field(default_factory=dict)
-    copy_fields: dict[str, str] = field(default_factory=dict)
-    reference_system: str | None = None
-
-    def all_aliases(self) -> dict[str, tuple[str, ...]]:
-        """This preset's spellings first, then the generic ones, per canonical field."""
-        generic = GENERIC_ALIASES[self.object_type]
-        fields = list(dict.fromkeys([*self.aliases, *generic]))
-        return {
-            f: (
-                *self.aliases.get(f, ()),
-                *(() if f in self.own_aliases_only else generic.get(f, ())),
-            )
-            for f in fields
-        }
-
-    def marks_present(self, columns: list[str]) -> tuple[int, bool]:
-        """(number of header columns that are signature or required marks, every required
-        mark present); a column counts once even when it fits several marks."""
-        present = {normalise(c) for c in columns}
-        used: set[str] = set()
-
-        def hit(mark: Mark) -> bool:
-            found = [n for n in (normalise(s) for s in mark) if n in present]
-            fresh = [n for n in found if n not in used]
-            used.update(fresh[:1])
-            return bool(fresh)
-
-        required = all(hit(m) for m in self.requires)
-        others = sum(hit(m) for m in self.signature)
-        return len(used) if required else others, required
-
 
 PRESETS: tuple[Preset, ...] = (
     Preset(
@@ -527,6 +187,7 @@ PRESETS: tuple[Preset, ...] = (
             "opp_at": ("Converted Date", "ConvertedDate"),
             "opp_id": ("Converted Opportunity ID", "ConvertedOpportunityId"),
         },
+        own_aliases_only=("is_won",),  # Salesforce's `Converted` is an opportunity, not a win
     ),
     Preset(
         "salesforce_opportunities",
@@ -887,6 +548,7 @@ PRESETS: tuple[Preset, ...] = (
             "country": ("Company Country", "Country"),
         },
     ),
+    *CRM_PRESETS,
 )
 """Known exports (DESIGN section 4), detected from the header row (`ingest.mapping`)."""
 

@@ -2,8 +2,9 @@
 
 For exports that carry a conversion flag but no stage dates (Salesforce `IsConverted`, X
 Education's `Converted`), the funnel cannot be dated; this is the one conversion such a file
-supports. Reads `lead_facts.is_converted` (leads without a flag count as not converted), so the
-channel is the mapped one (`channel_map`) and a map edit changes it without re-importing.
+supports. Reads `lead_facts.is_converted` and `is_won` (a lead flagged won was converted too;
+leads without a flag count as not converted), so the channel is the mapped one (`channel_map`)
+and a map edit changes it without re-importing.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def converted_share_by(
 ) -> pl.DataFrame:
     """One row per value of `by` (a dimension of `models.DIMENSIONS`) over the leads created in
     `period` (all leads, dated or not, for all time): `<by>`, leads, converted (leads flagged
-    converted), converted_share = converted / leads, and its Wilson 95 % bounds
+    converted or won), converted_share = converted / leads, and its Wilson 95 % bounds
     converted_share_low / _high. Sorted by leads descending, then value."""
     if by not in DIMENSIONS:
         raise ValueError(f"unknown dimension {by!r}: use one of {', '.join(DIMENSIONS)}")
@@ -37,7 +38,7 @@ def converted_share_by(
     sql = f"""
     WITH counts AS (
       SELECT l.{column} AS k, count(*) AS leads,
-             count(*) FILTER (WHERE coalesce(l.is_converted, FALSE)) AS converted
+             count(*) FILTER (WHERE coalesce(l.is_converted OR l.is_won, FALSE)) AS converted
       FROM lead_facts l
       WHERE {created} AND {where}
       GROUP BY 1

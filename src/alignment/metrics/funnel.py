@@ -4,9 +4,13 @@ and the condition behind any funnel cell (for the drill-down to leads in `alignm
 
 Owns the SQL behind the Funnel page and `alignment funnel`. DESIGN section 5 definitions:
 
-- A lead *reached* stage S if it has a timestamp for S or any later stage; the model view
-  `lead_facts` has `reached_<stage>_at` = the earliest of those, so funnels are monotone and a
-  lead whose stage dates are out of order counts at its earliest date.
+- A lead *reached* stage S if it has a timestamp for S or any later stage, or a flag meaning
+  S or a later stage (`is_converted`, `is_won`: exports without dates); the model view
+  `lead_facts` has `reached_<stage>_at` = the earliest of those timestamps and
+  `reached_<stage>` (reached at all), so funnels are monotone and a lead whose stage dates are
+  out of order counts at its earliest date. Periods place a lead by its timestamps; all time
+  counts every lead that reached the stage, dated or not (`models.entered_sql`), except where
+  a duration is needed (time to convert, a conversion window), which takes dated leads only.
 - **Cohort view** (the default): the cohort of a period is the leads whose `reached_<first>_at`
   (the funnel's first stage, MQL by default) falls in it. Each later stage counts the cohort
   members that reached it, at any time so far or, with a conversion window of N days, at most
@@ -35,8 +39,8 @@ import polars as pl
 from alignment import schema, stats, store
 from alignment.filters import Filters
 from alignment.metrics import registry
-from alignment.models import DIMENSIONS, NOT_SET
-from alignment.periods import ALL_TIME, Period, between_sql
+from alignment.models import DIMENSIONS, NOT_SET, entered_sql
+from alignment.periods import ALL_TIME, Period
 from alignment.store import Connection, quote_literal
 
 View = Literal["cohort", "flow"]
@@ -177,7 +181,13 @@ def step_label(from_stage: str, to_stage: str) -> str:
 
 
 def _reached(stage: str) -> str:
+    """The time a lead reached `stage` (NULL when it has no date for it or a later stage)."""
     return f"l.reached_{_check_stage(stage)}_at"
+
+
+def _reached_at_all(stage: str) -> str:
+    """Whether a lead reached `stage` at any time, by a date or a flag."""
+    return f"l.reached_{_check_stage(stage)}"
 
 
 def dimension_sql(dimension: str) -> str:
@@ -212,20 +222,22 @@ def _utc_now(now: datetime | None) -> datetime:
 
 
 # ---- the population and stage conditions, shared by counts and the drill-down ---------------
-def _population(view: View, first_stage: str, period: Period) -> tuple[str, list[Any]]:
+def _population(
+    view: View, first_stage: str, period: Period, window_days: int | None = None
+) -> tuple[str, list[Any]]:
     """Which leads a funnel reads: its cohort (cohort view) or every lead with a stage entry
-    in the period (flow view)."""
+    in the period (flow view). A cohort with a conversion window holds only leads with a date
+    for the first stage, even for all time: the window is counted from it."""
     if view == "cohort":
-        return _entered(first_stage, period)
+        return _entered(first_stage, period, dated=window_days is not None)
     parts = [_entered(stage, period) for stage in stages_from(first_stage)]
     return "(" + " OR ".join(p[0] for p in parts) + ")", [v for p in parts for v in p[1]]
 
 
-def _entered(stage: str, period: Period) -> tuple[str, list[Any]]:
-    """The lead reached `stage` inside the period (any time for all time)."""
-    column = _reached(stage)
-    condition, params = between_sql(column, period)
-    return f"({column} IS NOT NULL AND {condition})", params
+def _entered(stage: str, period: Period, *, dated: bool = False) -> tuple[str, list[Any]]:
+    """The lead reached `stage` inside the period; for all time, at any time, by a date or a
+    flag (`dated`: by a date)."""
+    return entered_sql(_check_stage(stage), period, dated=dated)
 
 
 def _stage_condition(
@@ -237,9 +249,9 @@ def _stage_condition(
         return _entered(stage, period)
     if stage == first_stage:
         return "TRUE", []
-    column = _reached(stage)
     if window_days is None:
-        return f"({column} IS NOT NULL)", []
+        return _reached_at_all(stage), []
+    column = _reached(stage)
     first = _reached(first_stage)
     return (
         f"({column} IS NOT NULL AND epoch_us({column}) - epoch_us({first}) <= ?)",
@@ -264,7 +276,7 @@ def _counts_sql(
         columns.append(f"count(*) FILTER (WHERE {condition}) AS n_{stage}")
         params += p
     lead_filter, p_filter = filters.where("l")
-    population, p_population = _population(view, first_stage, period)
+    population, p_population = _population(view, first_stage, period, window_days)
     params += p_filter + p_population
     group = "GROUP BY k" if key_sql else ""
     sql = f"""
@@ -622,8 +634,9 @@ def _check_pair(from_stage: str, to_stage: str) -> None:
 def _converted_sql(
     period: Period, filters: Filters, from_stage: str, to_stage: str
 ) -> tuple[str, list[Any]]:
-    """Leads that reached `from_stage` in the period and have reached `to_stage`."""
-    entered, p_entered = _entered(from_stage, period)
+    """Leads that reached `from_stage` in the period and have reached `to_stage`, both by a
+    date (a time between them needs both; undated leads are left out, even for all time)."""
+    entered, p_entered = _entered(from_stage, period, dated=True)
     lead_filter, p_filter = filters.where("l")
     condition = f"{entered} AND {_reached(to_stage)} IS NOT NULL AND {lead_filter}"
     return condition, p_entered + p_filter
@@ -725,7 +738,7 @@ def lead_acceptance(
     acceptance_rate = accepted / (accepted + rejected), its Wilson 95 % bounds. One statement."""
     entered, params = _entered("mql", period)
     lead_filter, p_filter = filters.where("l")
-    accepted = "l.reached_sal_at IS NOT NULL"
+    accepted = _reached_at_all("sal")
     low, high = stats.wilson_sql("accepted", "accepted + rejected")
     key = f"{dimension_sql(by)} AS {by}, " if by else ""
     group = f"GROUP BY {by}" if by else ""
@@ -840,8 +853,8 @@ def score_bands(con: Connection, period: Period, filters: Filters = NO_FILTERS) 
     WITH banded AS (
       SELECT least(floor(l.score / ?) * ?, ?) AS band_low,
         count(*) AS leads,
-        count(*) FILTER (WHERE l.reached_mql_at IS NOT NULL) AS mqls,
-        count(*) FILTER (WHERE l.reached_sql_at IS NOT NULL) AS sqls
+        count(*) FILTER (WHERE {_reached_at_all("mql")}) AS mqls,
+        count(*) FILTER (WHERE {_reached_at_all("sql")}) AS sqls
       FROM lead_facts l
       WHERE {condition}
       GROUP BY 1
@@ -876,8 +889,8 @@ def score_threshold_whatif(
     qualify have no SQL history, so lowering the threshold makes it optimistic."""
     condition, params = _scored_population(period, filters)
     low, high = stats.wilson_sql("history_sqls", "history_mqls")
-    mql = "l.reached_mql_at IS NOT NULL"
-    sql_reached = "l.reached_sql_at IS NOT NULL"
+    mql = _reached_at_all("mql")
+    sql_reached = _reached_at_all("sql")
     sql = f"""
     WITH counts AS (
       SELECT count(*) AS scored_leads,
@@ -946,7 +959,7 @@ def cell_condition(cell: Cell) -> tuple[str, list[Any]]:
             f"stage {cell.stage!r} is not in a funnel starting at {cell.first_stage!r}"
         )
     lead_filter, params = cell.filters.where("l")
-    population, p_population = _population(view, cell.first_stage, cell.period)
+    population, p_population = _population(view, cell.first_stage, cell.period, window)
     parts = [lead_filter, population]
     params = params + p_population
     if cell.dimension is not None:

@@ -8,9 +8,10 @@ over the model views `lead_facts` / `opp_facts` (DESIGN section 5 definitions, w
 `periods.between_sql`. Nothing here pulls fact rows into Python.
 
 Conventions: the MQL cohort of a period is the set of leads whose `reached_mql_at` falls in it;
-cohort stage counts are "reached so far" (no conversion window). Opportunity counts are flows:
-created in the period, or won / lost with a close date in the period. For all time every period
-condition is TRUE (undated records count too).
+cohort stage counts are "reached so far" (no conversion window; by a date or a flag). Opportunity
+counts are flows: created in the period, or won / lost with a close date in the period. For all
+time every period condition is TRUE and the MQL cohort is every lead that reached MQL by a date
+or a flag (`models.entered_sql`), so undated records count there.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from typing import Any
 
 import polars as pl
 
-from alignment import stats, store
+from alignment import schema, stats, store
 from alignment.filters import Filters
 from alignment.metrics import registry
-from alignment.models import DIMENSIONS
+from alignment.models import DIMENSIONS, entered_sql
 from alignment.periods import ALL_TIME, COMPARISONS, Period, between_sql
 from alignment.store import Connection, quote_identifier
 
@@ -110,8 +111,8 @@ def _kpi_sql(periods: Sequence[Period], filters: Filters, by: str | None) -> tup
     lead_flags: list[str] = []
     for i, period in zip(slots, periods, strict=True):
         created, p_created = between_sql("l.created_at", period)
-        cohort, p_cohort = between_sql("l.reached_mql_at", period)
-        lead_flags.append(f"{created} AS c{i}, (l.reached_mql_at IS NOT NULL AND {cohort}) AS m{i}")
+        cohort, p_cohort = entered_sql("mql", period)
+        lead_flags.append(f"{created} AS c{i}, {cohort} AS m{i}")
         params += p_created + p_cohort
     lead_filter, p_lead_filter = filters.where("l")
     hull = _hull(periods)
@@ -160,10 +161,10 @@ def _kpi_sql(periods: Sequence[Period], filters: Filters, by: str | None) -> tup
     WITH lead_rows AS (
       SELECT {lead_key}
         {", ".join(lead_flags)},
-        l.reached_sal_at IS NOT NULL AS r_sal,
-        l.reached_sql_at IS NOT NULL AS r_sql,
-        l.reached_opportunity_at IS NOT NULL AS r_opp,
-        l.reached_won_at IS NOT NULL AS r_won
+        l.reached_sal AS r_sal,
+        l.reached_sql AS r_sql,
+        l.reached_opportunity AS r_opp,
+        l.reached_won AS r_won
       FROM lead_facts l
       WHERE {lead_filter} AND ({lead_created} OR {lead_cohort})
     ),
@@ -379,7 +380,7 @@ def monthly_trend(
     cohorts AS (
       SELECT {_utc_month("l.reached_mql_at")} AS month,
         count(*) AS mqls,
-        count(*) FILTER (WHERE l.reached_sql_at IS NOT NULL) AS sqls
+        count(*) FILTER (WHERE l.reached_sql) AS sqls
       FROM lead_facts l
       WHERE {in_range.format(column="l.reached_mql_at")} AND {lead_filter}
       GROUP BY 1
@@ -475,22 +476,25 @@ def dimension_values(con: Connection, dimension: str) -> list[str]:
 
 
 def data_date_range(con: Connection) -> tuple[date | None, date | None]:
-    """(earliest, latest) UTC date over lead creation, reaching MQL, and opportunity creation
-    and close; (None, None) for an empty database. Reads the tables (min / max only need the
-    raw timestamps, not the views' lookups)."""
-    reached_mql = "least(mql_at, sal_at, sql_at, opp_at, won_at)"
+    """(earliest, latest) UTC date of the data's events, over every lead and opportunity:
+    lead creation, every stage date, rejection and loss; opportunity creation, and the close
+    date of closed (won or lost) opportunities. An open deal's close date is an expected one,
+    often in the future, so it is left out. (None, None) when no record has a date. Reads the
+    lead table (min / max need only the raw timestamps) and the `opp_facts` table (its outcome
+    applies the stage map)."""
+    lead_dates = ", ".join(
+        quote_identifier(c) for c in (*schema.STAGE_TIMESTAMP.values(), "lost_at", "rejected_at")
+    )
     frame = store.query(
         con,
         f"""
         WITH l AS (
-          SELECT least(min(created_at), min({reached_mql})) AS lo,
-                 greatest(max(created_at), max({reached_mql})) AS hi
-          FROM leads
+          SELECT min(least({lead_dates})) AS lo, max(greatest({lead_dates})) AS hi FROM leads
         ),
         o AS (
-          SELECT least(min(created_at), min(closed_at)) AS lo,
-                 greatest(max(created_at), max(closed_at)) AS hi
-          FROM opportunities
+          SELECT least(min(created_at), min(closed_at) FILTER (WHERE outcome <> 'open')) AS lo,
+            greatest(max(created_at), max(closed_at) FILTER (WHERE outcome <> 'open')) AS hi
+          FROM opp_facts
         )
         SELECT (least(l.lo, o.lo) AT TIME ZONE 'UTC')::DATE AS earliest,
                (greatest(l.hi, o.hi) AT TIME ZONE 'UTC')::DATE AS latest

@@ -9,7 +9,8 @@ counts per channel x segment x reason (never on records).
 
 Definitions (also in the README):
 - a *rejected lead* has a rejection date or a rejection reason and is not flagged converted
-  (`is_converted`); it belongs to the period of its rejection date (undated: all time only);
+  or won (`is_converted`, `is_won`); it belongs to the period of its rejection date (undated:
+  all time only);
 - a *lost opportunity* is closed lost (`opp_facts.outcome = 'lost'`), in the period of its close
   date;
 - the *reason* is the model view's `rejection_reason` / `lost_reason`: the standard reason of the
@@ -121,7 +122,7 @@ def _rejected_sql(
     if kind == "leads":
         rejected = (
             f"({alias}.rejected_at IS NOT NULL OR {reason} IS NOT NULL) "
-            f"AND NOT coalesce({alias}.is_converted, FALSE)"
+            f"AND NOT coalesce({alias}.is_converted, FALSE) AND NOT coalesce({alias}.is_won, FALSE)"
         )
     else:
         rejected = f"{alias}.outcome = 'lost'"

@@ -344,7 +344,7 @@ def test_rejects_record_row_column_value_and_reason(con: store.Connection) -> No
     assert import_rejects(con, result.import_id).rows() == [
         (3, "id", None, "the required field external_id is empty"),
         (4, "created", "2026-02-30", "not a date written as year-month-day (ISO)"),
-        (5, "employees", "many", "not a whole number"),
+        (5, "employees", "many", "not a whole number written like 1,234"),
     ]
     assert [r[0] for r in leads(con, "employees")] == ["L1", "L5"]
 

@@ -133,12 +133,34 @@ def _migration_5(con: Connection) -> None:
         )
 
 
+NON_FINITE_COLUMNS: dict[str, str] = {
+    "leads": "score",
+    "opportunities": "amount",
+    "accounts": "revenue",
+    "spend": "amount",
+    "targets": "value",
+}
+"""The number columns of the canonical tables (a DOUBLE can hold NaN and infinity)."""
+
+
+def _migration_6(con: Connection) -> None:
+    """Stored NaN and infinite numbers (imports used to accept `NaN`, `inf`) become NULL, in
+    the tables and their undo shadows: no sum, average or score band can use them."""
+    for table, column in NON_FINITE_COLUMNS.items():
+        col = quote_identifier(column)
+        for name in (table, table + schema.REPLACED_SUFFIX):
+            con.execute(
+                f"UPDATE {quote_identifier(name)} SET {col} = NULL WHERE NOT isfinite({col})"
+            )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "canonical tables, lookups, mapping tables, imports", _migration_1),
     (2, "leads.is_converted", _migration_2),
     (3, "e-mail on activities / touchpoints, saved preset, lookup undo shadows", _migration_3),
     (4, "lead fact columns stored on leads", _migration_4),
     (5, "leads.is_won", _migration_5),
+    (6, "NaN and infinite numbers stored as NULL", _migration_6),
 ]
 """Numbered schema migrations, applied in order, each once, each in its own transaction."""
 

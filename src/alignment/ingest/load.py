@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import available_timezones
 
 import duckdb
@@ -218,17 +218,61 @@ class _Plan:
     evidence: dict[str, values.DateEvidence] = field(default_factory=dict)
     orders: dict[str, str] = field(default_factory=dict)
     undecided: list[str] = field(default_factory=list)
-    decimal_comma: dict[str, bool] = field(default_factory=dict)
-    decimal_point_seen: set[str] = field(default_factory=set)
+    reason_sql: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)
+    number_styles: dict[str, values.NumberStyle] = field(default_factory=dict)
+    number_decided: set[str] = field(default_factory=set)
+    years: tuple[int, int] = field(default_factory=values.sane_years)
 
     def raw(self, field_name: str) -> str:
         """CAST column holding the field's text as read: `__raw_<field>` for cast fields, the
         field itself for text fields (stored once)."""
         return "__raw_" + field_name if field_name in self.reasons else field_name
 
+    def set_number(self, field_name: str, kind: str, style: values.NumberStyle) -> str:
+        """Cast a number / integer field in `style` (over the cleaned text, and the reason of its
+        rejects); returns the same cast over the field's raw column of CAST, for a re-cast."""
+        self.number_styles[field_name] = style
+        raw = quote_identifier("__raw_" + field_name)
+        reason_kind: Literal["number", "integer"] = "integer" if kind == "integer" else "number"
+        self.reasons[field_name] = (
+            f"not a whole number written like {style.whole_example}"
+            if kind == "integer"
+            else f"not a number written like {style.example}"
+        )
+        self.reason_sql[field_name] = values.number_reason_sql(raw, style, reason_kind)
+        cast = values.integer_sql if kind == "integer" else values.number_sql
+        self.expressions[field_name] = cast(quote_identifier(field_name), style)
+        return cast(raw, style)
 
-def _temporal_sql(ref: str, kind: str, fmt: values.TimestampFormat, timezone: str) -> str:
-    return values.date_sql(ref, fmt) if kind == "date" else values.timestamp_sql(ref, fmt, timezone)
+    def set_temporal(
+        self, field_name: str, kind: str, fmt: values.TimestampFormat, timezone: str
+    ) -> str:
+        """Cast a timestamp / date field in `fmt` (over the cleaned text, and the reason of its
+        rejects); returns the same cast over the field's raw column of CAST, for a re-cast."""
+        self.reasons[field_name] = f"not a date written as {fmt.label}"
+        raw = quote_identifier("__raw_" + field_name)
+        temporal: Literal["timestamp", "date"] = "date" if kind == "date" else "timestamp"
+        self.reason_sql[field_name] = values.date_reason_sql(
+            raw, fmt, self.years, self.reasons[field_name], temporal
+        )
+        self.expressions[field_name] = _temporal_sql(
+            quote_identifier(field_name), kind, fmt, timezone, self.years
+        )
+        return _temporal_sql(raw, kind, fmt, timezone, self.years)
+
+
+def _temporal_sql(
+    ref: str,
+    kind: str,
+    fmt: values.TimestampFormat,
+    timezone: str,
+    years: tuple[int, int] | None = None,
+) -> str:
+    """SQL: the DATE (month grain) or TIMESTAMPTZ of a field's text, NULL outside `years`."""
+    if kind == "date":
+        return values.date_sql(ref, fmt, years)
+    return values.timestamp_sql(ref, fmt, timezone, years)
 
 
 def _id_sql(ref: str, id_system: str) -> str:
@@ -273,12 +317,14 @@ def _plan_casts(
     preset: Preset | None = None,
 ) -> _Plan:
     """Cast expressions per field (over the cleaned text columns), formats read from SAMPLE."""
-    plan = _Plan()
+    plan = _Plan(columns=dict(mapping))
     reference_system = (preset.reference_system if preset else None) or source_system
     dated = [f for f in mapping if schema.column(object_type, f).kind in ("timestamp", "date")]
     if dated:
-        plan.evidence.update(values.date_evidence_of(con, SAMPLE, dated))
+        plan.evidence.update(values.date_evidence_of(con, SAMPLE, dated, plan.years))
     _decide_orders(plan, date_order)
+    numeric = [f for f in mapping if schema.column(object_type, f).kind in ("number", "integer")]
+    number_evidence = values.number_evidence_of(con, SAMPLE, {f: f for f in numeric})
     for field_name, column in mapping.items():
         kind = schema.column(object_type, field_name).kind
         ref = quote_identifier(field_name)
@@ -300,17 +346,10 @@ def _plan_casts(
         elif kind in ("text", "key"):
             plan.expressions[field_name] = _text_sql(ref, field_name, preset)
         elif kind in ("number", "integer"):
-            comma_values, point_values = values.decimal_evidence(con, SAMPLE, field_name)
-            comma = values.reads_as_decimal_comma(comma_values, point_values)
-            plan.decimal_comma[field_name] = comma
-            if point_values:
-                plan.decimal_point_seen.add(field_name)
-            if kind == "number":
-                plan.expressions[field_name] = values.number_sql(ref, comma)
-                plan.reasons[field_name] = "not a number"
-            else:
-                plan.expressions[field_name] = values.integer_sql(ref, comma)
-                plan.reasons[field_name] = "not a whole number"
+            evidence = number_evidence[field_name]
+            if evidence.decides:
+                plan.number_decided.add(field_name)
+            plan.set_number(field_name, kind, values.number_style(evidence)[0])
         elif kind == "boolean":
             plan.expressions[field_name] = values.boolean_sql(ref)
             plan.reasons[field_name] = "not a yes / no value (Yes/No, TRUE/FALSE, 1/0)"
@@ -321,27 +360,45 @@ def _plan_casts(
                     f"CAST(NULL AS {'DATE' if kind == 'date' else 'TIMESTAMPTZ'})"
                 )
                 if evidence.sample_size:
-                    raise IngestError(
-                        f"it is mapped to {field_name} but none of its values reads as a date "
-                        f"(e.g. {', '.join(repr(e) for e in evidence.examples[:3])}). Map a date "
-                        "column or leave the field empty.",
-                        file_name=file_name,
-                        column=column,
-                    )
+                    _no_dates(con, field_name, column, evidence, plan.years, file_name)
                 if kind == "date" or field_name not in plan.undecided:
-                    plan.expressions[field_name] = _temporal_sql(
-                        ref, kind, values.family_formats("iso", ()), timezone
-                    )
-                    plan.reasons[field_name] = "not a date written as year-month-day (ISO)"
+                    plan.set_temporal(field_name, kind, values.family_formats("iso", ()), timezone)
                 continue
             family = plan.orders.get(field_name, evidence.family)
             if family == "numeric":
                 family = "dmy"  # provisional: the whole column decides after reading it
             fmt = values.family_formats(family, evidence.formats)
             plan.date_formats[column] = fmt.label
-            plan.expressions[field_name] = _temporal_sql(ref, kind, fmt, timezone)
-            plan.reasons[field_name] = f"not a date written as {fmt.label}"
+            plan.set_temporal(field_name, kind, fmt, timezone)
     return plan
+
+
+def _no_dates(
+    con: Connection,
+    field_name: str,
+    column: str,
+    evidence: values.DateEvidence,
+    years: tuple[int, int],
+    file_name: str,
+) -> None:
+    """Refuse a column mapped to a date field whose sample has no date in `years`, saying
+    whether it has dates in other years or no dates at all."""
+    examples = ", ".join(repr(e) for e in evidence.examples[:3])
+    other_years = values.date_evidence_of(con, SAMPLE, [field_name], (1, 9998))[field_name]
+    if other_years.family is not None:
+        raise IngestError(
+            f"it is mapped to {field_name} but its dates are outside the years "
+            f"{years[0]}–{years[1]} a date here can have (e.g. {examples}). Map another "
+            "column or leave the field empty.",
+            file_name=file_name,
+            column=column,
+        )
+    raise IngestError(
+        f"it is mapped to {field_name} but none of its values reads as a date "
+        f"(e.g. {examples}). Map a date column or leave the field empty.",
+        file_name=file_name,
+        column=column,
+    )
 
 
 def _decide_orders(plan: _Plan, date_order: str) -> None:
@@ -409,32 +466,41 @@ def _settle_orders(
         fmt = values.family_formats(order, plan.evidence[field_name].formats)
         kind = schema.column(object_type, field_name).kind
         plan.date_formats[mapping[field_name]] = fmt.label
-        plan.reasons[field_name] = f"not a date written as {fmt.label}"
+        recast = plan.set_temporal(field_name, kind, fmt, timezone)
         if order != "dmy":  # the provisional cast was day-first
-            raw = quote_identifier("__raw_" + field_name)
-            con.execute(
-                f"UPDATE {CAST} SET {quote_identifier(field_name)} = "
-                f"{_temporal_sql(raw, kind, fmt, timezone)}"
-            )
+            con.execute(f"UPDATE {CAST} SET {quote_identifier(field_name)} = {recast}")
 
 
 def _settle_decimals(con: Connection, plan: _Plan, object_type: str) -> None:
-    """Check the decimal style read from the sample against every value; re-cast if needed
-    (not when the sample already has a decimal point: then the whole column cannot read as
-    decimal comma)."""
-    for field_name, comma in plan.decimal_comma.items():
-        if field_name in plan.decimal_point_seen:
+    """Check each number column's style (decimal mark, currency), read from the sample,
+    against the whole column, and re-cast the columns whose style changes.
+
+    A style a sample value decided can only be overturned by values it rejects, so the whole
+    column is read again only when some rejected value is a number in another style or
+    currency; a column the sample did not decide (whole numbers only) is always read again,
+    looking only at values with a mark or other text (a plain integer reads alike in every
+    style)."""
+    fields = list(plan.number_styles)
+    raw = {f: "__raw_" + f for f in fields}
+    rejected = values.number_evidence_of(
+        con, CAST, raw, where={f: f"{quote_identifier(f)} IS NULL" for f in fields}
+    )
+    again = [f for f in fields if f not in plan.number_decided or rejected[f].numbers]
+    quoted = {f: quote_identifier(raw[f]) for f in again}
+    marked = {
+        f: f"contains({q}, '.') OR contains({q}, ',') OR try_cast({q} AS BIGINT) IS NULL"
+        for f, q in quoted.items()
+    }
+    whole = values.number_evidence_of(con, CAST, {f: raw[f] for f in again}, where=marked)
+    for field_name in again:
+        style, note = values.number_style(whole[field_name])
+        if note:
+            plan.warnings.append(f"{plan.columns[field_name]!r}: {note}.")
+        if style == plan.number_styles[field_name]:
             continue
-        whole = values.detect_decimal_comma(con, CAST, "__raw_" + field_name)
-        if whole == comma:
-            continue
-        plan.decimal_comma[field_name] = whole
-        raw = quote_identifier("__raw_" + field_name)
         kind = schema.column(object_type, field_name).kind
-        expression = (
-            values.number_sql(raw, whole) if kind == "number" else values.integer_sql(raw, whole)
-        )
-        con.execute(f"UPDATE {CAST} SET {quote_identifier(field_name)} = {expression}")
+        recast = plan.set_number(field_name, kind, style)
+        con.execute(f"UPDATE {CAST} SET {quote_identifier(field_name)} = {recast}")
 
 
 # ---- import -------------------------------------------------------------------------------
@@ -1025,8 +1091,11 @@ def _record_rejects(
     params: list[Any] = []
     for field_name, reason in plan.reasons.items():
         raw = quote_identifier("__raw_" + field_name)
+        why = (
+            f"coalesce({plan.reason_sql[field_name]}, ?)" if field_name in plan.reason_sql else "?"
+        )
         parts.append(
-            f"SELECT {row_number} AS r, ? AS col, {raw} AS value, ? AS reason FROM {CAST} "
+            f"SELECT {row_number} AS r, ? AS col, {raw} AS value, {why} AS reason FROM {CAST} "
             f"WHERE {raw} IS NOT NULL AND {quote_identifier(field_name)} IS NULL"
         )
         params += [mapping[field_name], reason]

@@ -781,7 +781,7 @@ def set_acceptance_target(con: Connection, target: float) -> None:
 # ---- lead score ------------------------------------------------------------------------------
 def _nice_width(span: float, bands: int = 5) -> float:
     """A round band width (1, 2, 2.5, 5 x 10^k) giving about `bands` bands over `span`."""
-    if span <= 0:
+    if not math.isfinite(span) or span <= 0:
         return 1.0
     raw = span / bands
     magnitude = 10 ** math.floor(math.log10(raw))
@@ -807,10 +807,11 @@ SCORE_BAND_COLUMNS: tuple[str, ...] = (
 
 
 def _scored_population(period: Period, filters: Filters) -> tuple[str, list[Any]]:
-    """Leads created (reached the lead stage) in the period that have a score."""
+    """Leads created (reached the lead stage) in the period that have a score (a finite one:
+    a NaN or infinite score, which imports reject, counts as no score)."""
     entered, params = _entered("lead", period)
     lead_filter, p_filter = filters.where("l")
-    return f"{entered} AND l.score IS NOT NULL AND {lead_filter}", params + p_filter
+    return f"{entered} AND isfinite(l.score) AND {lead_filter}", params + p_filter
 
 
 def score_range(

@@ -75,6 +75,9 @@ TREND_COLUMNS: tuple[str, ...] = (
 """Columns of `monthly_trend`, in order."""
 
 NO_FILTERS = Filters()
+_FINITE_AMOUNT = "CASE WHEN isfinite(o.amount) THEN o.amount END"
+"""An opportunity's amount for sums and averages: a NaN or infinite amount (which imports
+reject) counts as no amount, so it cannot turn a whole period's pipeline into NaN."""
 """The default: no dimension restricted (Filters is frozen, so one shared value is safe)."""
 
 MATURITY_QUANTILE = 0.8
@@ -174,7 +177,7 @@ def _kpi_sql(periods: Sequence[Period], filters: Filters, by: str | None) -> tup
     opp_rows AS (
       SELECT {opp_key}
         {", ".join(opp_flags)},
-        o.amount
+        {_FINITE_AMOUNT} AS amount
       FROM opp_facts o
       WHERE {opp_filter} AND ({opp_created} OR (o.outcome <> 'open' AND {opp_closed}))
     ),
@@ -386,7 +389,7 @@ def monthly_trend(
       SELECT
         CASE WHEN {created} THEN {_utc_month("o.created_at")} END AS created_month,
         CASE WHEN {closed} THEN {_utc_month("o.closed_at")} END AS closed_month,
-        o.outcome, o.amount
+        o.outcome, {_FINITE_AMOUNT} AS amount
       FROM opp_facts o
       WHERE ({created} OR ({closed})) AND {opp_filter}
     ),

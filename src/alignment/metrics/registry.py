@@ -246,10 +246,11 @@ def _kpi(kpi: Kpi | str) -> Kpi:
 
 
 def _is_missing(value: object) -> bool:
+    """None, NaN and infinity (which no figure can show) are missing."""
     if value is None:
         return True
     try:
-        return math.isnan(float(value))  # type: ignore[arg-type]
+        return not math.isfinite(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return True
 

@@ -96,6 +96,10 @@ def test_hostile_values_never_act_in_the_browser(
     page.goto(f"{hostile_server}/import_data")
     page.get_by_text("Import history").wait_for(timeout=60_000)
     page.locator('input[type="file"]').set_input_files(str(upload))
+    # a lead export a known export could also be: the page asks which, the user chooses
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Export type").click()
+    page.keyboard.type("Generic leads")  # the list is long: filter it as a user would
+    page.get_by_role("option", name="Generic leads · leads / contacts").click()
     page.get_by_role("button", name="Import this file").click()
     page.get_by_text("Imported ").first.wait_for(timeout=60_000)
     page.wait_for_load_state("networkidle")

@@ -316,7 +316,7 @@ def test_the_import_runs_under_a_lower_memory_limit_and_restores_it(
         progress=progress,
     )
     low = ingest_load.IMPORT_MEMORY_BOUNDS[0]
-    # a small file gets the lowest limit, 256 MiB, while it loads
+    # a small file gets the lowest limit, 512 MiB, while it loads
     assert ingest_load._size_bytes(seen[2]) == pytest.approx(low, rel=0.01)
     assert str(store.scalar(con, "SELECT current_setting('memory_limit')")) == before
 

@@ -215,13 +215,17 @@ class RecordLayout:
     swallowed: tuple[int, str, str] | None = None  # (row, column, value)
 
 
-def record_layout(text: TextFile, sniffed: SniffedTable, records: int) -> RecordLayout:
-    """Compare the file's lines with the `records` DuckDB read. When every record is one line
+def record_layout(
+    text: TextFile, sniffed: SniffedTable, records: int, lines: int | None = None
+) -> RecordLayout:
+    """Compare the file's `lines` (counted here when not given) with the `records` DuckDB
+    read. When every record is one line
     (the usual case), nothing more is done. Otherwise the file is parsed again here to find
     each record's spreadsheet row and to check multi-line values: a value whose lines after
     the first have as many delimiters as a row of the file most likely holds rows a quote left
     open swallowed."""
-    lines = line_count(text.path)
+    if lines is None:
+        lines = line_count(text.path)
     if lines - sniffed.header_row - 1 == records:
         return RecordLayout()
     delimiter = sniffed.delimiter or ","

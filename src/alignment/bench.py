@@ -133,16 +133,24 @@ def probe_memory(database: Path, lead_csv: Path) -> float:
 
 
 UPLOAD_MEMORY_RATIO = 2.0
-"""Budget of an upload's import: peak memory within about twice the file's size (DESIGN 8);
-for files under DuckDB's import memory floor (`ingest.load.IMPORT_MEMORY_BOUNDS`, which keeps
-mid-size imports fast), within the file plus that floor."""
+"""Budget of an upload's import: peak memory within about twice the file's size (DESIGN 8).
+Measured on the million-lead export and on one three times as large: below 512 MB the import's
+memory floor (`ingest.load.IMPORT_MEMORY_BOUNDS`, which keeps mid-size imports fast) makes the
+ratio larger, the absolute memory staying well under the app's budget."""
 
 
-def upload_memory_budget_mb(file_mb: float) -> float:
-    """What an upload of `file_mb` may add to the app's memory while it imports."""
-    from alignment.ingest.load import IMPORT_MEMORY_BOUNDS
-
-    return max(UPLOAD_MEMORY_RATIO * file_mb, file_mb + IMPORT_MEMORY_BOUNDS[0] / 2**20)
+def tripled_export(lead_csv: Path) -> Path:
+    """A lead export three times as large as `lead_csv` (its rows three times over, with ids
+    made distinct), written next to it, for the upload-memory row at a large file's size."""
+    target = lead_csv.with_name("leads_export_x3.csv")
+    with open(target, "wb") as out:
+        for copy in range(3):
+            frame = pl.read_csv(lead_csv, infer_schema=False).with_columns(
+                pl.col("external_id") + f"-{copy}"
+            )
+            frame.write_csv(out, include_header=copy == 0)
+            del frame
+    return target
 
 
 def upload_peak_memory_mb(lead_csv: Path) -> tuple[float, float]:
@@ -708,7 +716,10 @@ def run(
         con.close()
         del tables
         app_memory = app_peak_memory_mb(work / "kpis.duckdb", work / "leads_export.csv")
-        upload_added, upload_size = upload_peak_memory_mb(work / "leads_export.csv")
+        uploads = [
+            (n_leads, *upload_peak_memory_mb(work / "leads_export.csv")),
+            (3 * n_leads, *upload_peak_memory_mb(tripled_export(work / "leads_export.csv"))),
+        ]
     rows.append(
         Row(
             "peak memory (MB, app: import + Overview)",
@@ -719,16 +730,17 @@ def run(
             app_memory < MEMORY_BUDGET_MB,
         )
     )
-    rows.append(
+    rows += [
         Row(
             "upload import: memory added (MB) vs file (MB)",
-            n_leads,
-            upload_added,
-            upload_size,
-            f"<= {upload_memory_budget_mb(upload_size):,.0f} MB (2x file, or file + floor)",
-            upload_added <= upload_memory_budget_mb(upload_size),
+            rows_in_file,
+            added,
+            size,
+            f"<= {UPLOAD_MEMORY_RATIO:g}x file",
+            added <= UPLOAD_MEMORY_RATIO * size,
         )
-    )
+        for rows_in_file, added, size in uploads
+    ]
     rows.append(
         Row("peak memory (MB, harness incl. generator and pandas)", n_leads, peak_memory_mb())
     )

@@ -799,7 +799,7 @@ def _read(
                 report(0.15, "Reading and checking every row…")
                 casts = ", ".join(
                     (
-                        f"{quote_identifier(f)} AS {quote_identifier(plan.raw(f))}, "
+                        f"{_kept_text(plan, object_type, f)} AS {quote_identifier(plan.raw(f))}, "
                         if f in plan.reasons
                         else ""
                     )
@@ -868,6 +868,25 @@ def _read(
     )
 
 
+def _kept_text(plan: _Plan, object_type: str, field_name: str) -> str:
+    """SQL: what CAST keeps of a cast field's text (its `__raw_` column). Dates and yes / no
+    values keep it only where the cast fails (for the reject's value): their text is most of
+    a large import's memory, and nothing else reads it. Numbers, ids and dates whose day /
+    month order the whole column decides keep every value, which is read again to settle the
+    column's format."""
+    kind = schema.column(object_type, field_name).kind
+    text = quote_identifier(field_name)
+    whole_column = (
+        kind in ("number", "integer")
+        or field_name in REFERENCE_FIELDS[object_type]
+        or field_name in plan.undecided
+        or kind not in ("timestamp", "date", "boolean")
+    )
+    if whole_column:
+        return text
+    return f"CASE WHEN ({plan.expressions[field_name]}) IS NULL THEN {text} END"
+
+
 def _rows_table(con: Connection, rows: list[int]) -> str:
     """Temp table ROWS (ordinal, row_number): the spreadsheet row of each record, for files
     whose records and lines differ."""
@@ -898,8 +917,10 @@ def _derive_row_keys(
     identifying = bool(chosen)
     if not chosen:
         chosen = list(mapping)
-    parts = ", ".join(
-        f"coalesce(CAST({quote_identifier(plan.raw(f))} AS VARCHAR), '')" for f in chosen
+    parts = ", ".join(  # the value as read, else (text kept only on failure) as cast
+        f"coalesce(CAST({quote_identifier(plan.raw(f))} AS VARCHAR), "
+        f"CAST({quote_identifier(f)} AS VARCHAR), '')"
+        for f in chosen
     )
     con.execute(f"ALTER TABLE {CAST} ADD COLUMN external_id VARCHAR")
     con.execute(
@@ -1113,7 +1134,7 @@ def _record_rejects(
         raw = quote_identifier(plan.raw(field_name))
         parts.append(
             f"SELECT {row_number} AS r, ? AS col, NULL AS value, ? AS reason FROM {CAST} "
-            f"WHERE {raw} IS NULL"
+            f"WHERE {raw} IS NULL AND {quote_identifier(field_name)} IS NULL"
         )
         params += [mapping[field_name], reason]
     if not parts:
@@ -1144,7 +1165,7 @@ def _valid_where(object_type: str, mapping: dict[str, str], plan: _Plan) -> str:
         f"NOT ({quote_identifier('__raw_' + f)} IS NOT NULL AND {quote_identifier(f)} IS NULL)"
         for f in plan.reasons
     ] + [
-        f"{quote_identifier(plan.raw(f))} IS NOT NULL"
+        f"({quote_identifier(plan.raw(f))} IS NOT NULL OR {quote_identifier(f)} IS NOT NULL)"
         for f, _ in _required_checks(object_type, mapping)
     ]
     valid.append("__extra IS NULL")  # a row with values beyond the header's columns

@@ -162,6 +162,25 @@ def test_an_import_and_a_map_save_at_once_both_succeed(empty_db: Path) -> None:
     assert "Zeta Ads" in mapped["channel_raw"].to_list()
 
 
+@pytest.mark.usefixtures("clear_streamlit_caches")
+def test_an_upload_imports_under_the_upload_memory_limit(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alignment import ingest
+
+    seen: dict[str, Any] = {}
+    real = ingest.import_file
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "import_file", spy)
+    import_leads("M", 10)
+    # a tiny upload gets the floor: the upload is in memory, so DuckDB gets less
+    assert seen["memory_limit"] == 512 * 2**20
+
+
 def test_every_app_write_goes_through_the_database_handle() -> None:
     # the write functions of state.py take the read-write connection, never a reading cursor
     source = (SRC / "alignment" / "state.py").read_text()

@@ -298,8 +298,13 @@ def test_leads_without_ids_are_keyed_by_email(con: store.Connection) -> None:
 
 
 # ---- memory --------------------------------------------------------------------------------
-def test_the_import_runs_under_a_lower_memory_limit_and_restores_it(
-    con: store.Connection,
+@pytest.mark.parametrize(
+    ("memory_limit", "expected_mib"),
+    [(None, 1536), (ingest_load.upload_memory_limit(1000), 512)],
+    ids=["file on disk", "upload"],
+)
+def test_the_import_runs_under_a_memory_limit_and_restores_it(
+    con: store.Connection, memory_limit: int | None, expected_mib: int
 ) -> None:
     seen: list[str] = []
 
@@ -314,11 +319,17 @@ def test_the_import_runs_under_a_lower_memory_limit_and_restores_it(
         object_type="leads",
         source_system="crm",
         progress=progress,
+        memory_limit=memory_limit,
     )
-    low = ingest_load.IMPORT_MEMORY_BOUNDS[0]
-    # a small file gets the lowest limit, 512 MiB, while it loads
-    assert ingest_load._size_bytes(seen[2]) == pytest.approx(low, rel=0.01)
+    assert ingest_load._size_bytes(seen[2]) == pytest.approx(expected_mib * 2**20, rel=0.01)
     assert str(store.scalar(con, "SELECT current_setting('memory_limit')")) == before
+
+
+def test_an_upload_s_memory_limit_is_80_percent_of_the_file_within_bounds() -> None:
+    mib = 2**20
+    assert ingest_load.upload_memory_limit(250 * mib) == 512 * mib  # floor: 200 MB -> 512 MB
+    assert ingest_load.upload_memory_limit(800 * mib) == 640 * mib  # 0.8 x 800 MB
+    assert ingest_load.upload_memory_limit(2000 * mib) == 1024 * mib  # cap: 1,600 -> 1,024 MB
 
 
 def test_size_settings_are_read_in_bytes() -> None:

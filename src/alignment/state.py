@@ -546,9 +546,10 @@ def import_upload(upload: Any, **options: Any) -> Any:
     drop cached results. Raises ingest.IngestError, also when another change is running or the
     database file went away."""
     path = _upload_path(upload)
+    limit = ingest.upload_memory_limit(path.stat().st_size)  # the upload itself is in memory too
     try:
         with _writing() as con:
-            return ingest.import_file(con, path, upload.name, **options)
+            return ingest.import_file(con, path, upload.name, memory_limit=limit, **options)
     except store.DatabaseUnavailable as error:
         raise ingest.IngestError(str(error), file_name=upload.name) from error
     finally:

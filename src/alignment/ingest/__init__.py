@@ -10,6 +10,7 @@ from alignment.ingest.load import (
     import_file,
     import_rejects,
     list_imports,
+    upload_memory_limit,
 )
 from alignment.ingest.mapping import (
     MappingProposal,
@@ -37,5 +38,6 @@ __all__ = [
     "save_mapping",
     "saved_mapping",
     "sniff",
+    "upload_memory_limit",
     "validate_mapping",
 ]

@@ -47,7 +47,6 @@ from alignment.ingest.sniff import (
     footer_length,
     read_xlsx,
     sniff,
-    source_size,
 )
 from alignment.store import Connection, query, quote_identifier, quote_literal, transaction
 
@@ -592,6 +591,7 @@ def import_file(
     strict: bool = False,
     progress: ProgressCallback | None = None,
     preset: str | None = None,
+    memory_limit: int | None = None,
 ) -> ImportResult:
     """Import one export (a path or the bytes of an upload) in one transaction.
 
@@ -599,8 +599,9 @@ def import_file(
     from a remembered or proposed one. Rows that cannot be used are recorded in `import_rejects`
     (with `strict`, any such row fails the whole import instead). `preset` names a known export
     (`salesforce_leads`, ...; also accepted as `source_system`), which brings its value maps,
-    constants and id rules. Raises IngestError (nothing changed) when the file cannot be
-    imported."""
+    constants and id rules. `memory_limit` (bytes) caps DuckDB's memory while it runs
+    (default `IMPORT_MEMORY_LIMIT`; an upload passes `upload_memory_limit`). Raises IngestError
+    (nothing changed) when the file cannot be imported."""
     report = progress or _noop
     started = time.perf_counter()
     if timezone != "UTC" and timezone not in available_timezones():
@@ -642,7 +643,7 @@ def import_file(
         )
     workdir = Path(tempfile.mkdtemp(prefix="alignment-import-"))
     try:
-        with _memory_for_import(con, sniffed, source):
+        with _memory_for_import(con, memory_limit or IMPORT_MEMORY_LIMIT):
             # Reading (into temporary tables) happens before the transaction: a CSV that
             # DuckDB must read again another way (line breaks in values, a few lines in a
             # legacy encoding) can be retried, and nothing is written until it has been read.
@@ -684,24 +685,33 @@ def import_file(
     return result
 
 
-IMPORT_MEMORY_BOUNDS = (512 * 2**20, 1024 * 2**20)
-"""DuckDB's memory limit while an import runs: the file's size, within these bounds. The
-temporary tables of a large import spill to disk instead of growing in memory, so an upload's
-import peaks within about twice the file's size (the upload itself being one of the two). The
-floor keeps small and mid-size imports fast: at a million leads (a 250 MB file) a 256 MB limit
-made the import 70 % slower, 512 MB about 10 %."""
+IMPORT_MEMORY_LIMIT = 1536 * 2**20
+"""DuckDB's memory limit while an import reads a file from disk (the CLI): within the app's
+2 GB budget, and more than a million-lead import needs (about 1 GB), so it never spills."""
+
+UPLOAD_MEMORY_BOUNDS = (512 * 2**20, 1024 * 2**20)
+UPLOAD_MEMORY_SHARE = 0.8
+
+
+def upload_memory_limit(file_bytes: int) -> int:
+    """DuckDB's memory limit while an upload imports: 80 % of the file's size, between 512 MB
+    and 1 GB. The upload widget already holds the file in memory, so the import's temporary
+    tables spill to disk instead of growing: a large upload peaks within about twice its size
+    (measured by the bench). The floor keeps mid-size uploads fast: at a million leads (a
+    250 MB file) a 256 MB limit made the import 70 % slower, 512 MB about 10 %."""
+    low, high = UPLOAD_MEMORY_BOUNDS
+    return int(min(high, max(low, UPLOAD_MEMORY_SHARE * file_bytes)))
 
 
 @contextlib.contextmanager
-def _memory_for_import(con: Connection, sniffed: SniffedTable, source: Source) -> Iterator[None]:
-    """Lower DuckDB's memory limit for the import (never raise it), then restore it."""
-    low, high = IMPORT_MEMORY_BOUNDS
-    wanted = min(high, max(low, source_size(source)))
+def _memory_for_import(con: Connection, limit: int) -> Iterator[None]:
+    """Lower DuckDB's memory limit to `limit` bytes for the import (never raise it), then
+    restore it."""
     in_memory = store.scalar(con, "SELECT current_setting('temp_directory')") in (None, "")
     previous = str(store.scalar(con, "SELECT current_setting('memory_limit')"))
-    limited = not in_memory and _size_bytes(previous) > wanted
+    limited = not in_memory and _size_bytes(previous) > limit
     if limited:
-        con.execute(f"SET memory_limit = {quote_literal(f'{wanted // 2**20}MiB')}")
+        con.execute(f"SET memory_limit = {quote_literal(f'{limit // 2**20}MiB')}")
     try:
         yield
     finally:

@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from alignment import maps, schema, store
+from alignment import clock, maps, schema, store
 from alignment.filters import Filters
 from alignment.metrics import registry
 from alignment.metrics.overview import NO_FILTERS
@@ -297,7 +297,7 @@ def _check(name: str) -> Check:
 
 
 def _params(sql: str, now: datetime | None) -> dict[str, Any]:
-    current = now or datetime.now(UTC)
+    current = now or clock.now()
     return (
         {"now": current if current.tzinfo else current.replace(tzinfo=UTC)}
         if ("$now" in sql)

@@ -15,14 +15,26 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
 import polars as pl
 import streamlit as st
 
-from alignment import demo, export, ingest, links, maps, periods, privacy, quality, records, store
+from alignment import (
+    clock,
+    demo,
+    export,
+    ingest,
+    links,
+    maps,
+    periods,
+    privacy,
+    quality,
+    records,
+    store,
+)
 from alignment.filters import Filters
 from alignment.metrics import funnel, overview, rejections
 from alignment.metrics.rejections import Kind, Level
@@ -368,7 +380,7 @@ def sidebar_view() -> View:
     are applied, and what cannot be is kept for `link_notice`."""
     path = database_path()
     earliest, latest = _data_date_range(path)
-    today = datetime.now(UTC).date()
+    today = clock.today()
     dimension_values = {d: _dimension_values(path, d) for d in DIMENSIONS}
     notice = _apply_link(earliest, latest, today, dimension_values)
     sidebar = st.sidebar
@@ -462,7 +474,7 @@ def _trend_window(view: View, grain: str, count: int) -> tuple[Period, int]:
         raise ValueError(f"a trend is by month or quarter, not {grain!r}")
     earliest, latest = _data_date_range(database_path())
     return periods.trend_window(
-        view.period, cast(Grain, grain), count, earliest, latest, datetime.now(UTC).date()
+        view.period, cast(Grain, grain), count, earliest, latest, clock.today()
     )
 
 

@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 import polars as pl
 
-from alignment import schema, stats, store
+from alignment import clock, schema, stats, store
 from alignment.filters import Filters
 from alignment.metrics import registry
 from alignment.models import DIMENSIONS, NOT_SET, entered_sql
@@ -213,12 +213,6 @@ def dimension_sql(dimension: str) -> str:
 def _days_between(earlier: str, later: str) -> str:
     """Calendar days (fractional) from one timestamp expression to another."""
     return f"((epoch_us({later}) - epoch_us({earlier})) / {_DAYS})"
-
-
-def _utc_now(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
 # ---- the population and stage conditions, shared by counts and the drill-down ---------------
@@ -461,9 +455,7 @@ def trend_cohorts(end: Period, grain: str, count: int) -> list[Period]:
     if count < 1:
         raise ValueError("count must be at least 1")
     last_day = (
-        datetime.now(UTC).date()
-        if end.end_day is None
-        else date.fromordinal(end.end_day.toordinal() - 1)
+        clock.today() if end.end_day is None else date.fromordinal(end.end_day.toordinal() - 1)
     )
     last = Period.containing(grain, last_day)  # type: ignore[arg-type]
     return [last.shift(-i) for i in range(count - 1, -1, -1)]
@@ -498,7 +490,7 @@ def step_trend(
     starts = [c.first_day for c in cohorts]
     labels = [c.label if grain == "quarter" else f"{c.first_day:%b %Y}" for c in cohorts]
     ends = [c.end for c in cohorts]
-    current = _utc_now(now)
+    current = now or clock.now()
     ages = [(current - e).total_seconds() / 86400.0 for e in ends if e is not None]
     sql = f"""
     WITH stepped AS ({steps_sql}
@@ -612,7 +604,7 @@ def maturity(
     }
     if period.end is None:
         return answer
-    age = (_utc_now(now) - period.end).total_seconds() / 86400.0
+    age = ((now or clock.now()) - period.end).total_seconds() / 86400.0
     answer["age_days"] = age
     answer["maturing"] = threshold is not None and age < threshold
     return answer

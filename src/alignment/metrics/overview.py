@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from alignment import schema, stats, store
+from alignment import clock, schema, stats, store
 from alignment.filters import Filters
 from alignment.metrics import registry
 from alignment.models import DIMENSIONS, entered_sql
@@ -88,13 +88,6 @@ def _check_dimension(dimension: str) -> str:
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}: use one of {', '.join(DIMENSIONS)}")
     return dimension
-
-
-def _utc_now(now: datetime | None) -> datetime:
-    """`now` as an aware UTC-comparable datetime (naive values are taken as UTC)."""
-    if now is None:
-        return datetime.now(UTC)
-    return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
 # ---- the KPI row --------------------------------------------------------------------------
@@ -362,7 +355,7 @@ def monthly_trend(
     null rates. One SQL statement (each view read once for the range, plus the p80)."""
     if months < 1:
         raise ValueError("months must be at least 1")
-    current = _utc_now(now)
+    current = now or clock.now()
     starts = _month_starts(_last_month(end, current), months)
     first = datetime.combine(starts[0], datetime.min.time(), UTC)
     last = starts[-1]
@@ -458,7 +451,7 @@ def cohort_maturity(
     p80 = None if value is None else float(value)
     if period.end is None:
         return {"maturing": False, "p80_days": p80, "age_days": None}
-    age = (_utc_now(now) - period.end).total_seconds() / 86400.0
+    age = ((now or clock.now()) - period.end).total_seconds() / 86400.0
     return {"maturing": p80 is not None and age < p80, "p80_days": p80, "age_days": age}
 
 

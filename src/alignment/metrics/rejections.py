@@ -28,12 +28,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 import polars as pl
 
-from alignment import stats, store
+from alignment import clock, stats, store
 from alignment.filters import Filters
 from alignment.maps import STANDARD_REASONS
 from alignment.metrics import registry
@@ -308,7 +308,7 @@ def share_trend(
     (null for a month without records). Months by UTC rejection / close date."""
     if months < 1:
         raise ValueError("months must be at least 1")
-    current = now or datetime.now(UTC)
+    current = now or clock.now()
     starts = _month_starts(_last_month(end, current), months)
     last = starts[-1]
     range_period = Period(

@@ -7,7 +7,7 @@ demo-data banner, then `st.navigation(...).run()`. Everything else lives in `pag
 
 import streamlit as st
 
-from alignment import state
+from alignment.app import state
 
 presenting = state.presenter_mode_requested()
 st.set_page_config(

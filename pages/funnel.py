@@ -5,9 +5,10 @@ cohort trend, time to convert, lead acceptance, lead-score bands, and the leads 
 import polars as pl
 import streamlit as st
 
-from alignment import funnel_charts, state
+from alignment.app import state
 from alignment.metrics import funnel
-from alignment.text import markdown_text
+from alignment.present import funnel_charts
+from alignment.present.text import markdown_text
 
 view = state.page_view()
 label = funnel.STAGE_LABEL

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from alignment import state
+from alignment.app import state
 from alignment.metrics import registry
 
 state.require_router()

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from alignment import state
-from alignment.export import safe_csv
-from alignment.importing import (
+from alignment.app import state
+from alignment.ingest import AmbiguousDateOrderError, IngestError
+from alignment.present.export import safe_csv
+from alignment.present.importing import (
     DATE_ORDERS,
     DETECTED,
     TIMEZONES,
@@ -15,8 +16,7 @@ from alignment.importing import (
     preset_options,
     template_csv,
 )
-from alignment.ingest import AmbiguousDateOrderError, IngestError
-from alignment.text import markdown_text
+from alignment.present.text import markdown_text
 
 state.require_router()
 st.title("Import")

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from alignment import charts, state, tiles
-from alignment.text import markdown_text
+from alignment.app import state
+from alignment.present import charts, tiles
+from alignment.present.text import markdown_text
 
 view = state.page_view()
 

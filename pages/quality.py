@@ -4,8 +4,8 @@ import math
 
 import streamlit as st
 
-from alignment import quality, state
-from alignment.metrics import registry
+from alignment.app import state
+from alignment.metrics import quality, registry
 
 state.require_router()
 st.title("Data quality")

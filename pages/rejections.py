@@ -3,9 +3,10 @@ reason stands out, and the records behind it."""
 
 import streamlit as st
 
-from alignment import rejection_charts, state
+from alignment.app import state
 from alignment.metrics import rejections
-from alignment.text import markdown_text
+from alignment.present import rejection_charts
+from alignment.present.text import markdown_text
 
 view = state.page_view()
 other = view.comparison_period

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from alignment import maps, state
+from alignment.app import state
 from alignment.metrics import registry
-from alignment.text import markdown_text
+from alignment.model import maps
+from alignment.present.text import markdown_text
 
 state.require_router()
 st.title("Settings")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from alignment import store
+from alignment.db import store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REALDATA = REPO_ROOT.parent / "shared" / "realdata"
@@ -21,7 +21,7 @@ DEMO_LEADS = 3_000
 @pytest.fixture(scope="session")
 def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A closed DuckDB file holding a small demo dataset, built once per test session."""
-    from alignment import demo
+    from alignment.devtools import demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     con = store.connect(path)

@@ -107,7 +107,8 @@ def upload_csv() -> bytes:
 
 def build_database(path: Path) -> None:
     """A new database at `path` holding only the hostile leads export."""
-    from alignment import ingest, store
+    from alignment import ingest
+    from alignment.db import store
 
     con = store.connect(path)
     try:

@@ -36,10 +36,13 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import ingest, models, quality, records, schema, state, store
+from alignment import ingest
+from alignment.app import state
+from alignment.db import schema, store
 from alignment.filters import Filters
-from alignment.metrics import funnel, overview, registry, rejections
+from alignment.metrics import funnel, overview, quality, records, registry, rejections
 from alignment.metrics.conversion import converted_share_by
+from alignment.model import facts
 from alignment.periods import ALL_TIME, Period
 
 from .conftest import REALDATA
@@ -70,7 +73,7 @@ def con(tmp_path: Path) -> Iterator[store.Connection]:
         FROM (VALUES {LEADS}) v(id, created, mql, sql_, conv, won, reason)
         """
     )
-    models.refresh(connection)
+    facts.refresh(connection)
     yield connection
     connection.close()
 
@@ -245,7 +248,7 @@ def test_an_open_deal_s_expected_close_does_not_move_the_default_period(
         "INSERT INTO opportunities (opp_id, source_system, external_id, created_at, closed_at, "
         "stage_raw) VALUES ('test:O1', 'test', 'O1', '2026-03-10', '2030-12-31', 'Negotiation')"
     )
-    models.refresh(con)
+    facts.refresh(con)
     earliest, latest = overview.data_date_range(con)
     # the last event is D2's SQL date (10 March) and the deal's creation (10 March)
     assert (earliest, latest) == (date(2026, 3, 2), date(2026, 3, 10))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from alignment import bench
+from alignment.devtools import bench
 
 
 def test_a_small_run_reports_every_operation_with_its_budget() -> None:

@@ -4,7 +4,7 @@ from datetime import date
 
 import polars as pl
 
-from alignment import charts
+from alignment.present import charts
 
 
 def _trend() -> pl.DataFrame:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from alignment import store
+from alignment.db import store
 from alignment.ingest import import_file, propose_mapping, sniff
 from alignment.ingest.crm_presets import CRM_PRESETS
 from alignment.ingest.presets import PRESETS_BY_NAME

@@ -23,10 +23,13 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import demo, maps, state, store
+from alignment.app import state
 from alignment.cli import main
+from alignment.db import store
+from alignment.devtools import demo
 from alignment.ingest import IngestError
-from alignment.text import markdown_text
+from alignment.model import maps
+from alignment.present.text import markdown_text
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"
@@ -183,7 +186,7 @@ def test_an_upload_imports_under_the_upload_memory_limit(
 
 def test_every_app_write_goes_through_the_database_handle() -> None:
     # the write functions of state.py take the read-write connection, never a reading cursor
-    source = (SRC / "alignment" / "state.py").read_text()
+    source = (SRC / "alignment" / "app" / "state.py").read_text()
     for name in ("import_upload", "delete_import", "save_map", "add_to_map"):
         body = source.split(f"def {name}(", 1)[1].split("\ndef ", 1)[0]
         assert "with _writing() as con" in body, name

@@ -1,4 +1,4 @@
-"""Tests of the demo data generator (`alignment.demo`): shape, determinism, the planted
+"""Tests of the demo data generator (`alignment.devtools.demo`): shape, determinism, the planted
 patterns, loading into / removing from the database, and the sample exports."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import demo, schema, store
+from alignment.db import schema, store
+from alignment.devtools import demo
 
 TODAY = date(2026, 11, 23)
 CUTOFF = datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=UTC)

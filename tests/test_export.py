@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from alignment.export import neutralise, neutralise_value, restore, restore_value, safe_csv
+from alignment.present.export import neutralise, neutralise_value, restore, restore_value, safe_csv
 
 
 def test_formula_cells_are_neutralised_and_numbers_kept() -> None:

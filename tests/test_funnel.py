@@ -50,9 +50,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import models, records, stats, store
+from alignment import stats
+from alignment.db import store
 from alignment.filters import Filters
-from alignment.metrics import funnel
+from alignment.metrics import funnel, records
+from alignment.model import facts
 from alignment.periods import Period
 
 MARCH = Period.month(2026, 3)
@@ -91,7 +93,7 @@ def con(tmp_path: Path) -> Iterator[store.Connection]:
           v(id, created, channel, score, mql, sal, sql_, opp, won, rejected, reason)
         """
     )
-    models.refresh(connection)  # written like the app writes: fact tables rebuilt
+    facts.refresh(connection)  # written like the app writes: fact tables rebuilt
     yield connection
     connection.close()
 
@@ -237,7 +239,7 @@ def test_too_few_to_tell_needs_n_and_a_narrow_interval(con: store.Connection) ->
         FROM range(1, 101) r(i)
         """
     )
-    models.refresh(con)
+    facts.refresh(con)
     result = funnel.conversion_by_dimension(con, MARCH, dimension="channel").filter(
         pl.col("step") == "MQL → SQL"
     )
@@ -251,7 +253,7 @@ def test_too_few_to_tell_needs_n_and_a_narrow_interval(con: store.Connection) ->
 def test_employee_bands(con: store.Connection) -> None:
     con.execute("UPDATE leads SET employees = 7 WHERE external_id IN ('L1', 'L2')")
     con.execute("UPDATE leads SET employees = 12000 WHERE external_id = 'L3'")
-    models.refresh(con)
+    facts.refresh(con)
     result = funnel.conversion_by_dimension(con, MARCH, dimension="employee_band").filter(
         pl.col("step") == "MQL → SAL"
     )
@@ -408,7 +410,7 @@ def test_score_threshold_whatif(con: store.Connection) -> None:
 
 def test_no_scores_gives_an_empty_band_table(con: store.Connection) -> None:
     con.execute("UPDATE leads SET score = NULL")
-    models.refresh(con)
+    facts.refresh(con)
     result = funnel.score_bands(con, MARCH)
     assert result.is_empty()
     assert result.columns == list(funnel.SCORE_BAND_COLUMNS)

@@ -10,8 +10,9 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import cli, quality, store
-from alignment.metrics import funnel
+from alignment import cli
+from alignment.db import store
+from alignment.metrics import funnel, quality
 from alignment.periods import Period
 
 REPO = Path(__file__).resolve().parents[1]

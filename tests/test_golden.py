@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from alignment import store
 from alignment.cli import main
+from alignment.db import store
 
 from .conftest import REALDATA
 

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from alignment import store
-from alignment.importing import mapping_table
+from alignment.db import store
 from alignment.ingest import (
     IngestError,
     import_file,
@@ -24,6 +23,7 @@ from alignment.ingest import (
 )
 from alignment.ingest.mapping import CONFIDENT, candidates, normalise_mapping
 from alignment.ingest.presets import normalise
+from alignment.present.importing import mapping_table
 
 from .conftest import REALDATA
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alignment import store
+from alignment.db import store
 from alignment.ingest import delete_import, import_file
 
 EXPORTS = Path(__file__).resolve().parent / "fixtures" / "exports"

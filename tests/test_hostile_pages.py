@@ -21,8 +21,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import charts, funnel_charts, maps, rejection_charts, store
-from alignment.text import markdown_text, plotly_text
+from alignment.db import store
+from alignment.model import maps
+from alignment.present import charts, funnel_charts, rejection_charts
+from alignment.present.text import markdown_text, plotly_text
 
 from .hostile import (
     BOLD,
@@ -302,8 +304,8 @@ def test_chart_builders_put_values_in_figures_as_text() -> None:
 
 def test_the_mapping_editor_maps_a_formula_column_by_its_real_name() -> None:
     # what the Import page does: show the editor neutralised, read the mapping back restored
-    from alignment import state
-    from alignment.importing import mapping_from_editor, mapping_table
+    from alignment.app import state
+    from alignment.present.importing import mapping_from_editor, mapping_table
 
     mapping = {"external_id": "Lead ID", "name": FORMULA}
     shown = state.editor_table(mapping_table("leads", mapping, ["Lead ID", FORMULA]))

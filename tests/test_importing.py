@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from alignment import schema
-from alignment.importing import TIMEZONES, mapping_from_editor, mapping_table
+from alignment.db import schema
+from alignment.present.importing import TIMEZONES, mapping_from_editor, mapping_table
 
 
 def test_mapping_table_has_one_row_per_field_and_drops_unknown_columns() -> None:

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from alignment import schema, store
+from alignment.db import schema, store
 from alignment.ingest import (
     AmbiguousDateOrderError,
     IngestError,

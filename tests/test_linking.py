@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import store
+from alignment.db import store
 from alignment.ingest import delete_import, import_file
 from alignment.ingest.linking import unlinked_counts
 

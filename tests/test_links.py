@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import links, state, store
+from alignment.app import links, state
+from alignment.db import store
 from alignment.metrics import overview
 from alignment.periods import Grain, Period, latest_complete
 

@@ -12,9 +12,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import ingest, maps, models, store
+from alignment import ingest
 from alignment.cli import main
+from alignment.db import store
 from alignment.metrics.conversion import converted_share_by
+from alignment.model import facts, maps
 
 from .conftest import REALDATA
 
@@ -35,7 +37,7 @@ def _lead(con: store.Connection, n: int, **values: object) -> None:
         f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' for _ in params)})",
         params,
     )
-    models.refresh(con)
+    facts.refresh(con)
 
 
 def _opp(con: store.Connection, n: int, **values: object) -> None:
@@ -46,7 +48,7 @@ def _opp(con: store.Connection, n: int, **values: object) -> None:
         f"VALUES ({', '.join('?' for _ in params)})",
         params,
     )
-    models.refresh(con)
+    facts.refresh(con)
 
 
 # ---- defaults ---------------------------------------------------------------------------------
@@ -136,7 +138,7 @@ def test_a_source_specific_stage_row_wins_over_the_any_source_row(
 ) -> None:
     _opp(con, 1, stage_raw="Closed Won")
     con.execute("INSERT INTO stage_map VALUES ('t', 'closed won', 'lost', TRUE, FALSE)")
-    models.refresh(con)
+    facts.refresh(con)
     assert store.query(con, "SELECT outcome FROM opp_facts")["outcome"].to_list() == ["lost"]
 
 

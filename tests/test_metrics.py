@@ -38,9 +38,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import models, stats, store
+from alignment import stats
+from alignment.db import store
 from alignment.filters import Filters
 from alignment.metrics import overview, registry
+from alignment.model import facts
 from alignment.periods import ALL_TIME, Period
 
 MARCH = Period.month(2026, 3)
@@ -93,7 +95,7 @@ def con(tmp_path: Path) -> Iterator[store.Connection]:
         FROM (VALUES {OPPORTUNITIES}) v(id, created, closed, stage, amount, channel)
         """
     )
-    models.refresh(connection)  # written like the app writes: fact tables rebuilt
+    facts.refresh(connection)  # written like the app writes: fact tables rebuilt
     yield connection
     connection.close()
 
@@ -412,7 +414,7 @@ def test_kpi_comparison_rejects_an_unknown_comparison(con: store.Connection) -> 
 
 
 def test_overview_tiles_read_these_frames(con: store.Connection) -> None:
-    from alignment import tiles
+    from alignment.present import tiles
 
     result = {
         tile.name: tile
@@ -506,7 +508,7 @@ def test_monthly_trend_with_a_filter_matches_kpis(con: store.Connection) -> None
 
 
 def test_monthly_trend_feeds_the_charts(con: store.Connection) -> None:
-    from alignment import charts
+    from alignment.present import charts
 
     trend = overview.monthly_trend(con, Filters(), MARCH, 6)
     assert len(charts.mql_trend(trend, "MQLs").data) == 3
@@ -575,7 +577,7 @@ def test_data_date_range_leaves_out_expected_close_dates_of_open_deals(
         "INSERT INTO leads (lead_id, source_system, external_id, rejected_at) "
         "VALUES ('test:L13', 'test', 'L13', '2026-07-03 10:00')"
     )
-    models.refresh(con)
+    facts.refresh(con)
     assert overview.data_date_range(con) == (date(2026, 1, 5), date(2026, 7, 3))
 
 

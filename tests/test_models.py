@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from alignment import ingest, maps, models, schema, store
+from alignment import ingest
+from alignment.db import schema, store
+from alignment.model import facts, maps
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
@@ -26,12 +28,12 @@ def _differences(con: store.Connection, name: str) -> int:
 
 
 def _in_step(con: store.Connection) -> bool:
-    return all(_differences(con, name) == 0 for name in models.FACT_MODELS)
+    return all(_differences(con, name) == 0 for name in facts.FACT_MODELS)
 
 
 @pytest.fixture
 def con(tmp_path: Path) -> store.Connection:
-    return store.connect(tmp_path / "models.duckdb")
+    return store.connect(tmp_path / "facts.duckdb")
 
 
 def test_imports_undo_and_map_edits_keep_the_fact_tables_in_step(con: store.Connection) -> None:
@@ -91,13 +93,13 @@ def test_only_what_a_write_can_change_is_recomputed(
     con: store.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[bool] = []
-    compute = models.compute_lead_facts
+    compute = facts.compute_lead_facts
 
     def spy(connection: store.Connection, *, only_missing: bool) -> None:
         calls.append(only_missing)
         compute(connection, only_missing=only_missing)
 
-    monkeypatch.setattr(models, "compute_lead_facts", spy)
+    monkeypatch.setattr(facts, "compute_lead_facts", spy)
     ingest.import_file(con, SAMPLES / "hubspot_contacts.csv", "hubspot_contacts.csv")
     assert calls == [True]  # a lead import: only the leads it wrote
     activities = b"Activity ID,Lead ID,Date\nA1,1,2026-01-05\n"
@@ -124,7 +126,7 @@ def test_a_database_from_before_stored_facts_is_upgraded(tmp_path: Path) -> None
     con.execute("DROP TABLE opp_facts")
     con.execute("CREATE VIEW opp_facts AS SELECT * FROM opp_facts_live")
     con.execute("DELETE FROM schema_version WHERE version >= 4")  # and every later one
-    store.set_setting(con, models.MODELS_FINGERPRINT_SETTING, None)
+    store.set_setting(con, facts.MODELS_FINGERPRINT_SETTING, None)
     con.close()
 
     con = store.connect(path)

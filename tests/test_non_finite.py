@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import store
+from alignment.db import store
 from alignment.metrics import funnel, overview, registry
 from alignment.periods import Period
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import store
+from alignment.db import store
 from alignment.metrics import overview, registry
 from alignment.periods import Period
-from alignment.tiles import OVERVIEW_TILES
+from alignment.present.tiles import OVERVIEW_TILES
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"

@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter
 from streamlit.testing.v1 import AppTest
 
-from alignment import store
+from alignment.db import store
 from alignment.ingest import import_file, propose_mapping, sniff
 from alignment.ingest.crm_presets import CRM_PRESETS
 from alignment.ingest.presets import PRESETS, TEMPLATES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from alignment.privacy import mask_personal_data
+from alignment.present.privacy import mask_personal_data
 
 
 def test_names_keep_an_initial_and_emails_keep_the_domain() -> None:

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from alignment import models, quality, store
+from alignment.db import store
 from alignment.filters import Filters
+from alignment.metrics import quality
+from alignment.model import facts
 from alignment.periods import Period
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -68,7 +70,7 @@ def con() -> Iterator[store.Connection]:
         "('t:T1', 't', 'T1', 't:L99', '2026-01-02'), "  # matches no lead
         "('t:T2', 't', 'T2', 't:L2', '2026-01-02')"
     )
-    models.refresh(connection)  # written like the app writes: fact tables rebuilt
+    facts.refresh(connection)  # written like the app writes: fact tables rebuilt
     yield connection
     connection.close()
 
@@ -166,8 +168,8 @@ def test_trust_notes_follow_the_filters_and_clean_data_has_none(con: store.Conne
 
 
 def test_trust_notes_reach_the_overview_tiles(con: store.Connection) -> None:
-    from alignment import tiles
     from alignment.metrics import overview
+    from alignment.present import tiles
 
     period = Period.parse("2026-01")
     notes = quality.trust_notes(con, period, now=NOW)
@@ -260,7 +262,7 @@ def email_con() -> Iterator[store.Connection]:
             "touched_at) VALUES (?, 't', ?, ?, ?, '2026-01-02')",
             [f"t:{tid}", tid, lead_id, email],
         )
-    models.refresh(connection)
+    facts.refresh(connection)
     yield connection
     connection.close()
 

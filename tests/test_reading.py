@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from alignment import cli, store
+from alignment import cli
+from alignment.db import store
 from alignment.ingest import IngestError, import_file, import_rejects, sniff
 from alignment.ingest import load as ingest_load
 

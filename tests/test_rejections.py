@@ -33,12 +33,15 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import models, rejection_charts, stats, store
+from alignment import stats
 from alignment.cli import main
+from alignment.db import store
 from alignment.filters import Filters
 from alignment.metrics import rejections
 from alignment.metrics.rejections import NOT_DOCUMENTED
+from alignment.model import facts
 from alignment.periods import ALL_TIME, Period
+from alignment.present import rejection_charts
 
 from .conftest import REALDATA
 
@@ -95,7 +98,7 @@ def con(tmp_path: Path) -> Iterator[store.Connection]:
         FROM (VALUES {OPPORTUNITIES}) v(id, closed, stage, reason, raw, channel)
         """
     )
-    models.refresh(connection)  # written like the app writes: fact tables rebuilt
+    facts.refresh(connection)  # written like the app writes: fact tables rebuilt
     yield connection
     connection.close()
 

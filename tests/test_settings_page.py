@@ -8,7 +8,9 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import maps, privacy, store
+from alignment.db import store
+from alignment.model import maps
+from alignment.present import privacy
 
 REPO = Path(__file__).resolve().parents[1]
 

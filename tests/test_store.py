@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from alignment import schema, store
+from alignment.db import schema, store
 from alignment.ingest import IngestError, import_file
 from alignment.ingest import load as load_module
 

@@ -17,7 +17,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alignment.text import WORD_JOINER, markdown_text, plotly_text
+from alignment.present.text import WORD_JOINER, markdown_text, plotly_text
 
 from .hostile import BOLD, CODE, FILE_NAME, HTML, IMAGE, LINK
 

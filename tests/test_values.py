@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from alignment import store
+from alignment.db import store
 from alignment.ingest import IngestError, import_file, import_rejects, load, values
 from alignment.ingest.values import NumberEvidence, NumberStyle
 

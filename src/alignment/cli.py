@@ -21,8 +21,8 @@ from typing import Any
 
 import polars as pl
 
-from alignment import schema, store
-from alignment.models import DIMENSIONS
+from alignment.db import schema, store
+from alignment.model.facts import DIMENSIONS
 
 
 class CliError(Exception):
@@ -92,8 +92,8 @@ def _read_mapping(path: str) -> dict[str, str]:
 
 def _refusal(file_name: str, columns: list[str], proposal: Any) -> str:
     """Why the CLI does not import a guess, what the file could be, and how to say which."""
-    from alignment.importing import object_type_label
     from alignment.ingest.mapping import CONFIDENT, candidates
+    from alignment.present.importing import object_type_label
 
     name = shlex.quote(file_name)
     lines = [
@@ -380,7 +380,7 @@ def cmd_funnel(args: argparse.Namespace) -> int:
 
 # ---- demo -------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
-    from alignment import demo
+    from alignment.devtools import demo
 
     con = store.connect(args.db)
     try:
@@ -397,7 +397,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # ---- bench ------------------------------------------------------------------------------
 def cmd_bench(args: argparse.Namespace) -> int:
-    from alignment import bench
+    from alignment.devtools import bench
 
     return bench.main(["--leads", str(args.leads)] + (["--json", args.json] if args.json else []))
 

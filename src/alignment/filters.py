@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from alignment.models import DIMENSIONS
-from alignment.store import quote_identifier
+from alignment.db.store import quote_identifier
+from alignment.model.facts import DIMENSIONS
 
 
 @dataclass(frozen=True)

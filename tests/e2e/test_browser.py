@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from alignment import store
+from alignment.db import store
 from alignment.filters import Filters
 from alignment.metrics import overview, registry
 from alignment.periods import Period

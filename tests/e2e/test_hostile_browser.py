@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from alignment.text import WORD_JOINER
+from alignment.present.text import WORD_JOINER
 
 from ..hostile import (
     BOLD,
@@ -118,7 +118,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import streamlit as st
 
-from alignment.text import markdown_text, plotly_text
+from alignment.present.text import markdown_text, plotly_text
 
 values = json.loads(Path(__file__).with_name("corpus.json").read_text())
 for value in values:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alignment import schema
-from alignment.store import Connection, quote_identifier, quote_literal
+from alignment.db import schema
+from alignment.db.store import Connection, quote_identifier, quote_literal
 
 PIVOT = "__alignment_history"
 

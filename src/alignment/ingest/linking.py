@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from alignment.store import Connection, query
+from alignment.db.store import Connection, query
 
 UNLINKED_SQL: dict[str, str] = {
     "leads": (

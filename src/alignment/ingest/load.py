@@ -29,7 +29,8 @@ from zoneinfo import available_timezones
 import duckdb
 import polars as pl
 
-from alignment import models, schema, store
+from alignment.db import schema, store
+from alignment.db.store import Connection, query, quote_identifier, quote_literal, transaction
 from alignment.ingest import history, linking, reading, values
 from alignment.ingest.errors import AmbiguousDateOrderError, IngestError
 from alignment.ingest.mapping import (
@@ -48,7 +49,7 @@ from alignment.ingest.sniff import (
     read_xlsx,
     sniff,
 )
-from alignment.store import Connection, query, quote_identifier, quote_literal, transaction
+from alignment.model import facts
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -1330,7 +1331,7 @@ def _upsert(
         new_rows = f"{ready} r"
     if not insert_new:
         return 0, updated
-    if object_type == "leads":  # written once, with their facts (models.lead_facts_select)
+    if object_type == "leads":  # written once, with their facts (facts.lead_facts_select)
 
         def shaped(alias: str, columns: list[str]) -> str:
             return ", ".join(
@@ -1342,17 +1343,17 @@ def _upsert(
                 for c in schema.table_columns("leads")
             )
 
-        facts = models.lead_facts_select(
+        with_facts = facts.lead_facts_select(
             f"SELECT {shaped('r', insert_cols)} FROM {new_rows}",
             values_sql=f"SELECT {shaped('c', loaded)} FROM {CAST} c",
             with_owners=bool(store.scalar(con, "SELECT count(*) FROM owners")),
             with_accounts=bool(store.scalar(con, "SELECT count(*) FROM accounts")),
         )
         every = ", ".join(
-            quote_identifier(c) for c in (*models.LEAD_COLUMNS, *schema.STORED_LEAD_FACTS)
+            quote_identifier(c) for c in (*facts.LEAD_COLUMNS, *schema.STORED_LEAD_FACTS)
         )
         inserted = con.execute(
-            f"INSERT INTO leads ({every}) SELECT * FROM ({facts})", [import_id]
+            f"INSERT INTO leads ({every}) SELECT * FROM ({with_facts})", [import_id]
         ).fetchone()
         return int(inserted[0]) if inserted else 0, updated
     inserted = con.execute(

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
-from alignment import schema
+from alignment.db import schema
+from alignment.db.store import Connection
 from alignment.ingest.errors import IngestError
 from alignment.ingest.presets import (
     GENERIC_PRESETS,
@@ -24,7 +25,6 @@ from alignment.ingest.presets import (
     normalise,
 )
 from alignment.ingest.presets import preset as preset_named
-from alignment.store import Connection
 
 FUZZY_THRESHOLD = 90.0
 """Minimum rapidfuzz ratio (0-100) for a header to match an alias it does not equal."""

@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alignment.db.store import quote_literal
 from alignment.ingest import values
 from alignment.ingest.errors import IngestError
 from alignment.ingest.sniff import REPAIR_ERRORS, SniffedTable, Source, repairs
-from alignment.store import quote_literal
 
 SPARE_COLUMNS = 8
 """Columns read beyond the header's, so a row with a few values too many is reported as a

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from alignment.store import Connection, quote_identifier, quote_literal
+from alignment.db.store import Connection, quote_identifier, quote_literal
 
 PLACEHOLDERS: tuple[str, ...] = (
     "",

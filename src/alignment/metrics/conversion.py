@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from alignment import stats, store
+from alignment import stats
+from alignment.db import store
+from alignment.db.store import Connection, quote_identifier
 from alignment.filters import Filters
 from alignment.metrics.overview import NO_FILTERS
-from alignment.models import DIMENSIONS
+from alignment.model.facts import DIMENSIONS
 from alignment.periods import ALL_TIME, Period, between_sql
-from alignment.store import Connection, quote_identifier
 
 
 def converted_share_by(

@@ -1,6 +1,7 @@
 """Funnel metrics: the stage funnel (cohort and flow views), step conversion by any dimension,
 the cohort trend, time to convert, lead acceptance, lead-score bands with a threshold what-if,
-and the condition behind any funnel cell (for the drill-down to leads in `alignment.records`).
+and the condition behind any funnel cell (for the drill-down to leads in
+`alignment.metrics.records`).
 
 Owns the SQL behind the Funnel page and `alignment funnel`. DESIGN section 5 definitions:
 
@@ -36,12 +37,13 @@ from typing import Any, Literal
 
 import polars as pl
 
-from alignment import clock, schema, stats, store
+from alignment import clock, stats
+from alignment.db import schema, store
+from alignment.db.store import Connection, quote_literal
 from alignment.filters import Filters
 from alignment.metrics import registry
-from alignment.models import DIMENSIONS, NOT_SET, entered_sql
+from alignment.model.facts import DIMENSIONS, NOT_SET, entered_sql
 from alignment.periods import ALL_TIME, Period
-from alignment.store import Connection, quote_literal
 
 View = Literal["cohort", "flow"]
 Outcome = Literal["reached", "not_reached"]

@@ -22,12 +22,13 @@ from typing import Any
 
 import polars as pl
 
-from alignment import clock, schema, stats, store
+from alignment import clock, stats
+from alignment.db import schema, store
+from alignment.db.store import Connection, quote_identifier
 from alignment.filters import Filters
 from alignment.metrics import registry
-from alignment.models import DIMENSIONS, entered_sql
+from alignment.model.facts import DIMENSIONS, entered_sql
 from alignment.periods import ALL_TIME, COMPARISONS, Period, between_sql
-from alignment.store import Connection, quote_identifier
 
 LEAD_COUNTS: tuple[str, ...] = ("leads", "mqls", "sals", "sqls", "opps", "wins")
 OPP_COUNTS: tuple[str, ...] = ("opps_created", "opps_won", "opps_lost")

@@ -33,15 +33,16 @@ from typing import Any, Literal
 
 import polars as pl
 
-from alignment import clock, stats, store
+from alignment import clock, stats
+from alignment.db import store
+from alignment.db.store import Connection, quote_identifier, quote_literal
 from alignment.filters import Filters
-from alignment.maps import STANDARD_REASONS
 from alignment.metrics import registry
 from alignment.metrics.overview import _hull, _last_month, _month_starts, _utc_month
 from alignment.metrics.registry import Kpi, format_value
-from alignment.models import DIMENSIONS
+from alignment.model.facts import DIMENSIONS
+from alignment.model.maps import STANDARD_REASONS
 from alignment.periods import ALL_TIME, Period, between_sql
-from alignment.store import Connection, quote_identifier, quote_literal
 
 Kind = Literal["leads", "opportunities"]
 Level = Literal["standard", "raw"]

@@ -29,9 +29,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from alignment import maps, schema, store
+from alignment.db import schema, store
+from alignment.db.store import Connection, quote_identifier
+from alignment.model import maps
 from alignment.periods import Period, between_sql
-from alignment.store import Connection, quote_identifier
 
 NOT_SET = "(not set)"
 """Dimension value shown for records with no value (kept visible, never dropped)."""

@@ -18,8 +18,8 @@ from typing import Any
 
 import polars as pl
 
-from alignment import store
-from alignment.store import Connection, quote_identifier
+from alignment.db import store
+from alignment.db.store import Connection, quote_identifier
 
 # ---- vocabularies -----------------------------------------------------------------------------
 CHANNELS: tuple[str, ...] = (

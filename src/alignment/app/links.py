@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from alignment.periods import COMPARISONS, GRAINS, Comparison, Grain, Period
-from alignment.text import markdown_text
+from alignment.present.text import markdown_text
 
 LINK_KEYS: tuple[str, ...] = ("grain", "period", "compare")
 """The sidebar's single-value URL keys (the dimension filters are the multi-value ones)."""

@@ -11,10 +11,10 @@ from zoneinfo import available_timezones
 
 import polars as pl
 
-from alignment import schema
+from alignment.db import schema
 from alignment.ingest.mapping import CONFIDENT, MappingProposal
 from alignment.ingest.presets import ALL_PRESETS, GENERIC_PRESETS, PRESETS, TEMPLATES
-from alignment.text import markdown_text
+from alignment.present.text import markdown_text
 
 OBJECT_TYPE_LABELS: dict[str, str] = {
     "leads": "leads / contacts",

@@ -22,25 +22,18 @@ from typing import Any, cast
 import polars as pl
 import streamlit as st
 
-from alignment import (
-    clock,
-    demo,
-    export,
-    ingest,
-    links,
-    maps,
-    periods,
-    privacy,
-    quality,
-    records,
-    store,
-)
+from alignment import clock, ingest, periods
+from alignment.app import links
+from alignment.db import store
+from alignment.devtools import demo
 from alignment.filters import Filters
-from alignment.metrics import funnel, overview, rejections
+from alignment.metrics import funnel, overview, quality, records, rejections
 from alignment.metrics.rejections import Kind, Level
-from alignment.models import DIMENSIONS
+from alignment.model import maps
+from alignment.model.facts import DIMENSIONS
 from alignment.periods import ALL_TIME, COMPARISONS, GRAINS, Comparison, Grain, Period
-from alignment.text import markdown_text
+from alignment.present import export, privacy
+from alignment.present.text import markdown_text
 
 DIMENSION_LABELS: dict[str, str] = {
     "channel": "Channel",

@@ -58,8 +58,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from alignment import schema, store
-from alignment.store import Connection
+from alignment.db import schema, store
+from alignment.db.store import Connection
 
 DEMO_SOURCE = "demo"
 DEMO_REMOVED_SETTING = "demo_removed"

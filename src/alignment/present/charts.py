@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
-from alignment.text import plotly_text
+from alignment.present.text import plotly_text
 
 PALETTE: tuple[str, ...] = (
     "#2563EB",  # blue

@@ -33,7 +33,8 @@ from typing import Any
 
 import polars as pl
 
-from alignment import demo, store
+from alignment.db import store
+from alignment.devtools import demo
 from alignment.filters import Filters
 from alignment.metrics import overview
 from alignment.periods import ALL_TIME, Period
@@ -93,9 +94,9 @@ def app_peak_memory_mb(database: Path, lead_csv: Path) -> float:
 
 
 def _probe(*args: str) -> list[str]:
-    """The words of the last line a fresh `python -m alignment.bench ARGS` prints."""
+    """The words of the last line a fresh `python -m alignment.devtools.bench ARGS` prints."""
     completed = subprocess.run(
-        [sys.executable, "-m", "alignment.bench", *args],
+        [sys.executable, "-m", "alignment.devtools.bench", *args],
         capture_output=True,
         text=True,
         check=True,
@@ -278,15 +279,15 @@ def bench_import(leads: pl.DataFrame, repeats: int, workdir: Path) -> list[Row]:
 
 
 def bench_model_refresh(con: store.Connection, n_leads: int, repeats: int) -> Row:
-    """Time recomputing every fact (`models.refresh` with nothing named: the fact columns of every
+    """Time recomputing every fact (`facts.refresh` with nothing named: the fact columns of every
     lead and the `opp_facts` table), what a map edit or an owners / accounts import
     costs on top of its own work. A lead import computes the facts of the leads it writes as it
     writes them, so its cost is inside the import row."""
-    from alignment import models
+    from alignment.model import facts
 
     def recompute() -> None:
         with store.transaction(con, changes_data=False):
-            models.refresh(con)
+            facts.refresh(con)
 
     return Row(
         "recompute every fact (map edit, lookup import)",
@@ -597,7 +598,7 @@ def pandas_time_to_convert(leads: Any, start: datetime, end: datetime, by: str) 
 
 def bench_quality(con: store.Connection, today: date, repeats: int) -> list[Row]:
     """Time the Data-quality page's counts (every check) and the Overview's trust notes."""
-    from alignment import quality
+    from alignment.metrics import quality
 
     month = Period.containing("month", today).previous()
     n_leads = int(store.scalar(con, "SELECT count(*) FROM leads"))
@@ -619,8 +620,7 @@ def bench_funnel(
 ) -> list[Row]:
     """Time each Funnel page computation in DuckDB and, where an analyst would write one, its
     pandas baseline."""
-    from alignment import records
-    from alignment.metrics import funnel
+    from alignment.metrics import funnel, records
 
     month = Period.containing("month", today).previous()
     quarter = Period.containing("quarter", today).previous()

@@ -22,13 +22,15 @@ from typing import Any
 
 import polars as pl
 
-from alignment import clock, maps, schema, store
+from alignment import clock
+from alignment.db import schema, store
+from alignment.db.store import Connection, quote_identifier
 from alignment.filters import Filters
 from alignment.metrics import registry
 from alignment.metrics.overview import NO_FILTERS
-from alignment.models import NOT_SET, entered_sql
+from alignment.model import maps
+from alignment.model.facts import NOT_SET, entered_sql
 from alignment.periods import Period, between_sql
-from alignment.store import Connection, quote_identifier
 
 EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
 """Dates before this are reported as implausible (typos, `1900-01-01` placeholders)."""

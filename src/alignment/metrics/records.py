@@ -13,8 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from alignment import store
-from alignment.store import Connection
+from alignment.db import store
+from alignment.db.store import Connection
 
 LEAD_RECORD_COLUMNS: tuple[str, ...] = (
     "lead_id",

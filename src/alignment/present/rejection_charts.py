@@ -13,9 +13,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from alignment.charts import PALETTE, _figure, empty_figure
 from alignment.metrics.rejections import NOT_DOCUMENTED, format_share
-from alignment.text import plotly_text
+from alignment.present.charts import PALETTE, _figure, empty_figure
+from alignment.present.text import plotly_text
 
 UNDOCUMENTED_COLOR = "#CBD5E1"
 """Grey for "Not documented" (a gap in the data, not a reason)."""

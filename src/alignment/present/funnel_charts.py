@@ -8,8 +8,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from alignment import charts
-from alignment.text import plotly_text
+from alignment.present import charts
+from alignment.present.text import plotly_text
 
 TOO_FEW_COLOR = "#CBD5E1"
 """Bars whose rate is too uncertain to rank are drawn pale."""

@@ -4,7 +4,7 @@ the file.
 
 One file, `data/alignment.duckdb` by default, `ALIGNMENT_DB` to override. Every table is created
 by a numbered migration recorded in `schema_version`. Views over the tables (the "models" that
-metrics read) are recreated on every read-write connect by `models.create_views`.
+metrics read) are recreated on every read-write connect by `facts.create_views`.
 
 DuckDB lets one process hold a file read-write, or any number of processes hold it read-only.
 So the app's `Database` keeps the file read-only between writes (the CLI's reading commands can
@@ -36,9 +36,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from alignment import schema
+from alignment.db import schema
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "alignment.duckdb"
 
 Connection = duckdb.DuckDBPyConnection
@@ -202,7 +202,12 @@ CONNECT_CONFIG: dict[str, str | bool | int | float | list[str]] = {
 (asked to open a SQLite file, it would otherwise fetch the sqlite extension)."""
 
 CODE_FINGERPRINT_SETTING = "code_fingerprint"
-_PREPARED_BY = ("alignment.store", "alignment.schema", "alignment.models", "alignment.maps")
+_PREPARED_BY = (
+    "alignment.db.store",
+    "alignment.db.schema",
+    "alignment.model.facts",
+    "alignment.model.maps",
+)
 
 
 @cache
@@ -220,11 +225,11 @@ def code_fingerprint() -> str:
 def prepare(con: Connection) -> None:
     """Bring a read-write connection's database in step with this code: pending migrations,
     the model views, the default maps, and the code fingerprint (see `needs_upgrade`)."""
-    from alignment import models
+    from alignment.model import facts
 
     migrate(con)
-    models.create_views(con)
-    models.seed_default_maps(con)
+    facts.create_views(con)
+    facts.seed_default_maps(con)
     if get_setting(con, CODE_FINGERPRINT_SETTING) != code_fingerprint():
         with transaction(con, changes_data=False):
             set_setting(con, CODE_FINGERPRINT_SETTING, code_fingerprint())

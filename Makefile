@@ -20,14 +20,16 @@ ADDRESS :=
 run: setup  ## start the app on localhost (an empty database gets the demo data); ADDRESS=0.0.0.0 listens on every interface
 	$(BIN)/streamlit run app.py $(if $(ADDRESS),--server.address $(ADDRESS))
 
-test: setup  ## lint, then the whole test suite (unit, AppTest, browser)
+test: setup  ## lint and layer contracts, then the whole test suite (unit, AppTest, browser)
 	$(BIN)/ruff check src tests pages app.py
 	$(BIN)/ruff format --check src tests pages app.py
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check src tests pages app.py
 	$(BIN)/ruff format --check src tests pages app.py
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff format src tests pages app.py

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from alignment.db import store
+from alignment import model
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REALDATA = REPO_ROOT.parent / "shared" / "realdata"
@@ -24,7 +24,7 @@ def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from alignment.devtools import demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    con = store.connect(path)
+    con = model.connect(path)
     demo.load_demo(con, n_leads=DEMO_LEADS, today=DEMO_TODAY)
     con.close()
     return path

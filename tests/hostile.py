@@ -17,6 +17,8 @@ import csv
 import io
 from pathlib import Path
 
+from alignment import model
+
 IMAGE = "![p](http://127.0.0.1:9/x.png)"
 """Markdown that makes a browser fetch an image from a host the test can watch."""
 BOLD = "**bold**"
@@ -108,9 +110,8 @@ def upload_csv() -> bytes:
 def build_database(path: Path) -> None:
     """A new database at `path` holding only the hostile leads export."""
     from alignment import ingest
-    from alignment.db import store
 
-    con = store.connect(path)
+    con = model.connect(path)
     try:
         ingest.import_file(
             con,

@@ -36,7 +36,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import ingest
+from alignment import ingest, model
 from alignment.app import state
 from alignment.db import schema, store
 from alignment.filters import Filters
@@ -64,7 +64,7 @@ LEADS = """
 
 @pytest.fixture
 def con(tmp_path: Path) -> Iterator[store.Connection]:
-    connection = store.connect(tmp_path / "t.duckdb")
+    connection = model.connect(tmp_path / "t.duckdb")
     connection.execute(
         f"""
         INSERT INTO leads (lead_id, source_system, external_id, created_at, mql_at, sql_at,
@@ -197,14 +197,14 @@ def test_trust_notes_say_which_stages_only_flags_imply(con: store.Connection) ->
 # ---- schema, migration and header aliases -------------------------------------------------------
 def test_a_version_4_database_gets_is_won(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
-    con = store.connect(path)
+    con = model.connect(path)
     con.execute("INSERT INTO leads (lead_id, source_system, external_id) VALUES ('a:1', 'a', '1')")
     for table in ("leads", "leads_replaced"):
         con.execute(f"ALTER TABLE {table} DROP COLUMN is_won")
     con.execute("DELETE FROM schema_version WHERE version >= 5")
     con.close()
 
-    con = store.connect(path)
+    con = model.connect(path)
     assert store.schema_version(con) >= 5
     for table in ("leads", "leads_replaced"):
         columns = store.query(con, f"DESCRIBE {table}")["column_name"].to_list()
@@ -263,7 +263,7 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Maven's pipeline and X Education's leads in one database, imported as a user would:
     no mapping, no options."""
     path = tmp_path_factory.mktemp("realdata") / "real.duckdb"
-    con = store.connect(path)
+    con = model.connect(path)
     for file in (MAVEN, XEDUCATION):
         result = ingest.import_file(con, file, file.name)
         assert result.rows_rejected == 0, result.warnings
@@ -281,7 +281,7 @@ def _raw(sql: str) -> list[tuple[object, ...]]:
 
 
 def test_every_period_holding_real_events_is_selectable(real_db: Path) -> None:
-    con = store.connect(real_db, read_only=True)
+    con = model.connect(real_db, read_only=True)
     earliest, latest = overview.data_date_range(con)
     con.close()
     today = datetime.now(UTC).date()
@@ -309,7 +309,7 @@ def test_every_period_holding_real_events_is_selectable(real_db: Path) -> None:
 
 
 def test_all_time_figures_include_the_undated_real_records(real_db: Path) -> None:
-    con = store.connect(real_db, read_only=True)
+    con = model.connect(real_db, read_only=True)
     kpis = overview.kpis(con, ALL_TIME).row(0, named=True)
     stages = funnel.stage_funnel(con, ALL_TIME, first_stage="lead")
     acceptance = funnel.lead_acceptance(con, ALL_TIME).row(0, named=True)
@@ -377,7 +377,7 @@ def test_the_app_opens_on_real_history_and_shows_all_of_it(
 
 @pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
 def test_all_time_trends_end_at_the_data_s_last_month_on_every_page(demo_db: Path) -> None:
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     earliest, latest = overview.data_date_range(con)
     con.close()
     assert earliest is not None and latest is not None

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import ingest
+from alignment import ingest, model
 from alignment.db import store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def _no_errors(at: AppTest) -> None:
 
 
 def _counts(path: Path) -> dict[str, int]:
-    con = store.connect(path, read_only=True)
+    con = model.connect(path, read_only=True)
     try:
         return store.table_counts(con)
     finally:
@@ -83,7 +83,7 @@ def test_remove_demo_data_deletes_after_confirming_and_says_what_it_removed(
 def two_imports(empty_db: Path) -> Path:
     """An empty database with the HubSpot contacts sample (#1) and the Salesforce
     opportunities sample (#2) imported."""
-    con = store.connect(empty_db)
+    con = model.connect(empty_db)
     try:
         for name in ("hubspot_contacts.csv", "salesforce_opportunities.csv"):
             ingest.import_file(con, SAMPLES / name, name)

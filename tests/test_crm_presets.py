@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from alignment import model
 from alignment.db import store
 from alignment.ingest import import_file, propose_mapping, sniff
 from alignment.ingest.crm_presets import CRM_PRESETS
@@ -925,7 +926,7 @@ EXPORTS: list[Export] = [
 
 @pytest.fixture
 def con(tmp_path: Path) -> Iterator[store.Connection]:
-    connection = store.connect(tmp_path / "crm.duckdb")
+    connection = model.connect(tmp_path / "crm.duckdb")
     yield connection
     connection.close()
 

@@ -23,6 +23,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alignment import model
 from alignment.app import state
 from alignment.cli import main
 from alignment.db import store
@@ -86,7 +87,7 @@ def fingerprint(path: Path) -> tuple[str, int]:
 
 
 def new_database(path: Path) -> Path:
-    store.connect(path).close()
+    model.connect(path).close()
     return path
 
 
@@ -131,7 +132,7 @@ def test_two_imports_at_once_into_the_app_database_both_succeed(empty_db: Path) 
     assert (first.rows_loaded, second.rows_loaded) == (200, 150)
     history = state.import_history()
     assert sorted(history["file_name"].to_list()) == ["A.csv", "B.csv"]
-    with store.connect(empty_db, read_only=True) as con:
+    with model.connect(empty_db, read_only=True) as con:
         assert store.scalar(con, "SELECT count(*) FROM leads") == 350  # 200 + 150
 
 
@@ -145,7 +146,7 @@ def test_an_import_and_a_delete_at_once_both_succeed(empty_db: Path) -> None:
     assert deleted == (
         f"Import #{old.import_id} (X.csv) deleted: 100 rows removed, 0 rows restored."
     )
-    with store.connect(empty_db, read_only=True) as con:
+    with model.connect(empty_db, read_only=True) as con:
         ids = {r[0] for r in con.execute("SELECT external_id FROM leads").fetchall()}
     assert ids == {f"Y{i}" for i in range(120)}  # X's 100 leads gone, Y's 120 there
 
@@ -159,7 +160,7 @@ def test_an_import_and_a_map_save_at_once_both_succeed(empty_db: Path) -> None:
     )
     assert not isinstance(imported, Exception), imported
     assert isinstance(saved, str) and "map saved" in saved, saved
-    with store.connect(empty_db, read_only=True) as con:
+    with model.connect(empty_db, read_only=True) as con:
         assert store.scalar(con, "SELECT count(*) FROM leads") == 200
         mapped = maps.read_map(con, "channel_map")
     assert "Zeta Ads" in mapped["channel_raw"].to_list()
@@ -278,7 +279,7 @@ def test_a_thread_that_reads_cannot_write_and_releases_can_come_from_another_thr
 
 
 def test_a_write_waits_until_the_reading_cursor_is_released(tmp_path: Path) -> None:
-    db = store.Database(new_database(tmp_path / "a.duckdb"))
+    db = model.Database(new_database(tmp_path / "a.duckdb"))
     reading = db.cursor()
     pending = reading.execute("SELECT count(*) FROM leads")
     done = threading.Event()
@@ -303,7 +304,7 @@ def test_a_write_waits_until_the_reading_cursor_is_released(tmp_path: Path) -> N
 
 def test_the_app_keeps_the_file_read_only_between_writes(tmp_path: Path) -> None:
     path = new_database(tmp_path / "a.duckdb")
-    db = store.Database(path)
+    db = model.Database(path)
     with db.read() as con:
         assert store.scalar(con, "SELECT count(*) FROM imports") == 0
     # another process can read it now, and cannot write it
@@ -325,7 +326,7 @@ def test_a_write_blocked_by_another_program_waits_then_says_another_change_is_ru
     tmp_path: Path,
 ) -> None:
     path = new_database(tmp_path / "a.duckdb")
-    db = store.Database(path, lock_wait=0.5)
+    db = model.Database(path, lock_wait=0.5)
     assert db.available()
     with held_by_another_process(path, "ro") as pid:
         started = time.monotonic()
@@ -369,7 +370,7 @@ def test_app_writes_blocked_by_another_program_say_another_change_is_running(
 
 def test_reading_while_another_program_writes_says_so_and_recovers(tmp_path: Path) -> None:
     path = new_database(tmp_path / "a.duckdb")
-    db = store.Database(path, open_wait=0.2, lock_wait=0.2)
+    db = model.Database(path, open_wait=0.2, lock_wait=0.2)
     with held_by_another_process(path, "rw") as pid:
         with pytest.raises(store.DatabaseBusy) as error:
             db.cursor()
@@ -385,7 +386,7 @@ def test_reading_while_another_program_writes_says_so_and_recovers(tmp_path: Pat
 
 def test_the_app_starts_read_only_when_other_programs_are_reading(tmp_path: Path) -> None:
     path = new_database(tmp_path / "a.duckdb")
-    db = store.Database(path, lock_wait=0.2, open_wait=0.2)
+    db = model.Database(path, lock_wait=0.2, open_wait=0.2)
     with held_by_another_process(path, "ro"):
         assert db.available()  # in step with this code: no write needed to start
     with db.write() as con, store.transaction(con, changes_data=False):
@@ -489,7 +490,7 @@ def test_a_replaced_database_is_detected_and_the_new_file_left_alone(
 
 def test_a_database_moved_away_and_back_carries_on(tmp_path: Path) -> None:
     path = new_database(tmp_path / "a.duckdb")
-    db = store.Database(path)
+    db = model.Database(path)
     assert db.available()
     path.rename(tmp_path / "elsewhere.duckdb")
     with pytest.raises(store.DatabaseGone):
@@ -502,7 +503,7 @@ def test_a_database_moved_away_and_back_carries_on(tmp_path: Path) -> None:
 
 def test_a_database_deleted_during_a_write_is_not_reported_as_done(tmp_path: Path) -> None:
     path = new_database(tmp_path / "a.duckdb")
-    db = store.Database(path)
+    db = model.Database(path)
     with (
         pytest.raises(store.DatabaseGone, match="the change went into the old file"),
         db.write() as con,
@@ -603,12 +604,12 @@ def test_a_file_that_is_not_an_alignment_database_is_refused_and_never_written(
     before = fingerprint(path)
     time.sleep(0.01)  # an mtime written now would differ
     for read_only in (False, True):
-        error = attempt(lambda read_only=read_only: store.connect(path, read_only=read_only))
+        error = attempt(lambda read_only=read_only: model.connect(path, read_only=read_only))
         assert fingerprint(path) == before  # never written, whatever else happened
         assert isinstance(error, store.DatabaseRefused), error
         assert str(path) in str(error) and reason in str(error)
         assert "Nothing was written" in str(error)
-    db = store.Database(path)
+    db = model.Database(path)
     with pytest.raises(store.DatabaseRefused, match=reason):
         db.cursor()
     with pytest.raises(store.DatabaseRefused, match=reason), db.write():
@@ -629,15 +630,15 @@ def test_no_connection_installs_or_loads_extensions_by_itself(tmp_path: Path) ->
     )
     off = [(False, False)]
     path = tmp_path / "a.duckdb"
-    con = store.connect(path)
+    con = model.connect(path)
     assert con.execute(query).fetchall() == off
     assert store.cursor(con).execute(query).fetchall() == off
     con.close()
-    with store.connect(path, read_only=True) as con:
+    with model.connect(path, read_only=True) as con:
         assert con.execute(query).fetchall() == off
-    with store.connect(":memory:") as con:
+    with model.connect(":memory:") as con:
         assert con.execute(query).fetchall() == off
-    db = store.Database(path)
+    db = model.Database(path)
     assert db.cursor().execute(query).fetchall() == off
     with db.read() as con:
         assert con.execute(query).fetchall() == off

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from alignment import model
 from alignment.db import schema, store
 from alignment.devtools import demo
 
@@ -297,7 +298,7 @@ def test_tiny_datasets_generate(n: int) -> None:
 
 # ---- database ----------------------------------------------------------------------------------
 def test_load_and_remove_demo(tmp_path: Path, small: dict[str, pl.DataFrame]) -> None:
-    con = store.connect(tmp_path / "x.duckdb")
+    con = model.connect(tmp_path / "x.duckdb")
     try:
         assert not demo.has_demo(con)
         import_id = demo.load_demo(con, 3_000, today=TODAY)
@@ -338,7 +339,7 @@ def test_load_and_remove_demo(tmp_path: Path, small: dict[str, pl.DataFrame]) ->
 
 def test_load_demo_uses_given_tables(tmp_path: Path) -> None:
     tables = demo.generate(300, today=TODAY)
-    con = store.connect(tmp_path / "x.duckdb")
+    con = model.connect(tmp_path / "x.duckdb")
     try:
         first = demo.load_demo(con, tables=tables)
         assert store.table_counts(con)["leads"] == 300
@@ -353,7 +354,7 @@ def test_load_demo_uses_given_tables(tmp_path: Path) -> None:
 
 
 def test_ensure_demo_only_fills_an_empty_database(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "empty.duckdb")
+    con = model.connect(tmp_path / "empty.duckdb")
     try:
         assert demo.ensure_demo(con) is True
         assert demo.has_demo(con) and store.table_counts(con)["leads"] == demo.DEFAULT_LEADS
@@ -365,7 +366,7 @@ def test_ensure_demo_only_fills_an_empty_database(tmp_path: Path) -> None:
         assert demo.has_demo(con)
     finally:
         con.close()
-    con = store.connect(tmp_path / "used.duckdb")
+    con = model.connect(tmp_path / "used.duckdb")
     try:
         con.execute(
             "INSERT INTO leads (lead_id, source_system, external_id) VALUES ('x:1', 'x', '1')"

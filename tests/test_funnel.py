@@ -50,7 +50,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import stats
+from alignment import model, stats
 from alignment.db import store
 from alignment.filters import Filters
 from alignment.metrics import funnel, records
@@ -82,7 +82,7 @@ LEADS = """
 
 @pytest.fixture
 def con(tmp_path: Path) -> Iterator[store.Connection]:
-    connection = store.connect(tmp_path / "f.duckdb")
+    connection = model.connect(tmp_path / "f.duckdb")
     connection.execute(
         f"""
         INSERT INTO leads (lead_id, source_system, external_id, created_at, channel, score,

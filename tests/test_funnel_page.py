@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment import cli
+from alignment import cli, model
 from alignment.db import store
 from alignment.metrics import funnel, quality
 from alignment.periods import Period
@@ -37,7 +37,7 @@ def _table_with(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def _expected(demo_db: Path, **options: object) -> pl.DataFrame:
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     try:
         return funnel.conversion_by_dimension(con, SEPTEMBER, **options)  # type: ignore[arg-type]
     finally:
@@ -111,7 +111,7 @@ def test_cli_funnel_json_equals_the_functions(
     )
     assert code == 0
     result = json.loads(capsys.readouterr().out)
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     quarter = Period.parse("2026-Q3")
     stages = funnel.stage_funnel(con, quarter)
     by_channel = funnel.conversion_by_dimension(con, quarter, dimension="channel")
@@ -140,7 +140,7 @@ def test_cli_funnel_flow_with_a_window_and_text_output(
 
 @pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
 def test_the_cohort_funnel_carries_the_mql_to_sql_trust_note(demo_db: Path) -> None:
-    con = store.connect(demo_db)
+    con = model.connect(demo_db)
     with store.transaction(con):  # written like an import: the fact tables follow
         # two September MQLs get an SAL date before their MQL date (out of order)
         con.execute(

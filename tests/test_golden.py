@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from alignment import model
 from alignment.cli import main
-from alignment.db import store
 
 from .conftest import REALDATA
 
@@ -79,7 +79,7 @@ def databases(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) 
         paths[name] = folder / f"{name}.duckdb"
         assert main(["import", *map(str, files), "--db", str(paths[name])]) == 0
     for path in paths.values():  # reports open read-only: the files must be current
-        store.connect(path).close()
+        model.connect(path).close()
     return paths
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from alignment import model
 from alignment.db import store
 from alignment.ingest import (
     IngestError,
@@ -34,7 +35,7 @@ def utc(*args: int) -> datetime:
 
 @pytest.fixture
 def con(tmp_path: Path) -> Iterator[store.Connection]:
-    connection = store.connect(tmp_path / "headers.duckdb")
+    connection = model.connect(tmp_path / "headers.duckdb")
     yield connection
     connection.close()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from alignment import model
 from alignment.db import store
 from alignment.ingest import delete_import, import_file
 
@@ -16,7 +17,7 @@ EXPORTS = Path(__file__).resolve().parent / "fixtures" / "exports"
 
 @pytest.fixture
 def con(tmp_path: Path) -> store.Connection:
-    connection = store.connect(tmp_path / "history.duckdb")
+    connection = model.connect(tmp_path / "history.duckdb")
     yield connection
     connection.close()
 

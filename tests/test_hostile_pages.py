@@ -21,7 +21,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment.db import store
+from alignment import model
 from alignment.model import maps
 from alignment.present import charts, funnel_charts, rejection_charts
 from alignment.present.text import markdown_text, plotly_text
@@ -255,7 +255,7 @@ def test_settings_editors_show_formulas_neutralised_and_save_the_original(
     }
     at.button(key="save_channel_map").click().run()
     _no_errors(at)
-    con = store.connect(hostile_db, read_only=True)
+    con = model.connect(hostile_db, read_only=True)
     try:
         stored = maps.read_map(con, "channel_map")
     finally:

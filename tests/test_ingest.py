@@ -11,6 +11,7 @@ import duckdb
 import pytest
 import xlsxwriter
 
+from alignment import model
 from alignment.db import schema, store
 from alignment.ingest import (
     AmbiguousDateOrderError,
@@ -35,7 +36,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 @pytest.fixture
 def con(tmp_path: Path) -> store.Connection:
-    connection = store.connect(tmp_path / "ingest.duckdb")
+    connection = model.connect(tmp_path / "ingest.duckdb")
     yield connection
     connection.close()
 

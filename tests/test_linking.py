@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from alignment import model
 from alignment.db import store
 from alignment.ingest import delete_import, import_file
 from alignment.ingest.linking import unlinked_counts
@@ -23,7 +24,7 @@ MAVEN = REALDATA / "maven"
 
 @pytest.fixture
 def con(tmp_path: Path) -> store.Connection:
-    connection = store.connect(tmp_path / "linking.duckdb")
+    connection = model.connect(tmp_path / "linking.duckdb")
     yield connection
     connection.close()
 
@@ -135,7 +136,7 @@ def test_leads_get_firmographics_by_email_domain(con: store.Connection) -> None:
 
 def test_a_version_2_database_is_upgraded_in_place(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
-    con = store.connect(path)
+    con = model.connect(path)
     con.execute(
         "INSERT INTO activities (activity_id, source_system, external_id) VALUES ('a:1', 'a', '1')"
     )
@@ -148,7 +149,7 @@ def test_a_version_2_database_is_upgraded_in_place(tmp_path: Path) -> None:
     con.execute("DELETE FROM schema_version WHERE version > 2")
     con.close()
 
-    con = store.connect(path)
+    con = model.connect(path)
     assert store.schema_version(con) == len(store.MIGRATIONS)
     assert store.scalar(con, "SELECT count(*) FROM activity_facts WHERE email IS NULL") == 1
     assert store.scalar(con, "SELECT count(*) FROM owners_replaced") == 0

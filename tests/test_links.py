@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alignment import model
 from alignment.app import links, state
-from alignment.db import store
 from alignment.metrics import overview
 from alignment.periods import Grain, Period, latest_complete
 
@@ -111,7 +111,7 @@ def _link_notices(at: AppTest) -> list[str]:
 
 
 def _default(demo_db: Path, grain: Grain) -> Period:
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     earliest, latest = overview.data_date_range(con)
     con.close()
     return latest_complete(grain, earliest, latest, datetime.now(UTC).date())

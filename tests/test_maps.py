@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import ingest
+from alignment import ingest, model
 from alignment.cli import main
 from alignment.db import store
 from alignment.metrics.conversion import converted_share_by
@@ -25,7 +25,7 @@ XEDUCATION = REALDATA / "xeducation" / "leads.csv"
 
 @pytest.fixture
 def con() -> Iterator[store.Connection]:
-    connection = store.connect(":memory:")
+    connection = model.connect(":memory:")
     yield connection
     connection.close()
 
@@ -186,7 +186,7 @@ def test_a_record_without_raw_value_keeps_its_own_channel(con: store.Connection)
 # ---- seeding ------------------------------------------------------------------------------
 def test_defaults_are_seeded_once_and_never_overwrite_edits(tmp_path: Path) -> None:
     path = tmp_path / "seed.duckdb"
-    con = store.connect(path)
+    con = model.connect(path)
     assert maps.read_map(con, "channel_map").height == maps.default_map("channel_map").height
     rows = maps.read_map(con, "channel_map").to_dicts()
     edited = [r for r in rows if r["channel_raw"] != "Web"]  # delete one row
@@ -196,7 +196,7 @@ def test_defaults_are_seeded_once_and_never_overwrite_edits(tmp_path: Path) -> N
     maps.save_map(con, "channel_map", edited)
     con.close()
 
-    con = store.connect(path)  # a second connect seeds nothing
+    con = model.connect(path)  # a second connect seeds nothing
     result = maps.read_map(con, "channel_map")
     assert "Web" not in result["channel_raw"].to_list()
     assert result.filter(pl.col("channel_raw") == "Google")["channel"].to_list() == ["Search Ads"]
@@ -312,7 +312,7 @@ def test_changing_channel_map_changes_kpis_by_channel_without_reimport(
 
     assert mqls_by_channel() == {"Paid Search": 2, "Organic Search": 1}
 
-    con = store.connect(db)
+    con = model.connect(db)
     rows = maps.read_map(con, "channel_map").to_dicts()
     for row in rows:
         if row["channel_raw"] == "Google AdWords":
@@ -351,7 +351,7 @@ XEDUCATION_CHANNELS = {
 
 @pytest.fixture(scope="module")
 def xeducation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[store.Connection]:
-    con = store.connect(tmp_path_factory.mktemp("xeducation") / "x.duckdb")
+    con = model.connect(tmp_path_factory.mktemp("xeducation") / "x.duckdb")
     result = ingest.import_file(
         con,
         XEDUCATION,

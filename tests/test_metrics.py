@@ -38,7 +38,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import stats
+from alignment import model, stats
 from alignment.db import store
 from alignment.filters import Filters
 from alignment.metrics import overview, registry
@@ -78,7 +78,7 @@ OPPORTUNITIES = """
 
 @pytest.fixture
 def con(tmp_path: Path) -> Iterator[store.Connection]:
-    connection = store.connect(tmp_path / "m.duckdb")
+    connection = model.connect(tmp_path / "m.duckdb")
     connection.execute(
         f"""
         INSERT INTO leads (lead_id, source_system, external_id, created_at, channel, segment,
@@ -533,7 +533,7 @@ def test_cohort_maturity(con: store.Connection) -> None:
 
 
 def test_cohort_maturity_without_history(tmp_path: Path) -> None:
-    empty = store.connect(tmp_path / "empty.duckdb")
+    empty = model.connect(tmp_path / "empty.duckdb")
     result = overview.cohort_maturity(empty, MARCH, now=datetime(2026, 4, 5, tzinfo=UTC))
     assert result == {"maturing": False, "p80_days": None, "age_days": 4.0}
     assert overview.data_date_range(empty) == (None, None)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alignment import ingest
+from alignment import ingest, model
 from alignment.db import schema, store
 from alignment.model import facts, maps
 
@@ -33,7 +33,7 @@ def _in_step(con: store.Connection) -> bool:
 
 @pytest.fixture
 def con(tmp_path: Path) -> store.Connection:
-    return store.connect(tmp_path / "facts.duckdb")
+    return model.connect(tmp_path / "facts.duckdb")
 
 
 def test_imports_undo_and_map_edits_keep_the_fact_tables_in_step(con: store.Connection) -> None:
@@ -113,7 +113,7 @@ def test_only_what_a_write_can_change_is_recomputed(
 
 def test_a_database_from_before_stored_facts_is_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
-    con = store.connect(path)
+    con = model.connect(path)
     ingest.import_file(con, SAMPLES / "hubspot_contacts.csv", "hubspot_contacts.csv")
     n_leads = store.scalar(con, "SELECT count(*) FROM leads")
     # what schema version 3 had: a lead_facts table and no fact columns on leads (and, before
@@ -129,7 +129,7 @@ def test_a_database_from_before_stored_facts_is_upgraded(tmp_path: Path) -> None
     store.set_setting(con, facts.MODELS_FINGERPRINT_SETTING, None)
     con.close()
 
-    con = store.connect(path)
+    con = model.connect(path)
     kinds = store.query(
         con,
         "SELECT table_name, table_type FROM information_schema.tables "

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alignment import model
 from alignment.db import store
 from alignment.metrics import funnel, overview, registry
 from alignment.periods import Period
@@ -24,7 +25,7 @@ TEXT_KEYS = {"leads": "lead_id", "opportunities": "opp_id", "accounts": "account
 def _poison(path: Path) -> None:
     """Give some September leads a NaN / infinite score and some September opportunities a NaN
     / infinite amount, as imports used to store them (after the migrations ran)."""
-    con = store.connect(path)
+    con = model.connect(path)
     with store.transaction(con):
         for value, limit in (("NaN", 3), ("inf", 2), ("-inf", 1)):
             con.execute(
@@ -59,7 +60,7 @@ def _page(page: str) -> AppTest:
 
 # ---- migration ------------------------------------------------------------------------------
 def test_migration_6_clears_stored_nan_and_infinite_numbers(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "old.duckdb")
+    con = model.connect(tmp_path / "old.duckdb")
     shadows = [(t, t + "_replaced", c) for t, c in store.NON_FINITE_COLUMNS.items()]
     tables = [(t, c) for base, shadow, c in shadows for t in (base, shadow)]
     for table, column in tables:
@@ -86,7 +87,7 @@ def test_migration_6_clears_stored_nan_and_infinite_numbers(tmp_path: Path) -> N
 # ---- metrics --------------------------------------------------------------------------------
 def test_score_metrics_leave_out_nan_and_infinite_scores(demo_db: Path) -> None:
     _poison(demo_db)
-    con = store.connect(demo_db)
+    con = model.connect(demo_db)
     expected = con.execute(
         "SELECT count(*), min(score), max(score) FROM lead_facts "
         f"WHERE {IN_SEPTEMBER.format(c='reached_lead_at')} AND isfinite(score)"
@@ -107,7 +108,7 @@ def test_score_metrics_leave_out_nan_and_infinite_scores(demo_db: Path) -> None:
 
 def test_pipeline_and_won_revenue_sum_the_finite_amounts(demo_db: Path) -> None:
     _poison(demo_db)
-    con = store.connect(demo_db)
+    con = model.connect(demo_db)
     pipeline, won, average = con.execute(
         "SELECT sum(amount) FILTER (WHERE created_at >= TIMESTAMPTZ '2026-09-01' "
         "AND created_at < TIMESTAMPTZ '2026-10-01' AND isfinite(amount)), "
@@ -132,7 +133,7 @@ def test_a_kpi_that_is_not_a_finite_number_shows_as_missing(value: float | None)
 @pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
 def test_funnel_page_with_nan_and_infinite_scores_and_amounts(demo_db: Path) -> None:
     _poison(demo_db)
-    con = store.connect(demo_db)
+    con = model.connect(demo_db)
     _, lowest, highest = funnel.score_range(con, SEPTEMBER)
     con.close()
     at = _page("pages/funnel.py")
@@ -145,7 +146,7 @@ def test_funnel_page_with_nan_and_infinite_scores_and_amounts(demo_db: Path) -> 
 @pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
 def test_overview_page_with_nan_and_infinite_amounts(demo_db: Path) -> None:
     _poison(demo_db)
-    con = store.connect(demo_db)
+    con = model.connect(demo_db)
     row = overview.kpis(con, SEPTEMBER).row(0, named=True)
     con.close()
     at = _page("pages/overview.py")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alignment import model
 from alignment.db import store
 from alignment.metrics import overview, registry
 from alignment.periods import Period
@@ -44,7 +45,7 @@ def test_overview_tiles_equal_the_kpis_function(demo_db: Path) -> None:
     # the MQL tile must show exactly what kpis() computes for the same period and filter
     at = _app({"period": "September 2026", "channel": "Email"})
     _no_errors(at)
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     from alignment.filters import Filters
 
     expected = overview.kpis(con, Period.parse("2026-09"), Filters(channel=("Email",)))
@@ -89,7 +90,7 @@ def test_import_page_uploads_and_loads_a_sample(empty_db: Path) -> None:
     at.button(key=next(b.key for b in at.button if b.key.startswith("go_"))).click().run()
     _no_errors(at)
     assert any("Imported hubspot_contacts.csv" in s.value for s in at.success)
-    con = store.connect(empty_db, read_only=True)
+    con = model.connect(empty_db, read_only=True)
     n_rows = data.decode("utf-8-sig").strip().count("\n")  # data rows = lines - header
     assert store.scalar(con, "SELECT count(*) FROM leads") == n_rows
     con.close()

@@ -12,6 +12,7 @@ import pytest
 import xlsxwriter
 from streamlit.testing.v1 import AppTest
 
+from alignment import model
 from alignment.db import store
 from alignment.ingest import import_file, propose_mapping, sniff
 from alignment.ingest.crm_presets import CRM_PRESETS
@@ -22,7 +23,7 @@ EXPORTS = Path(__file__).resolve().parent / "fixtures" / "exports"
 
 @pytest.fixture
 def con(tmp_path: Path) -> store.Connection:
-    connection = store.connect(tmp_path / "presets.duckdb")
+    connection = model.connect(tmp_path / "presets.duckdb")
     yield connection
     connection.close()
 
@@ -617,7 +618,7 @@ def test_import_page_detects_a_hubspot_export_and_imports_it_with_one_click(
     at.button(key=_go_buttons(at)[0]).click().run()
     assert not at.exception and not at.error
     assert any("Imported contacts.csv as hubspot leads" in s.value for s in at.success)
-    con = store.connect(empty_db, read_only=True)
+    con = model.connect(empty_db, read_only=True)
     got = con.execute("SELECT lead_id, mql_at FROM leads ORDER BY 1").fetchall()
     con.close()
     assert got == [

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from alignment import model
 from alignment.db import store
 from alignment.filters import Filters
 from alignment.metrics import quality
@@ -43,7 +44,7 @@ OPPS = [
 
 @pytest.fixture
 def con() -> Iterator[store.Connection]:
-    connection = store.connect(":memory:")
+    connection = model.connect(":memory:")
     for lid, created, mql, sql_at, rejected, reason, channel, status, email in LEADS:
         connection.execute(
             "INSERT INTO leads (lead_id, source_system, external_id, created_at, mql_at, sql_at, "
@@ -243,7 +244,7 @@ EMAIL_TOUCHPOINTS = [
 
 @pytest.fixture
 def email_con() -> Iterator[store.Connection]:
-    connection = store.connect(":memory:")
+    connection = model.connect(":memory:")
     for lid, email in EMAIL_LEADS:
         connection.execute(
             "INSERT INTO leads (lead_id, source_system, external_id, created_at, email, name) "

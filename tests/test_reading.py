@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from alignment import cli
+from alignment import cli, model
 from alignment.db import store
 from alignment.ingest import IngestError, import_file, import_rejects, sniff
 from alignment.ingest import load as ingest_load
@@ -18,7 +18,7 @@ from alignment.ingest import load as ingest_load
 
 @pytest.fixture
 def con(tmp_path: Path) -> store.Connection:
-    connection = store.connect(tmp_path / "reading.duckdb")
+    connection = model.connect(tmp_path / "reading.duckdb")
     yield connection
     connection.close()
 
@@ -208,7 +208,7 @@ def test_a_file_named_like_a_pattern_is_read_as_itself(
         assert code == 0
     result = json.loads(capsys.readouterr().out.split("\n}\n")[0] + "\n}")
     assert result["rows_read"] == 1
-    con = store.connect(db)
+    con = model.connect(db)
     try:
         assert rows(con, "SELECT external_id FROM leads ORDER BY 1") == [("STAR",), ("XAB",)]
     finally:
@@ -342,7 +342,7 @@ def test_size_settings_are_read_in_bytes() -> None:
 def test_uploads_are_not_kept_beside_the_import(tmp_path: Path) -> None:
     # the import of a path reads it from disk: no temporary copy of the export remains
     before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("alignment-import-*"))
-    con = store.connect(tmp_path / "x.duckdb")
+    con = model.connect(tmp_path / "x.duckdb")
     path = tmp_path / "x.csv"
     path.write_text("id,name\nL1,Ann\n")
     import_file(con, path, path.name, object_type="leads", source_system="crm")

@@ -33,7 +33,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from alignment import stats
+from alignment import model, stats
 from alignment.cli import main
 from alignment.db import store
 from alignment.filters import Filters
@@ -80,7 +80,7 @@ OPPORTUNITIES = """
 
 @pytest.fixture
 def con(tmp_path: Path) -> Iterator[store.Connection]:
-    connection = store.connect(tmp_path / "r.duckdb")
+    connection = model.connect(tmp_path / "r.duckdb")
     connection.execute(
         f"""
         INSERT INTO leads (lead_id, source_system, external_id, rejected_at, channel, segment,
@@ -378,7 +378,7 @@ def test_empty_counts_give_no_patterns() -> None:
 def test_demo_planted_pattern_is_found(demo_db: Path) -> None:
     # demo.py plants "Budget doesn't match" at ~45 % of Paid Social SMB rejections vs ~15 %
     # elsewhere; over all time it must be the first (largest) pattern
-    con = store.connect(demo_db)
+    con = model.connect(demo_db)
     try:
         result = rejections.patterns(con, ALL_TIME)
     finally:
@@ -434,7 +434,7 @@ XEDUCATION_MAPPING = {
 def test_xeducation_tags_pareto_equals_a_count_over_the_raw_file(tmp_path: Path) -> None:
     from alignment.ingest import import_file
 
-    con = store.connect(tmp_path / "x.duckdb")
+    con = model.connect(tmp_path / "x.duckdb")
     try:
         result = import_file(
             con, XEDUCATION, XEDUCATION.name, object_type="leads", mapping=XEDUCATION_MAPPING
@@ -478,7 +478,7 @@ def test_cli_json_equals_the_functions(demo_db: Path, capsys: pytest.CaptureFixt
     code, out, err = _run(capsys, "rejections", "--db", str(demo_db), "--json")
     assert code == 0, err
     printed = json.loads(out)
-    con = store.connect(demo_db)
+    con = model.connect(demo_db)
     try:
         pareto = rejections.pareto(con, ALL_TIME)
         found = rejections.patterns(con, ALL_TIME)

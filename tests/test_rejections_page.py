@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment.db import store
+from alignment import model
 from alignment.metrics import rejections
 from alignment.periods import ALL_TIME
 
@@ -40,7 +40,7 @@ def test_rejections_page_shows_pareto_patterns_trend_heatmaps_and_records(
     at = _page({"period": "All time"})
     _no_errors(at)
     assert at.title[0].value == "Rejections · All time"
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     try:
         pareto = rejections.pareto(con, ALL_TIME)
         found = rejections.patterns(con, ALL_TIME)
@@ -68,7 +68,7 @@ def test_switching_to_lost_reasons_and_changing_the_dimension(demo_db: Path) -> 
     at.segmented_control(key="rejections_kind").set_value("opportunities").run()
     _no_errors(at)
     assert at.title[0].value == "Lost deals · All time"
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     try:
         lost = rejections.documentation(rejections.pareto(con, ALL_TIME, kind="opportunities"))
     finally:
@@ -93,7 +93,7 @@ def test_drill_down_to_one_reason(demo_db: Path) -> None:
     _no_errors(at)
     records = at.dataframe[0].value
     assert set(records["reason"]) == {reason}
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     try:
         expected = rejections.record_count(con, ALL_TIME, reason=reason)
     finally:

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alignment.db import store
+from alignment import model
 from alignment.model import maps
 from alignment.present import privacy
 
@@ -41,7 +41,7 @@ def test_settings_edit_the_channel_map_save_and_see_the_number_change(demo_db: P
     assert [t.label for t in at.tabs] == [maps.spec(n).label for n in maps.MAP_NAMES]
     # the demo's channels are all mapped
     assert _metric(at, "Records with a mapped value") == "100 %"
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     rows = maps.read_map(con, "channel_map")["channel_raw"].to_list()
     con.close()
     at.session_state["editor_channel_map"] = {
@@ -53,7 +53,7 @@ def test_settings_edit_the_channel_map_save_and_see_the_number_change(demo_db: P
     _no_errors(at)
     assert any("Channels map saved" in s.value for s in at.success)
     assert _metric(at, "Records with a mapped value") != "100 %"
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     assert "Paid Search" not in maps.read_map(con, "channel_map")["channel_raw"].to_list()
     assert maps.unmapped_values(con, "channel_map")["value"].to_list() == ["Paid Search"]
     con.close()
@@ -61,7 +61,7 @@ def test_settings_edit_the_channel_map_save_and_see_the_number_change(demo_db: P
     at.button(key="add_channel_map").click().run()
     _no_errors(at)
     assert _metric(at, "Records with a mapped value") == "100 %"
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     row = maps.read_map(con, "channel_map").filter(pl.col("channel_raw") == "Paid Search")
     assert row["channel"].to_list() == ["Other"]
     con.close()
@@ -69,7 +69,7 @@ def test_settings_edit_the_channel_map_save_and_see_the_number_change(demo_db: P
 
 def test_settings_reports_a_bad_row_without_saving(demo_db: Path) -> None:
     at = _page("pages/settings.py")
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     before = maps.read_map(con, "reason_map")
     con.close()
     at.session_state["editor_reason_map"] = {
@@ -80,7 +80,7 @@ def test_settings_reports_a_bad_row_without_saving(demo_db: Path) -> None:
     at.button(key="save_reason_map").click().run()
     assert not at.exception
     assert any("row 1" in e.value and "not saved" in e.value for e in at.error)
-    con = store.connect(demo_db, read_only=True)
+    con = model.connect(demo_db, read_only=True)
     assert maps.read_map(con, "reason_map").equals(before)
     con.close()
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from alignment import model
 from alignment.db import schema, store
 from alignment.ingest import IngestError, import_file
 from alignment.ingest import load as load_module
@@ -31,7 +32,7 @@ def snapshot(con: store.Connection) -> dict[str, list[tuple[Any, ...]]]:
 
 def test_migrations_create_every_table_once(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
-    con = store.connect(path)
+    con = model.connect(path)
     assert store.schema_version(con) == len(store.MIGRATIONS)
     tables = {
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
@@ -45,14 +46,14 @@ def test_migrations_create_every_table_once(tmp_path: Path) -> None:
     assert expected <= tables
     con.close()
     # reconnecting applies nothing twice
-    con = store.connect(path)
+    con = model.connect(path)
     assert store.scalar(con, "SELECT count(*) FROM schema_version") == len(store.MIGRATIONS)
     assert store.table_counts(con) == dict.fromkeys(schema.FACT_TABLES, 0)
     con.close()
 
 
 def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "t.duckdb")
+    con = model.connect(tmp_path / "t.duckdb")
     with pytest.raises(RuntimeError), store.transaction(con):
         con.execute("INSERT INTO settings VALUES ('k', 'v')")
         raise RuntimeError("boom")
@@ -68,7 +69,7 @@ def test_quote_identifier_escapes_quotes() -> None:
 
 
 def test_strict_import_with_a_bad_row_in_the_middle_changes_nothing(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "a.duckdb")
+    con = model.connect(tmp_path / "a.duckdb")
     import_file(con, GOOD.encode(), "first.csv", object_type="leads", source_system="crm")
     before = snapshot(con)
     bad = (
@@ -88,7 +89,7 @@ def test_strict_import_with_a_bad_row_in_the_middle_changes_nothing(tmp_path: Pa
 def test_an_exception_during_load_leaves_every_table_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    con = store.connect(tmp_path / "b.duckdb")
+    con = model.connect(tmp_path / "b.duckdb")
     import_file(con, GOOD.encode(), "first.csv", object_type="leads", source_system="crm")
     before = snapshot(con)
 
@@ -107,7 +108,7 @@ def test_an_exception_during_load_leaves_every_table_unchanged(
 
 def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
-    con = store.connect(path)
+    con = model.connect(path)
     # turn it back into what migration 1 alone made before leads.is_converted existed
     con.execute("INSERT INTO leads (lead_id, source_system, external_id) VALUES ('a:1', 'a', '1')")
     for table in ("leads", "leads_replaced"):
@@ -115,7 +116,7 @@ def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
     con.execute("DELETE FROM schema_version WHERE version > 1")
     con.close()
 
-    con = store.connect(path)
+    con = model.connect(path)
     assert store.schema_version(con) == len(store.MIGRATIONS)
     assert store.scalar(con, "SELECT count(*) FROM leads WHERE is_converted IS NULL") == 1
     con.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from alignment import model
 from alignment.db import store
 from alignment.ingest import IngestError, import_file, import_rejects, load, values
 from alignment.ingest.values import NumberEvidence, NumberStyle
@@ -32,7 +33,7 @@ def duck() -> Iterator[duckdb.DuckDBPyConnection]:
 
 @pytest.fixture
 def con(tmp_path: Path) -> Iterator[store.Connection]:
-    connection = store.connect(tmp_path / "values.duckdb")
+    connection = model.connect(tmp_path / "values.duckdb")
     yield connection
     connection.close()
 

@@ -21,8 +21,9 @@ from typing import Any
 
 import polars as pl
 
+from alignment import model
 from alignment.db import schema, store
-from alignment.model.facts import DIMENSIONS
+from alignment.filters import DIMENSIONS
 
 
 class CliError(Exception):
@@ -128,7 +129,7 @@ def _remembered(db: str | None, columns: list[str]) -> bool:
     path = store.database_path(db)
     if not path.exists():
         return False
-    con = store.connect(path, read_only=True)
+    con = model.connect(path, read_only=True)
     try:
         return saved_mapping(con, columns) is not None
     except Exception:  # not an Alignment database yet: nothing is remembered
@@ -180,7 +181,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     mapping = _read_mapping(args.mapping) if args.mapping else None
     plans = _plan_imports(args, mapping)
-    con = store.connect(args.db)
+    con = model.connect(args.db)
     results = []
     try:
         for path, object_type, file_mapping, notes in plans:
@@ -230,7 +231,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     db_path = store.database_path(args.db)
     if not db_path.exists():
         raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
-    con = store.connect(db_path, read_only=True)
+    con = model.connect(db_path, read_only=True)
     try:
         frame = kpis(con, period, by=args.by)
     finally:
@@ -265,7 +266,7 @@ def cmd_rejections(args: argparse.Namespace) -> int:
         raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
     kind = "opportunities" if args.lost else "leads"
     level = "raw" if args.raw else "standard"
-    con = store.connect(db_path, read_only=True)
+    con = model.connect(db_path, read_only=True)
     try:
         result = rejections.report(con, period, by=args.by, kind=kind, level=level)
     finally:
@@ -318,7 +319,7 @@ def cmd_funnel(args: argparse.Namespace) -> int:
         "first_stage": args.first_stage,
         "window_days": window,
     }
-    con = store.connect(db_path, read_only=True)
+    con = model.connect(db_path, read_only=True)
     try:
         stages = funnel.stage_funnel(con, period, **options)
         maturity = funnel.maturity(con, period, first_stage=args.first_stage, window_days=window)
@@ -382,7 +383,7 @@ def cmd_funnel(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from alignment.devtools import demo
 
-    con = store.connect(args.db)
+    con = model.connect(args.db)
     try:
         if demo.has_demo(con):
             demo.remove_demo(con)

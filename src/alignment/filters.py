@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from alignment.db.store import quote_identifier
-from alignment.model.facts import DIMENSIONS
+from alignment.sql import quote_identifier
+
+DIMENSIONS: tuple[str, ...] = ("channel", "segment", "region", "team", "owner")
+"""Dimensions of the global filters and of `kpis --by`, present on both fact models."""
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,14 @@ from typing import Any, cast
 import polars as pl
 import streamlit as st
 
-from alignment import clock, ingest, periods
+from alignment import clock, ingest, model, periods
 from alignment.app import links
 from alignment.db import store
 from alignment.devtools import demo
-from alignment.filters import Filters
+from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import funnel, overview, quality, records, rejections
 from alignment.metrics.rejections import Kind, Level
 from alignment.model import maps
-from alignment.model.facts import DIMENSIONS
 from alignment.periods import ALL_TIME, COMPARISONS, GRAINS, Comparison, Grain, Period
 from alignment.present import export, privacy
 from alignment.present.text import markdown_text
@@ -59,7 +58,7 @@ def _database(path: str) -> store.Database:
     write at a time (`store.Database`). At start-up a new, empty database gets the demo data
     (unless ALIGNMENT_NO_DEMO is set)."""
     fill = None if os.environ.get("ALIGNMENT_NO_DEMO") else demo.ensure_demo
-    return store.Database(path, on_start=fill)
+    return model.Database(path, on_start=fill)
 
 
 def database_path() -> str:

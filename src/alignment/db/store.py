@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import importlib
 import os
 import re
 import threading
@@ -29,6 +28,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,8 @@ import duckdb
 import polars as pl
 
 from alignment.db import schema
+from alignment.sql import quote_identifier as quote_identifier  # re-exported
+from alignment.sql import quote_literal as quote_literal  # re-exported
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "alignment.duckdb"
@@ -50,19 +52,6 @@ def database_path(path: str | os.PathLike[str] | None = None) -> Path:
         return Path(path)
     env = os.environ.get("ALIGNMENT_DB")
     return Path(env) if env else DEFAULT_DB_PATH
-
-
-def quote_identifier(name: str) -> str:
-    """Quote a table or column name for SQL (the one place identifiers are quoted)."""
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"not an identifier: {name!r}")
-    return '"' + name.replace('"', '""') + '"'
-
-
-def quote_literal(value: str) -> str:
-    """Quote a string literal for the few SQL places that cannot take a bound parameter
-    (e.g. DDL defaults, `read_csv` option strings)."""
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _table_ddl(name: str, cols: Sequence[schema.Column], extra: str = "") -> str:
@@ -202,47 +191,67 @@ CONNECT_CONFIG: dict[str, str | bool | int | float | list[str]] = {
 (asked to open a SQLite file, it would otherwise fetch the sqlite extension)."""
 
 CODE_FINGERPRINT_SETTING = "code_fingerprint"
-_PREPARED_BY = (
-    "alignment.db.store",
-    "alignment.db.schema",
-    "alignment.model.facts",
-    "alignment.model.maps",
-)
+
+
+@dataclass(frozen=True)
+class Models:
+    """What the layer above the storage adds to a database, handed to `connect` and `Database`
+    (the storage layer knows nothing of it otherwise): `create` makes the views and seeds the
+    tables it needs on every read-write open; `after_write` keeps derived data in step inside
+    every data-changing `transaction`; `sources` are the files of its code, part of the code
+    fingerprint (see `needs_upgrade`)."""
+
+    create: Callable[[Connection], None]
+    after_write: WriteHook
+    sources: tuple[Path, ...]
+
+
+_STORAGE_SOURCES = (Path(__file__), Path(schema.__file__))
 
 
 @cache
-def code_fingerprint() -> str:
-    """A hash of the code that shapes a database (migrations, schema, model views, default
-    maps): `prepare` records it, and a read-only open compares it to know whether the database
-    is in step with this code without writing."""
+def code_fingerprint(models: Models | None = None) -> str:
+    """A hash of the code that shapes a database (migrations, schema, and the models' views and
+    default maps): `prepare` records it, and a read-only open compares it to know whether the
+    database is in step with this code without writing."""
     digest = hashlib.sha256()
-    for name in _PREPARED_BY:
-        module_file = importlib.import_module(name).__file__
-        digest.update(Path(module_file).read_bytes() if module_file else name.encode())
+    for path in (*_STORAGE_SOURCES, *(models.sources if models else ())):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def prepare(con: Connection) -> None:
+def install(models: Models | None) -> None:
+    """Run `models.after_write` at the end of every data-changing transaction from now on
+    (once, however often it is installed)."""
+    if models is not None:
+        after_every_write(models.after_write)
+
+
+def prepare(con: Connection, models: Models | None = None) -> None:
     """Bring a read-write connection's database in step with this code: pending migrations,
-    the model views, the default maps, and the code fingerprint (see `needs_upgrade`)."""
-    from alignment.model import facts
-
+    the models' views and seeded tables, and the code fingerprint (see `needs_upgrade`)."""
+    install(models)
     migrate(con)
-    facts.create_views(con)
-    facts.seed_default_maps(con)
-    if get_setting(con, CODE_FINGERPRINT_SETTING) != code_fingerprint():
+    if models is not None:
+        models.create(con)
+    if get_setting(con, CODE_FINGERPRINT_SETTING) != code_fingerprint(models):
         with transaction(con, changes_data=False):
-            set_setting(con, CODE_FINGERPRINT_SETTING, code_fingerprint())
+            set_setting(con, CODE_FINGERPRINT_SETTING, code_fingerprint(models))
 
 
-def needs_upgrade(con: Connection) -> bool:
+def needs_upgrade(con: Connection, models: Models | None = None) -> bool:
     """Whether the database misses migrations or view definitions of this code (read only)."""
     if _applied_version(con) < MIGRATIONS[-1][0]:
         return True
-    return get_setting(con, CODE_FINGERPRINT_SETTING) != code_fingerprint()
+    return get_setting(con, CODE_FINGERPRINT_SETTING) != code_fingerprint(models)
 
 
-def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Connection:
+def connect(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    models: Models | None = None,
+) -> Connection:
     """Open the database and return a connection.
 
     Read-write (the CLI's import and demo, tests): a missing file is created; an existing one is
@@ -254,7 +263,7 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
     if str(db_path) == ":memory:":
         con = configure(duckdb.connect(":memory:", config=CONNECT_CONFIG))
         if not read_only:
-            prepare(con)
+            prepare(con, models)
         return con
     exists = check_file(db_path)
     if read_only:
@@ -266,7 +275,7 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
         con = _open(db_path, read_only=True)
         try:
             check_contents(con, db_path)
-            if needs_upgrade(con):
+            if needs_upgrade(con, models):
                 raise DatabaseOutdated(
                     f"The database {db_path} needs an upgrade to this version of Alignment, "
                     "which a read-only command does not do: open the app once, or run an "
@@ -283,7 +292,7 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
         db_path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(db_path, read_only=False)
     try:
-        prepare(con)
+        prepare(con, models)
     except BaseException:
         con.close()
         raise
@@ -743,6 +752,7 @@ class Database:
         self,
         path: str | os.PathLike[str] | None = None,
         *,
+        models: Models | None = None,
         on_start: Callable[[Connection], Any] | None = None,
         lock_wait: float | None = None,
         queue_wait: float | None = None,
@@ -752,6 +762,8 @@ class Database:
         self.created = False
         self.started: Any = None
         self._on_start = on_start
+        self._models = models
+        install(models)
         self._lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
         self._queue_wait = QUEUE_WAIT_SECONDS if queue_wait is None else queue_wait
         self._open_wait = OPEN_WAIT_SECONDS if open_wait is None else open_wait
@@ -946,7 +958,7 @@ class Database:
             con = self._wait_for(read_only=True, wait=self._open_wait)
             try:
                 check_contents(con, self.path)
-                in_step = not needs_upgrade(con)
+                in_step = not needs_upgrade(con, self._models)
             finally:
                 con.close()
         else:
@@ -970,7 +982,7 @@ class Database:
         self._reader = self._wait_for(read_only=True, wait=self._open_wait)
 
     def _prepare(self, con: Connection, *, starting: bool) -> None:
-        prepare(con)
+        prepare(con, self._models)
         if starting and self._on_start is not None:
             self.started = self._on_start(con)
         self._prepared = True

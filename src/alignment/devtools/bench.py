@@ -33,6 +33,7 @@ from typing import Any
 
 import polars as pl
 
+from alignment import model
 from alignment.db import store
 from alignment.devtools import demo
 from alignment.filters import Filters
@@ -124,10 +125,10 @@ def _import_lead_csv(
 def probe_memory(database: Path, lead_csv: Path) -> float:
     """The work measured by `app_peak_memory_mb`, in this process; returns its peak MB."""
     with tempfile.TemporaryDirectory(prefix="alignment-probe-") as tmp:
-        con = store.connect(Path(tmp) / "import.duckdb")
+        con = model.connect(Path(tmp) / "import.duckdb")
         _import_lead_csv(con, lead_csv, lead_csv.name)
         con.close()
-    con = store.connect(database, read_only=True)
+    con = model.connect(database, read_only=True)
     month = Period.containing("month", datetime.now(UTC).date()).previous()
     overview.kpis(con, month, Filters())
     overview.kpi_comparison(con, month, "previous", Filters())
@@ -170,7 +171,7 @@ def probe_upload(lead_csv: Path) -> tuple[float, float]:
     from alignment.ingest import upload_memory_limit
 
     with tempfile.TemporaryDirectory(prefix="alignment-probe-") as tmp:
-        con = store.connect(Path(tmp) / "upload.duckdb")
+        con = model.connect(Path(tmp) / "upload.duckdb")
         idle = current_memory_mb()
         upload = lead_csv.read_bytes()  # what the upload widget holds
         spooled = Path(tmp) / "upload.csv"
@@ -232,7 +233,7 @@ def bench_import(leads: pl.DataFrame, repeats: int, workdir: Path) -> list[Row]:
         return time.perf_counter() - start
 
     def pipeline(memory_limit: int | None = None) -> float:
-        con = store.connect(workdir / f"pipeline_{next(counter)}.duckdb")
+        con = model.connect(workdir / f"pipeline_{next(counter)}.duckdb")
         start = time.perf_counter()
         result = import_file(
             con,
@@ -722,7 +723,7 @@ def run(
         tables = demo.generate(n_leads, today=today)
         generate_s = time.perf_counter() - started
         rows = bench_import(tables["leads"], import_repeats, work)
-        con = store.connect(work / "kpis.duckdb")
+        con = model.connect(work / "kpis.duckdb")
         demo.load_demo(con, n_leads, today=today, tables=tables)
         sizes = store.table_counts(con)
         rows.append(bench_model_refresh(con, n_leads, import_repeats))

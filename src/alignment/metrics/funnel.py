@@ -40,9 +40,9 @@ import polars as pl
 from alignment import clock, stats
 from alignment.db import schema, store
 from alignment.db.store import Connection, quote_literal
-from alignment.filters import Filters
+from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import registry
-from alignment.model.facts import DIMENSIONS, NOT_SET, entered_sql
+from alignment.model.facts import NOT_SET, entered_sql
 from alignment.periods import ALL_TIME, Period
 
 View = Literal["cohort", "flow"]

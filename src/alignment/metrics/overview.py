@@ -25,9 +25,9 @@ import polars as pl
 from alignment import clock, stats
 from alignment.db import schema, store
 from alignment.db.store import Connection, quote_identifier
-from alignment.filters import Filters
+from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import registry
-from alignment.model.facts import DIMENSIONS, entered_sql
+from alignment.model.facts import entered_sql
 from alignment.periods import ALL_TIME, COMPARISONS, Period, between_sql
 
 LEAD_COUNTS: tuple[str, ...] = ("leads", "mqls", "sals", "sqls", "opps", "wins")

@@ -36,11 +36,10 @@ import polars as pl
 from alignment import clock, stats
 from alignment.db import store
 from alignment.db.store import Connection, quote_identifier, quote_literal
-from alignment.filters import Filters
+from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import registry
 from alignment.metrics.overview import _hull, _last_month, _month_starts, _utc_month
 from alignment.metrics.registry import Kpi, format_value
-from alignment.model.facts import DIMENSIONS
 from alignment.model.maps import STANDARD_REASONS
 from alignment.periods import ALL_TIME, Period, between_sql
 

@@ -1,0 +1,48 @@
+"""The model layer: the fact models (`facts`: `lead_facts`, `opp_facts` and the linked
+activity and touchpoint views) and the channel / stage / reason maps (`maps`), on top of the
+storage layer (`alignment.db`).
+
+This is where the two are wired: `connect` and `Database` open the storage with `MODELS`, so every
+read-write open creates the views and seeds the maps, and every data-changing transaction keeps
+the facts in step. Everything above this layer opens the database through here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alignment.db import store
+from alignment.model import facts, maps
+
+
+def _create(con: store.Connection) -> None:
+    facts.create_views(con)
+    facts.seed_default_maps(con)
+
+
+MODELS = store.Models(
+    create=_create,
+    after_write=facts.refresh,
+    sources=(Path(__file__), Path(facts.__file__), Path(maps.__file__)),
+)
+"""What this layer adds to the storage: views and default maps, the fact refresh after every
+write, and the code that shapes them (part of the database's code fingerprint)."""
+
+
+def connect(
+    path: str | os.PathLike[str] | None = None, *, read_only: bool = False
+) -> store.Connection:
+    """Open the database with the models (see `store.connect`)."""
+    return store.connect(path, read_only=read_only, models=MODELS)
+
+
+def Database(path: str | os.PathLike[str] | None = None, **options: Any) -> store.Database:  # noqa: N802
+    """The app's shared handle on the database, with the models (see `store.Database`)."""
+    return store.Database(path, models=MODELS, **options)
+
+
+def needs_upgrade(con: store.Connection) -> bool:
+    """Whether the database misses migrations or view definitions of this code."""
+    return store.needs_upgrade(con, MODELS)

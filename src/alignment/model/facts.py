@@ -37,9 +37,6 @@ from alignment.periods import Period, between_sql
 NOT_SET = "(not set)"
 """Dimension value shown for records with no value (kept visible, never dropped)."""
 
-DIMENSIONS: tuple[str, ...] = ("channel", "segment", "region", "team", "owner")
-"""Dimensions of the global filters and of `kpis --by`, present on both fact views."""
-
 
 def _reached(stage: str) -> str:
     later = schema.LEAD_STAGES[schema.LEAD_STAGES.index(stage) :]
@@ -414,9 +411,6 @@ def create_views(con: Connection) -> None:
     con.execute(LEAD_EMAILS_SQL)
     con.execute(ACTIVITY_FACTS_SQL)
     con.execute(TOUCHPOINT_FACTS_SQL)
-
-
-store.after_every_write(refresh)
 
 
 def seed_default_maps(con: Connection) -> None:

@@ -42,4 +42,4 @@ demo: setup  ## reload the demo data into the default database
 	$(BIN)/python -m alignment demo
 
 samples: setup  ## regenerate data/samples/ from the demo generator
-	$(BIN)/python -c "from pathlib import Path; from datetime import date; from alignment import demo; demo.write_samples(Path('data/samples'), today=date(2026, 11, 23))"
+	$(BIN)/python -c "from pathlib import Path; from datetime import date; from alignment.devtools import demo; demo.write_samples(Path('data/samples'), today=date(2026, 11, 23))"

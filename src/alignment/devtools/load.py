@@ -33,9 +33,10 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -373,53 +374,56 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class ServerDidNotStart(RuntimeError):
+    """`streamlit run` exited or did not answer in time; the message ends with its output."""
+
+
 @contextmanager
-def serve(database: Path, *, app: Path = REPO / "app.py", port: int | None = None) -> Iterator[str]:
-    """`streamlit run app.py` (from its folder, so `.streamlit/config.toml` applies) on a free
-    localhost port with `database`; yields its URL once it answers, stops it afterwards."""
-    port = port or _free_port()
-    env = {**os.environ, "ALIGNMENT_DB": str(database), "ALIGNMENT_NO_DEMO": "1"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(app),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=app.parent,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start on {url}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
+def serve(
+    app: Path = REPO / "app.py",
+    env: Mapping[str, str] | None = None,
+    *,
+    address: str | None = "127.0.0.1",
+    cwd: Path = REPO,
+) -> Iterator[str]:
+    """`streamlit run app` from `cwd` (the repository, so `.streamlit/config.toml` applies) on a
+    free port, with `env` added to the environment, listening on `address` (None: as the
+    config says); yields its URL on 127.0.0.1 once it answers, and stops it afterwards."""
+    port = _free_port()
+    flags = ["--server.port", str(port), "--server.headless", "true"]
+    if address is not None:
+        flags += ["--server.address", address]
+    with tempfile.TemporaryFile() as output:  # a file, not a pipe nobody reads while it runs
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(app), *flags]
+            + ["--browser.gatherUsageStats", "false"],
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output.seek(0)
+                    log = output.read().decode(errors="replace")[-3000:]
+                    raise ServerDidNotStart(f"streamlit did not start on {url}:\n{log}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def run(
@@ -442,7 +446,8 @@ def run(
             )
         else:
             assert database is not None
-            with serve(database) as started:
+            app_env = {"ALIGNMENT_DB": str(database), "ALIGNMENT_NO_DEMO": "1"}
+            with serve(env=app_env) as started:
                 runs = asyncio.run(
                     drive(started, count, duration=duration, think=think, ramp=ramp, seed=seed)
                 )

@@ -1,15 +1,15 @@
 """Alignment: the entrypoint is a router.
 
-Page config, the access note, the global filters (kept across pages and in the URL), the
-demo-data banner, then `st.navigation(...).run()`. Everything else lives in `pages/` (thin) and
-`src/alignment/` (the logic).
+Page config, the global filters (kept across pages and in the URL), the demo-data banner, then
+`st.navigation(...).run()`. Everything else lives in `pages/` (thin) and `src/alignment/` (the
+logic).
 """
 
 import streamlit as st
 
-from alignment.app import state
+from alignment.app import database, imports, presenter, routing, sidebar
 
-presenting = state.presenter_mode_requested()
+presenting = presenter.presenter_mode_requested()
 st.set_page_config(
     page_title="Alignment",
     page_icon=":material/insights:",
@@ -32,9 +32,9 @@ pages = {
 }
 navigation = st.navigation(pages, position="sidebar")
 
-with state.database_guard():  # a database another program holds: a message, not a traceback
-    st.session_state[state.VIEW_KEY] = state.sidebar_view()
-    state.link_notice()
-    state.apply_presenter_style()
-    state.demo_banner()
+with database.database_guard():  # a database another program holds: a message, not a traceback
+    st.session_state[routing.VIEW_KEY] = sidebar.sidebar_view()
+    sidebar.link_notice()
+    presenter.apply_presenter_style()
+    imports.demo_banner()
     navigation.run()

@@ -1,16 +1,21 @@
-"""Funnel: cohort conversion and period flow side by side, conversion by any dimension, the
-cohort trend, time to convert, lead acceptance, lead-score bands, and the leads behind a number.
+"""Funnel: cohort conversion and period flow side by side, conversion by any dimension, then
+sections computed when opened: the leads behind a number, the cohort trend, time to convert,
+lead acceptance and lead-score bands. A section reruns alone when only its own choices change.
 """
 
 import polars as pl
 import streamlit as st
 
-from alignment.app import state
+from alignment.app import edits, routing, sidebar, widgets
+from alignment.app.cache import cached
+from alignment.app.sidebar import View
 from alignment.metrics import funnel
 from alignment.present import funnel_charts
 from alignment.present.text import markdown_text
+from alignment.screens import funnel as screen
+from alignment.screens import quality
 
-view = state.page_view()
+view = routing.page_view()
 label = funnel.STAGE_LABEL
 
 st.title(f"Funnel · {view.period.label}")
@@ -49,8 +54,9 @@ funnel_view: str = (
 )
 flow = funnel_view == "flow"
 
-cohort_bars = state.funnel_stages(view, "cohort", first_stage, window_days)
-flow_bars = state.funnel_stages(view, "flow", first_stage, None)
+cohort = cached(screen.cohort, view.period, view.filters, first_stage, window_days)
+cohort_bars = cohort["stages"]
+flow_bars = cached(screen.flow, view.period, view.filters, first_stage)
 if int(cohort_bars["n"].sum()) == 0 and int(flow_bars["n"].sum()) == 0:
     st.info(
         f"No leads reached {label[first_stage]} or any later stage in {view.period.label} for "
@@ -67,7 +73,7 @@ if 0 < cohort_size < funnel.MIN_N:
         "rates this small are too uncertain to compare. Choose a quarter or a longer period.",
         icon=":material/warning:",
     )
-maturity = state.funnel_maturity(view, first_stage, window_days)
+maturity = cohort["maturity"]
 if maturity["maturing"]:
     basis = (
         f"the {window_days}-day window has not passed for its latest members"
@@ -104,7 +110,7 @@ st.caption(
     "each other: a period's SQLs mostly come from earlier periods' MQLs, so a flow ratio is "
     "not a conversion rate and can exceed 100 %."
 )
-trust = state.trust_notes(view)
+trust = cached(quality.trust_notes, view.period, view.filters)
 if "mql_to_sql" in trust:
     st.caption(f":material/report: {markdown_text(trust['mql_to_sql'])} See Data quality.")
 
@@ -127,7 +133,15 @@ step: str = right.selectbox(
     key="funnel_step",
     bind="query-params",
 )
-by_dimension = state.funnel_by_dimension(view, dimension, funnel_view, first_stage, window_days)
+by_dimension = cached(
+    screen.by_dimension,
+    view.period,
+    view.filters,
+    dimension,
+    funnel_view,
+    first_stage,
+    window_days,
+)
 step_rows = by_dimension.filter(pl.col("step") == step)
 dimension_label = funnel.DIMENSION_LABELS[dimension]
 table = funnel.display_by_dimension(step_rows, dimension, flow=flow)
@@ -135,7 +149,7 @@ if table.is_empty():
     st.info(f"No leads at the start of {step} in {view.period.label}.")
 else:
     left, right = st.columns([1, 1])
-    left.dataframe(state.table(table), hide_index=True, key="funnel_by_table")
+    left.dataframe(widgets.table(table), hide_index=True, key="funnel_by_table")
     left.caption(
         f"Sorted by rate; **{funnel.TOO_FEW_TEXT}** = fewer than {funnel.MIN_N} leads"
         + ("" if flow else " or a 95 % interval wider than 20 points")
@@ -152,221 +166,269 @@ else:
         key="funnel_by_chart",
     )
 
-# ---- drill-down -------------------------------------------------------------------------------
-with st.expander("Leads behind a number", icon=":material/list:"):
-    stages = funnel.stages_from(first_stage)
-    values = step_rows.filter(pl.col("n") > 0)[dimension].to_list()
-    cols = st.columns(3)
-    value_choice = cols[0].selectbox(dimension_label, ["All", *values], key="funnel_drill_value")
-    drill_stage: str = cols[1].selectbox(
-        "Stage",
-        stages,
-        index=1,
-        format_func=label.__getitem__,
-        key="funnel_drill_stage",
-    )
-    outcomes = ["reached"] if flow or drill_stage == first_stage else ["reached", "not_reached"]
-    outcome = cols[2].radio(
-        "Leads that",
-        outcomes,
-        format_func=lambda o: (
-            ("entered it in the period" if flow else "reached it")
-            if o == "reached"
-            else "reached the stage before but not this one"
-        ),
-        key="funnel_drill_outcome",
-    )
-    cell = funnel.Cell(
-        period=view.period,
-        filters=view.filters,
-        view=funnel_view,  # type: ignore[arg-type]
-        first_stage=first_stage,
-        stage=drill_stage,
-        outcome=outcome,  # type: ignore[arg-type]
-        window_days=None if flow else window_days,
-        dimension=None if value_choice == "All" else dimension,
-        value=None if value_choice == "All" else value_choice,
-    )
-    page_size = 50
-    first_page, total = state.funnel_records(cell, 1, page_size)
-    pages = max(1, -(-total // page_size))
-    page = int(
-        st.number_input(
-            f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="funnel_drill_page"
+
+# ---- sections computed when opened, each rerun alone when only its own choices change -------
+@st.fragment
+def drill_down(view: View, values: list[str]) -> None:
+    with st.expander(
+        "Leads behind a number", icon=":material/list:", key="funnel_drill", bind="query-params"
+    ) as section:
+        if not section.open:
+            return
+        stages = funnel.stages_from(first_stage)
+        cols = st.columns(3)
+        value_choice = cols[0].selectbox(
+            dimension_label, ["All", *values], key="funnel_drill_value"
         )
-    )
-    rows = first_page if page == 1 else state.funnel_records(cell, page, page_size)[0]
-    st.caption(
-        f"{markdown_text(cell.describe())}: {total:,} leads, {page_size} per page, newest first."
-    )
-    st.dataframe(state.table(rows), hide_index=True, key="funnel_drill_table")
-    st.download_button(
-        f"Download {total:,} leads (CSV)",
-        data=state.funnel_records_csv(cell),
-        file_name=f"funnel_{drill_stage}_{view.period.key}.csv",
-        mime="text/csv",
-        key="funnel_drill_download",
-        disabled=total == 0,
-    )
-
-# ---- trend by cohort --------------------------------------------------------------------------
-st.subheader(f"{step} by {label[first_stage]} cohort")
-grain: str = (
-    st.segmented_control(
-        "Cohorts by",
-        ["month", "quarter"],
-        default="month",
-        format_func=str.capitalize,
-        key="funnel_trend_grain",
-        bind="query-params",
-        required=True,
-    )
-    or "month"
-)
-cohorts = 12 if grain == "month" else 8
-trend = state.funnel_trend(view, grain, first_stage, window_days, cohorts)
-span = state.trend_span(view, grain, cohorts)
-st.plotly_chart(
-    funnel_charts.step_trend(trend, step, f"{step} by {label[first_stage]} {grain}, {span}"),
-    key="funnel_trend_chart",
-)
-change = funnel.latest_mature_change(trend, step)
-st.caption(
-    markdown_text(funnel.describe_change(change))
-    + " Hollow grey points are cohorts still maturing: they are left out of comparisons."
-)
-
-# ---- time to convert --------------------------------------------------------------------------
-st.subheader("Time to convert")
-left, right = st.columns(2)
-all_stages = list(funnel.STAGES)
-from_stage: str = left.selectbox(
-    "From", all_stages[:-1], index=1, format_func=label.__getitem__, key="funnel_ttc_from"
-)
-later = all_stages[all_stages.index(from_stage) + 1 :]
-to_stage: str = right.selectbox(
-    "To",
-    later,
-    index=later.index("sql") if "sql" in later else 0,
-    format_func=label.__getitem__,
-    key="funnel_ttc_to",
-)
-overall = state.time_to_convert(view, from_stage, to_stage, None).row(0, named=True)
-if not overall["n"]:
-    st.info(
-        f"No lead that reached {label[from_stage]} in {view.period.label} has reached "
-        f"{label[to_stage]} yet."
-    )
-else:
-    tiles = st.columns(4)
-    tiles[0].metric("Median", funnel.format_days(overall["median_days"]), border=True)
-    tiles[1].metric("p75", funnel.format_days(overall["p75_days"]), border=True)
-    tiles[2].metric("p90", funnel.format_days(overall["p90_days"]), border=True)
-    tiles[3].metric("Converted leads (n)", f"{overall['n']:,}", border=True)
-    left, right = st.columns(2)
-    left.dataframe(
-        state.table(
-            funnel.display_time_to_convert(
-                state.time_to_convert(view, from_stage, to_stage, dimension), dimension
+        drill_stage: str = cols[1].selectbox(
+            "Stage",
+            stages,
+            index=1,
+            format_func=label.__getitem__,
+            key="funnel_drill_stage",
+        )
+        outcomes = ["reached"] if flow or drill_stage == first_stage else ["reached", "not_reached"]
+        outcome = cols[2].radio(
+            "Leads that",
+            outcomes,
+            format_func=lambda o: (
+                ("entered it in the period" if flow else "reached it")
+                if o == "reached"
+                else "reached the stage before but not this one"
+            ),
+            key="funnel_drill_outcome",
+        )
+        cell = funnel.Cell(
+            period=view.period,
+            filters=view.filters,
+            view=funnel_view,  # type: ignore[arg-type]
+            first_stage=first_stage,
+            stage=drill_stage,
+            outcome=outcome,  # type: ignore[arg-type]
+            window_days=None if flow else window_days,
+            dimension=None if value_choice == "All" else dimension,
+            value=None if value_choice == "All" else value_choice,
+        )
+        page_size = 50
+        first_page, total = cached(screen.lead_records, cell, 1, page_size)
+        pages = max(1, -(-total // page_size))
+        page = int(
+            st.number_input(
+                f"Page (of {pages})",
+                min_value=1,
+                max_value=pages,
+                value=1,
+                key="funnel_drill_page",
             )
-        ),
-        hide_index=True,
-        key="funnel_ttc_table",
-    )
-    left.caption(
-        f"Calendar days from reaching {label[from_stage]} to reaching {label[to_stage]}, for "
-        f"leads that reached {label[from_stage]} in {view.period.label}, by "
-        f"{dimension_label.lower()}."
-    )
-    right.plotly_chart(
-        funnel_charts.time_histogram(
-            state.time_to_convert_histogram(view, from_stage, to_stage),
-            f"Days from {label[from_stage]} to {label[to_stage]}, {view.period.label}",
-        ),
-        key="funnel_ttc_chart",
-    )
+        )
+        rows = first_page if page == 1 else cached(screen.lead_records, cell, page, page_size)[0]
+        st.caption(
+            f"{markdown_text(cell.describe())}: {total:,} leads, {page_size} per page, "
+            "newest first."
+        )
+        st.dataframe(widgets.table(rows), hide_index=True, key="funnel_drill_table")
+        st.download_button(
+            f"Download {total:,} leads (CSV)",
+            data=widgets.csv_download(screen.lead_download, cell),
+            file_name=f"funnel_{drill_stage}_{view.period.key}.csv",
+            mime="text/csv",
+            key="funnel_drill_download",
+            disabled=total == 0,
+        )
 
-# ---- lead acceptance --------------------------------------------------------------------------
-st.subheader("Lead acceptance vs SLA")
-acceptance = state.lead_acceptance(view).row(0, named=True)
-target = state.acceptance_target()
-if not acceptance["accepted"] and not acceptance["rejected"]:
-    st.info(
-        f"No MQL of {view.period.label} has been accepted or rejected yet. Acceptance needs "
-        "SAL dates and rejection dates or reasons in the lead export."
-    )
-else:
-    left, right = st.columns([1, 2])
-    rate = acceptance["acceptance_rate"]
-    left.metric(
-        "Lead acceptance rate",
-        funnel.format_rate(rate),
-        f"{(rate - target) * 100:+.1f} pts vs target {funnel.format_rate(target)}".replace(
-            "+-", "-"
-        ),
-        help=funnel.ACCEPTANCE_DEFINITION,
-        border=True,
-    )
-    left.caption(funnel.describe_acceptance(acceptance))
-    right.dataframe(
-        state.table(
-            funnel.display_acceptance(state.lead_acceptance(view, dimension), dimension, target)
-        ),
-        hide_index=True,
-        key="funnel_acceptance_table",
-    )
-with st.expander("SLA target for lead acceptance"):
-    new_target = st.number_input(
-        "Target (%)",
-        min_value=1.0,
-        max_value=100.0,
-        value=target * 100,
-        step=1.0,
-        key="funnel_acceptance_target",
-    )
-    if st.button("Save target", key="funnel_save_target"):
-        state.set_acceptance_target(new_target / 100)
-        st.rerun()
 
-# ---- lead score ---------------------------------------------------------------------------------
-st.subheader("Lead score")
-scored, lowest, highest = state.score_range(view)
-if not scored or lowest is None or highest is None:
-    st.info(
-        f"No lead created in {view.period.label} has a lead score. Map your lead score column "
-        "(HubSpot Score, Salesforce Lead Score, Marketo Lead Score) when importing leads to see "
-        "conversion by score band and a threshold what-if."
-    )
-else:
-    left, right = st.columns([3, 2])
-    left.plotly_chart(
-        funnel_charts.score_bands(
-            state.score_bands(view), f"Conversion by lead score band, leads of {view.period.label}"
-        ),
-        key="funnel_score_chart",
-    )
-    threshold = right.slider(
-        "MQL score threshold (what-if)",
-        min_value=float(lowest),
-        max_value=float(highest),
-        value=float(lowest + (highest - lowest) / 2),
-        key="funnel_score_threshold",
-    )
-    whatif = state.score_threshold_whatif(view, threshold)
-    right.metric(
-        "MQL volume at this threshold",
-        f"{whatif['mql_volume']:,}",
-        f"{whatif['mql_volume'] - whatif['current_mqls']:+,} vs actual MQLs",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    right.metric(
-        "Expected MQL → SQL",
-        funnel.format_rate(whatif["expected_mql_to_sql"]),
-        f"actual {funnel.format_rate(whatif['current_mql_to_sql'])}",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    right.caption(funnel.WHATIF_NOTE.format(n=whatif["history_mqls"]))
+@st.fragment
+def cohort_trend(view: View, step: str) -> None:
+    title = f"{step} by {label[first_stage]} cohort"
+    with st.expander(
+        title, icon=":material/show_chart:", key="funnel_trend", bind="query-params"
+    ) as section:
+        if not section.open:
+            return
+        grain: str = (
+            st.segmented_control(
+                "Cohorts by",
+                ["month", "quarter"],
+                default="month",
+                format_func=str.capitalize,
+                key="funnel_trend_grain",
+                bind="query-params",
+                required=True,
+            )
+            or "month"
+        )
+        end, count = screen.trend_window(view.period, grain, *sidebar.data_span())
+        trend = cached(screen.trend, end, count, view.filters, grain, first_stage, window_days)
+        span = sidebar.trend_span(end, count, grain)
+        st.plotly_chart(
+            funnel_charts.step_trend(
+                trend, step, f"{step} by {label[first_stage]} {grain}, {span}"
+            ),
+            key="funnel_trend_chart",
+        )
+        change = funnel.latest_mature_change(trend, step)
+        st.caption(
+            markdown_text(funnel.describe_change(change))
+            + " Hollow grey points are cohorts still maturing: they are left out of comparisons."
+        )
+
+
+@st.fragment
+def time_to_convert(view: View) -> None:
+    with st.expander(
+        "Time to convert", icon=":material/timer:", key="funnel_ttc", bind="query-params"
+    ) as section:
+        if not section.open:
+            return
+        left, right = st.columns(2)
+        all_stages = list(funnel.STAGES)
+        from_stage: str = left.selectbox(
+            "From", all_stages[:-1], index=1, format_func=label.__getitem__, key="funnel_ttc_from"
+        )
+        later = all_stages[all_stages.index(from_stage) + 1 :]
+        to_stage: str = right.selectbox(
+            "To",
+            later,
+            index=later.index("sql") if "sql" in later else 0,
+            format_func=label.__getitem__,
+            key="funnel_ttc_to",
+        )
+        times = cached(
+            screen.time_to_convert, view.period, view.filters, from_stage, to_stage, dimension
+        )
+        overall = times["overall"]
+        if not overall["n"]:
+            st.info(
+                f"No lead that reached {label[from_stage]} in {view.period.label} has reached "
+                f"{label[to_stage]} yet."
+            )
+            return
+        tiles = st.columns(4)
+        tiles[0].metric("Median", funnel.format_days(overall["median_days"]), border=True)
+        tiles[1].metric("p75", funnel.format_days(overall["p75_days"]), border=True)
+        tiles[2].metric("p90", funnel.format_days(overall["p90_days"]), border=True)
+        tiles[3].metric("Converted leads (n)", f"{overall['n']:,}", border=True)
+        left, right = st.columns(2)
+        left.dataframe(
+            widgets.table(funnel.display_time_to_convert(times["by"], dimension)),
+            hide_index=True,
+            key="funnel_ttc_table",
+        )
+        left.caption(
+            f"Calendar days from reaching {label[from_stage]} to reaching {label[to_stage]}, "
+            f"for leads that reached {label[from_stage]} in {view.period.label}, by "
+            f"{dimension_label.lower()}."
+        )
+        right.plotly_chart(
+            funnel_charts.time_histogram(
+                times["histogram"],
+                f"Days from {label[from_stage]} to {label[to_stage]}, {view.period.label}",
+            ),
+            key="funnel_ttc_chart",
+        )
+
+
+@st.fragment
+def lead_acceptance(view: View) -> None:
+    with st.expander(
+        "Lead acceptance vs SLA",
+        icon=":material/handshake:",
+        key="funnel_acceptance",
+        bind="query-params",
+    ) as section:
+        if not section.open:
+            return
+        numbers = cached(screen.acceptance, view.period, view.filters, dimension)
+        acceptance, target = numbers["overall"], numbers["target"]
+        if not acceptance["accepted"] and not acceptance["rejected"]:
+            st.info(
+                f"No MQL of {view.period.label} has been accepted or rejected yet. Acceptance "
+                "needs SAL dates and rejection dates or reasons in the lead export."
+            )
+        else:
+            left, right = st.columns([1, 2])
+            rate = acceptance["acceptance_rate"]
+            left.metric(
+                "Lead acceptance rate",
+                funnel.format_rate(rate),
+                f"{(rate - target) * 100:+.1f} pts vs target {funnel.format_rate(target)}".replace(
+                    "+-", "-"
+                ),
+                help=funnel.ACCEPTANCE_DEFINITION,
+                border=True,
+            )
+            left.caption(funnel.describe_acceptance(acceptance))
+            right.dataframe(
+                widgets.table(funnel.display_acceptance(numbers["by"], dimension, target)),
+                hide_index=True,
+                key="funnel_acceptance_table",
+            )
+        left, right, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
+        new_target = left.number_input(
+            "SLA target for lead acceptance (%)",
+            min_value=1.0,
+            max_value=100.0,
+            value=target * 100,
+            step=1.0,
+            key="funnel_acceptance_target",
+        )
+        if right.button("Save target", key="funnel_save_target"):
+            edits.set_acceptance_target(new_target / 100)
+            st.rerun()
+
+
+@st.fragment
+def lead_score(view: View) -> None:
+    with st.expander(
+        "Lead score", icon=":material/scoreboard:", key="funnel_score", bind="query-params"
+    ) as section:
+        if not section.open:
+            return
+        scores = cached(screen.score, view.period, view.filters)
+        scored, lowest, highest = scores["range"]
+        if not scored or lowest is None or highest is None:
+            st.info(
+                f"No lead created in {view.period.label} has a lead score. Map your lead score "
+                "column (HubSpot Score, Salesforce Lead Score, Marketo Lead Score) when "
+                "importing leads to see conversion by score band and a threshold what-if."
+            )
+            return
+        left, right = st.columns([3, 2])
+        left.plotly_chart(
+            funnel_charts.score_bands(
+                scores["bands"], f"Conversion by lead score band, leads of {view.period.label}"
+            ),
+            key="funnel_score_chart",
+        )
+        threshold = right.slider(
+            "MQL score threshold (what-if)",
+            min_value=float(lowest),
+            max_value=float(highest),
+            value=float(lowest + (highest - lowest) / 2),
+            key="funnel_score_threshold",
+        )
+        whatif = cached(screen.whatif, view.period, view.filters, float(threshold))
+        right.metric(
+            "MQL volume at this threshold",
+            f"{whatif['mql_volume']:,}",
+            f"{whatif['mql_volume'] - whatif['current_mqls']:+,} vs actual MQLs",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+        right.metric(
+            "Expected MQL → SQL",
+            funnel.format_rate(whatif["expected_mql_to_sql"]),
+            f"actual {funnel.format_rate(whatif['current_mql_to_sql'])}",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+        right.caption(funnel.WHATIF_NOTE.format(n=whatif["history_mqls"]))
+
+
+drill_down(view, step_rows.filter(pl.col("n") > 0)[dimension].to_list())
+cohort_trend(view, step)
+time_to_convert(view)
+lead_acceptance(view)
+lead_score(view)

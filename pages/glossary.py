@@ -1,11 +1,11 @@
-"""Glossary: every KPI's definition, generated from the metric registry."""
+"""Glossary: every KPI's definition, generated from the metric registry (no database work)."""
 
 import streamlit as st
 
-from alignment.app import state
+from alignment.app import routing, widgets
 from alignment.metrics import registry
 
-state.require_router()
+routing.require_router()
 st.title("Glossary")
 st.caption(
     "Every number in Alignment is defined once, in the metric registry; this page is generated "
@@ -14,7 +14,7 @@ st.caption(
     "stage or any later one."
 )
 st.dataframe(
-    state.table(registry.glossary().select("page", "label", "definition", "unit", "name")),
+    widgets.table(registry.glossary().select("page", "label", "definition", "unit", "name")),
     hide_index=True,
     column_config={
         "page": st.column_config.TextColumn("Page", width="small"),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from alignment.app import state
+from alignment.app import imports, routing, widgets
 from alignment.ingest import AmbiguousDateOrderError, IngestError
 from alignment.present.export import safe_csv
 from alignment.present.importing import (
@@ -18,7 +18,7 @@ from alignment.present.importing import (
 )
 from alignment.present.text import markdown_text
 
-state.require_router()
+routing.require_router()
 st.title("Import")
 st.caption(
     "Upload CSV or XLSX exports from HubSpot, Salesforce or any other CRM. Each file is read as "
@@ -60,14 +60,14 @@ uploads = st.file_uploader(
     key="uploads",
 )
 results: dict[str, dict] = st.session_state.setdefault("import_results", {})
-state.forget_uploads(uploads or [])
+imports.forget_uploads(uploads or [])
 
 for upload in uploads or []:
     file_key = upload.file_id
     with st.container(border=True):
         st.subheader(markdown_text(upload.name))
         try:
-            sniffed, proposal = state.inspect_upload(upload)
+            sniffed, proposal = imports.inspect_upload(upload)
         except IngestError as error:
             st.error(markdown_text(str(error)), icon=":material/block:")
             continue
@@ -95,10 +95,10 @@ for upload in uploads or []:
         )
         if chosen is None:
             with st.expander(f"Preview: first {sniffed.preview.height} rows as read"):
-                st.dataframe(state.table(sniffed.preview), hide_index=True)
+                st.dataframe(widgets.table(sniffed.preview), hide_index=True)
             continue
         if chosen != DETECTED:
-            proposal = state.propose(sniffed.columns, preset=chosen)
+            proposal = imports.propose(sniffed.columns, preset=chosen)
         object_type = proposal.object_type
         preset_name = proposal.preset if proposal.preset != "saved" else None
 
@@ -125,7 +125,7 @@ for upload in uploads or []:
 
         st.markdown("**Column mapping**: pick the file column for each field (empty: skip it)")
         edited = st.data_editor(
-            state.editor_table(mapping_table(object_type, proposal.mapping, sniffed.columns)),
+            widgets.editor_table(mapping_table(object_type, proposal.mapping, sniffed.columns)),
             key=f"mapping_{file_key}_{chosen}",
             hide_index=True,
             disabled=["field", "required", "description"],
@@ -135,19 +135,19 @@ for upload in uploads or []:
                 "description": st.column_config.TextColumn("Meaning", width="large"),
                 "source_column": st.column_config.SelectboxColumn(
                     "File column",
-                    options=["", *state.editor_options(sniffed.columns)],
+                    options=["", *widgets.editor_options(sniffed.columns)],
                     width="medium",
                 ),
             },
         )
-        mapping = mapping_from_editor(state.edited_table(edited))
+        mapping = mapping_from_editor(widgets.edited_table(edited))
         with st.expander(f"Preview: first {sniffed.preview.height} rows as read"):
-            st.dataframe(state.table(sniffed.preview), hide_index=True)
+            st.dataframe(widgets.table(sniffed.preview), hide_index=True)
 
         if st.button("Import this file", key=f"go_{file_key}", type="primary"):
             bar = st.progress(0.0, text="Starting…")
             try:
-                result = state.import_upload(
+                result = imports.import_upload(
                     upload,
                     object_type=object_type,
                     source_system=source_system.strip() or None,
@@ -179,7 +179,7 @@ for upload in uploads or []:
                 )
             else:
                 bar.empty()
-                results[file_key] = state.result_summary(result)
+                results[file_key] = imports.result_summary(result)
 
         if file_key in results:
             summary = results[file_key]
@@ -189,9 +189,9 @@ for upload in uploads or []:
             for warning in summary["warnings"]:
                 st.warning(markdown_text(warning))
             if summary["rows_rejected"]:
-                rejects = state.import_rejects(summary["import_id"])
+                rejects = imports.import_rejects(summary["import_id"])
                 st.markdown(f"**Rows that could not be used** ({summary['rows_rejected']:,})")
-                st.dataframe(state.table(rejects.head(200)), hide_index=True)
+                st.dataframe(widgets.table(rejects.head(200)), hide_index=True)
                 st.download_button(
                     "Download rejected rows (CSV)",
                     safe_csv(rejects),
@@ -203,13 +203,13 @@ for upload in uploads or []:
 st.divider()
 st.subheader("Import history")
 DELETE_KEY = "delete_import_pending"
-state.show_notice("import_history")
-history = state.import_history()
+widgets.show_notice("import_history")
+history = imports.import_history()
 if history.is_empty():
     st.info("Nothing imported yet. Upload an export above.")
 else:
     st.dataframe(
-        state.table(history),
+        widgets.table(history),
         hide_index=True,
         column_order=[c for c in history.columns if c != "is_demo"],
         column_config={
@@ -243,11 +243,11 @@ else:
     pending = st.session_state.get(DELETE_KEY)
     if pending not in labels:
         st.session_state.pop(DELETE_KEY, None)
-    elif state.confirmation(DELETE_KEY, state.delete_import_question(pending), "Delete it"):
+    elif widgets.confirmation(DELETE_KEY, imports.delete_import_question(pending), "Delete it"):
         try:
-            message = state.delete_import(pending)
+            message = imports.delete_import(pending)
         except IngestError as error:
             st.error(markdown_text(str(error)), icon=":material/block:")
         else:
-            state.notify("import_history", message)
+            widgets.notify("import_history", message)
             st.rerun()

@@ -2,17 +2,21 @@
 
 import streamlit as st
 
-from alignment.app import state
+from alignment.app import routing, sidebar
+from alignment.app.cache import cached
 from alignment.present import charts, tiles
 from alignment.present.text import markdown_text
+from alignment.screens import overview, quality
 
-view = state.page_view()
+view = routing.page_view()
 
 st.title(f"Overview · {view.period.label}")
 st.caption(markdown_text(view.describe()))
 
-kpi_row = state.kpis(view)
-comparison = state.kpi_comparison(view)
+with st.spinner("Computing KPIs…"):
+    numbers = cached(overview.tiles, view.period, view.comparison, view.filters)
+    trust = cached(quality.trust_notes, view.period, view.filters)
+kpi_row = numbers["kpis"]
 if kpi_row.height == 0 or (
     kpi_row["leads"][0] == 0
     and kpi_row["mqls"][0] == 0
@@ -25,7 +29,7 @@ if kpi_row.height == 0 or (
         "period in the sidebar, clear the filters, or import data on the Import page."
     )
 
-maturity = state.maturity(view)
+maturity = numbers["maturity"]
 if maturity.get("maturing"):
     st.warning(
         f"The {view.period.label} MQL cohort is still maturing: 80 % of leads that reach SQL do "
@@ -35,11 +39,10 @@ if maturity.get("maturing"):
         icon=":material/hourglass_top:",
     )
 
-trust = state.trust_notes(view)
 for start in range(0, len(tiles.OVERVIEW_TILES), 4):
     for column, tile in zip(
         st.columns(4),
-        tiles.overview_tiles(comparison, kpi_row, trust)[start : start + 4],
+        tiles.overview_tiles(numbers["comparison"], kpi_row, trust)[start : start + 4],
         strict=False,
     ):
         with column:
@@ -56,8 +59,9 @@ for start in range(0, len(tiles.OVERVIEW_TILES), 4):
             if tile.trust:
                 st.caption(f":material/report: {markdown_text(tile.trust)} See Data quality.")
 
-trend = state.monthly_trend(view)
-span = state.trend_span(view)
+end, months = overview.trend_window(view.period, *sidebar.data_span())
+trend = cached(overview.trend, end, months, view.filters)
+span = sidebar.trend_span(end, months)
 left, right = st.columns(2)
 left.plotly_chart(
     charts.mql_trend(trend, f"MQLs, SQLs and MQL→SQL by MQL month, {span}"),

@@ -1,13 +1,16 @@
-"""Data quality: what in the data could make a number wrong, with the records behind each count."""
+"""Data quality: what in the data could make a number wrong, with the records behind each count.
+The records rerun alone when only the chosen check or page changes."""
 
 import math
 
 import streamlit as st
 
-from alignment.app import state
-from alignment.metrics import quality, registry
+from alignment.app import routing, widgets
+from alignment.app.cache import cached
+from alignment.metrics import registry
+from alignment.screens import quality
 
-state.require_router()
+routing.require_router()
 st.title("Data quality")
 st.caption(
     "Checks over everything imported (not only the selected period). Each count links to the "
@@ -15,8 +18,9 @@ st.caption(
     "then re-import. Trust notes beside the Overview tiles say how these issues touch each KPI."
 )
 
-counts = state.quality_counts()
-if counts.filter(counts["name"] != "unmapped_values")["total"].fill_null(0).sum() == 0:
+with st.spinner("Checking the data…"):
+    counts = cached(quality.checks)
+if not quality.has_data(counts):
     st.info(
         "No data to check yet: import leads, opportunities, activities or touchpoints on the "
         "Import page."
@@ -33,7 +37,7 @@ table = counts.select(
     description="description",
 )
 st.dataframe(
-    state.table(table),
+    widgets.table(table),
     hide_index=True,
     width="stretch",
     column_config={
@@ -52,21 +56,30 @@ st.subheader("Records behind a check")
 if not with_issues:
     st.success("Every check passes: nothing to show.")
     st.stop()
-name = st.selectbox(
-    "Check",
-    with_issues,
-    format_func=lambda n: f"{labels[n]} ({found[n]:,})",
-    key="quality_check",
-)
-pages = max(1, math.ceil(found[name] / quality.PAGE_SIZE))
-page = st.pagination(pages, key=f"quality_page_{name}") if pages > 1 else 1
-st.dataframe(state.table(state.quality_rows(name, page)), hide_index=True, width="stretch")
-st.caption(f"Page {page} of {pages} · {found[name]:,} rows")
-st.download_button(
-    "Download all rows (CSV)",
-    state.quality_csv(name),
-    file_name=f"quality_{name}.csv",
-    mime="text/csv",
-    key="quality_download",
-    icon=":material/download:",
-)
+
+
+@st.fragment
+def records() -> None:
+    name = st.selectbox(
+        "Check",
+        with_issues,
+        format_func=lambda n: f"{labels[n]} ({found[n]:,})",
+        key="quality_check",
+    )
+    pages = max(1, math.ceil(found[name] / quality.PAGE_SIZE))
+    page = st.pagination(pages, key=f"quality_page_{name}") if pages > 1 else 1
+    st.dataframe(
+        widgets.table(cached(quality.check_rows, name, page)), hide_index=True, width="stretch"
+    )
+    st.caption(f"Page {page} of {pages} · {found[name]:,} rows")
+    st.download_button(
+        "Download all rows (CSV)",
+        widgets.csv_download(quality.check_download, name),
+        file_name=f"quality_{name}.csv",
+        mime="text/csv",
+        key="quality_download",
+        icon=":material/download:",
+    )
+
+
+records()

@@ -1,19 +1,24 @@
 """Rejections: why MQLs are rejected (or deals lost), whether reasons are documented, where a
-reason stands out, and the records behind it."""
+reason stands out, and the records behind it. The heatmaps and the records rerun alone when
+only their own choices change."""
 
 import streamlit as st
 
-from alignment.app import state
+from alignment.app import routing, sidebar, widgets
+from alignment.app.cache import cached
+from alignment.app.sidebar import View
 from alignment.metrics import rejections
+from alignment.metrics.rejections import Kind, Level
 from alignment.present import rejection_charts
 from alignment.present.text import markdown_text
+from alignment.screens import rejections as screen
 
-view = state.page_view()
+view = routing.page_view()
 other = view.comparison_period
 heading = st.container()  # the title goes first; its words depend on the switches below
 
 left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
-kind = (
+kind: Kind = (
     left.segmented_control(
         "Reasons",
         list(rejections.KINDS),
@@ -25,7 +30,7 @@ kind = (
     )
     or "leads"
 )
-level = (
+level: Level = (
     middle.segmented_control(
         "Reason names",
         list(rejections.LEVELS),
@@ -45,7 +50,7 @@ records_label = "Rejected leads" if kind == "leads" else "Lost deals"
 heading.title(f"{'Rejections' if kind == 'leads' else 'Lost deals'} · {view.period.label}")
 heading.caption(markdown_text(view.describe()))
 
-pareto = state.rejection_pareto(view, kind, level)
+pareto = cached(screen.pareto, view.period, other, view.filters, kind, level)
 docs = rejections.documentation(pareto)
 if docs.total == 0:
     if kind == "leads":
@@ -111,7 +116,7 @@ st.plotly_chart(
 )
 
 st.subheader("Patterns")
-patterns = state.rejection_patterns(view, kind, level)
+patterns = cached(screen.patterns, view.period, view.filters, kind, level)
 if patterns.height:
     st.markdown("\n".join(f"- {markdown_text(sentence)}" for sentence in patterns["sentence"]))
 else:
@@ -127,53 +132,62 @@ st.caption(
     "tested at 5 %)."
 )
 
+end, months = screen.trend_window(view.period, *sidebar.data_span())
 st.plotly_chart(
     rejection_charts.share_trend(
-        state.rejection_trend(view, kind, level),
-        f"Reason share of {noun} by month, {state.trend_span(view, 'month', 12)}",
+        cached(screen.trend, end, months, view.filters, kind, level),
+        f"Reason share of {noun} by month, {sidebar.trend_span(end, months)}",
     ),
     key="rejections_trend",
 )
 
-dimension = st.selectbox(
-    "Break reasons down by",
-    list(state.DIMENSION_LABELS),
-    key="rejections_by",
-    bind="query-params",
-    format_func=state.DIMENSION_LABELS.__getitem__,
-)
-second = "segment" if dimension != "segment" else "channel"
-for column, dim in zip(st.columns(2), (dimension, second), strict=True):
-    column.plotly_chart(
-        rejection_charts.heatmap(
-            state.rejection_matrix(view, dim, kind, level),
-            dim,
-            f"Reason x {dim}: share of each {dim}'s {noun}, {view.period.label}",
+
+@st.fragment
+def heatmaps(view: View) -> None:
+    dimension = st.selectbox(
+        "Break reasons down by",
+        list(sidebar.DIMENSION_LABELS),
+        key="rejections_by",
+        bind="query-params",
+        format_func=sidebar.DIMENSION_LABELS.__getitem__,
+    )
+    shown = screen.heatmap_dimensions(dimension)
+    matrices = cached(screen.matrices, view.period, shown, view.filters, kind, level)
+    for column, dim in zip(st.columns(2), shown, strict=True):
+        column.plotly_chart(
+            rejection_charts.heatmap(
+                matrices[dim],
+                dim,
+                f"Reason x {dim}: share of each {dim}'s {noun}, {view.period.label}",
+            ),
+            key=f"rejections_heatmap_{dim}",
+        )
+
+
+@st.fragment
+def records(view: View, reasons: list[str]) -> None:
+    st.subheader(records_label)
+    choice = st.selectbox("Reason", ["All reasons", *reasons], key="rejections_reason")
+    reason = None if choice == "All reasons" else choice
+    total = cached(screen.record_count, view.period, view.filters, kind, level, reason)
+    page_size = screen.PAGE_SIZE
+    pages = max(1, -(-total // page_size))
+    page = st.number_input(
+        f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="rejections_page"
+    )
+    rows = cached(screen.records, view.period, view.filters, kind, level, reason, int(page))
+    st.dataframe(widgets.table(rows), hide_index=True)
+    st.caption(f"{total:,} {noun}, {page_size} per page, newest first.")
+    st.download_button(
+        f"Download {total:,} {noun} (CSV)",
+        data=widgets.csv_download(
+            screen.records_download, view.period, view.filters, kind, level, reason
         ),
-        key=f"rejections_heatmap_{dim}",
+        file_name=f"{noun.replace(' ', '_')}_{view.period.key}.csv",
+        mime="text/csv",
+        key="rejections_download",
     )
 
-st.subheader(records_label)
-reasons = pareto.filter(pareto["n"] > 0)["reason"].to_list()
-choice = st.selectbox("Reason", ["All reasons", *reasons], key="rejections_reason")
-reason = None if choice == "All reasons" else choice
-total = state.rejection_record_count(view, kind, level, reason)
-page_size = 50
-pages = max(1, -(-total // page_size))
-page = st.number_input(
-    f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="rejections_page"
-)
-st.dataframe(
-    state.table(
-        state.rejection_records(view, kind, level, reason, page=int(page), page_size=page_size)
-    ),
-    hide_index=True,
-)
-st.caption(f"{total:,} {noun}, {page_size} per page, newest first.")
-st.download_button(
-    f"Download {total:,} {noun} (CSV)",
-    data=state.rejection_records_csv(view, kind, level, reason),
-    file_name=f"{noun.replace(' ', '_')}_{view.period.key}.csv",
-    mime="text/csv",
-    key="rejections_download",
-)
+
+heatmaps(view)
+records(view, pareto.filter(pareto["n"] > 0)["reason"].to_list())

@@ -2,12 +2,14 @@
 
 import streamlit as st
 
-from alignment.app import state
+from alignment.app import edits, routing, widgets
+from alignment.app.cache import cached
 from alignment.metrics import registry
 from alignment.model import maps
 from alignment.present.text import markdown_text
+from alignment.screens import settings
 
-state.require_router()
+routing.require_router()
 st.title("Settings")
 st.caption(
     "Mapping tables turn the values your exports use into Alignment's channels, stages and "
@@ -60,7 +62,8 @@ def _columns(name: str) -> dict[str, object]:
 
 def _map_tab(name: str) -> None:
     spec = maps.spec(name)
-    coverage = state.map_coverage(name)
+    tab = cached(settings.map_tab, name)
+    coverage = tab["coverage"]
     left, middle, right = st.columns(3)
     share = coverage["mapped"] / coverage["records"] if coverage["records"] else None
     left.metric(
@@ -76,7 +79,7 @@ def _map_tab(name: str) -> None:
     st.markdown(f"**{spec.label} map**")
     st.caption(HELP[name])
     edited = st.data_editor(
-        state.editor_table(state.map_rows(name)),
+        widgets.editor_table(tab["rows"]),
         key=f"editor_{name}",
         num_rows="dynamic",
         hide_index=True,
@@ -85,7 +88,7 @@ def _map_tab(name: str) -> None:
     )
     if st.button(f"Save the {spec.label.lower()} map", key=f"save_{name}", type="primary"):
         try:
-            message = state.save_map(name, state.edited_table(edited).to_dicts())
+            message = edits.save_map(name, widgets.edited_table(edited).to_dicts())
         except maps.MapError as error:
             st.error(markdown_text(str(error)))
         else:
@@ -93,7 +96,7 @@ def _map_tab(name: str) -> None:
             st.session_state.pop(f"editor_{name}", None)
             st.rerun()
 
-    unmapped = state.unmapped_values(name)
+    unmapped = tab["unmapped"]
     st.markdown("**Values in your data that no row covers**")
     if unmapped.height == 0:
         st.caption("None: every value in the data is mapped.")
@@ -108,7 +111,7 @@ def _map_tab(name: str) -> None:
     columns["records"] = st.column_config.NumberColumn("Records", disabled=True, format="%d")
     columns["found_in"] = st.column_config.TextColumn("Found in", disabled=True)
     additions = st.data_editor(
-        state.editor_table(proposal),
+        widgets.editor_table(proposal),
         key=f"unmapped_{name}",
         hide_index=True,
         column_config=columns,
@@ -118,8 +121,8 @@ def _map_tab(name: str) -> None:
         f"Add these {unmapped.height:,} values to the map", key=f"add_{name}", type="secondary"
     ):
         try:
-            rows = state.edited_table(additions).drop("records", "found_in").to_dicts()
-            message = state.add_to_map(name, rows)
+            rows = widgets.edited_table(additions).drop("records", "found_in").to_dicts()
+            message = edits.add_to_map(name, rows)
         except maps.MapError as error:
             st.error(markdown_text(str(error)))
         else:

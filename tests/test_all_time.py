@@ -37,7 +37,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from alignment import ingest, model
-from alignment.app import state
+from alignment.app import sidebar
 from alignment.db import schema, store
 from alignment.filters import Filters
 from alignment.metrics import funnel, overview, quality, records, registry, rejections
@@ -230,14 +230,14 @@ def test_a_generic_converted_flag_means_won_and_salesforce_s_an_opportunity() ->
 def test_period_options_cover_the_whole_range_without_a_cap() -> None:
     today = date(2026, 12, 2)
     # five years of data: 60 months (the old list stopped at 36), newest first, then all time
-    months = state.period_options("month", date(2020, 1, 15), date(2024, 12, 3), today)
+    months = sidebar.period_options("month", date(2020, 1, 15), date(2024, 12, 3), today)
     assert len(months) == 61 and months[0] == "2024-12" and months[-2:] == ["2020-01", "all"]
     # 2020-W03 to 2024-W49: 2020 has 53 ISO weeks (53 - 3 + 1 = 51), 2021-2023 have 52 each
     # (156), then 49 of 2024: 256 weeks (the old list stopped at 26)
-    weeks = state.period_options("week", date(2020, 1, 15), date(2024, 12, 3), today)
+    weeks = sidebar.period_options("week", date(2020, 1, 15), date(2024, 12, 3), today)
     assert len(weeks) == 256 + 1 and weeks[0] == "2024-W49" and weeks[-2] == "2020-W03"
     # no data: the last complete period and all time
-    assert state.period_options("quarter", None, None, today) == ["2026-Q3", "all"]
+    assert sidebar.period_options("quarter", None, None, today) == ["2026-Q3", "all"]
 
 
 def test_an_open_deal_s_expected_close_does_not_move_the_default_period(
@@ -253,8 +253,8 @@ def test_an_open_deal_s_expected_close_does_not_move_the_default_period(
     # the last event is D2's SQL date (10 March) and the deal's creation (10 March)
     assert (earliest, latest) == (date(2026, 3, 2), date(2026, 3, 10))
     today = date(2026, 12, 2)
-    assert state.default_period("month", earliest, latest, today).key == "2026-03"
-    assert state.period_options("month", earliest, latest, today) == ["2026-03", "all"]
+    assert sidebar.default_period("month", earliest, latest, today).key == "2026-03"
+    assert sidebar.period_options("month", earliest, latest, today) == ["2026-03", "all"]
 
 
 # ---- both real datasets, imported with no mapping ---------------------------------------------
@@ -298,13 +298,13 @@ def test_every_period_holding_real_events_is_selectable(real_db: Path) -> None:
         ("week", "strftime(d, '%G-W%V')"),
     ):
         expected = {k for (k,) in _raw(f"SELECT DISTINCT {key} FROM ({events})")}
-        options = state.period_options(grain, earliest, latest, today)  # type: ignore[arg-type]
+        options = sidebar.period_options(grain, earliest, latest, today)  # type: ignore[arg-type]
         assert expected <= set(options), grain
         # newest first, from the last event's period to the first's (nothing after the data)
         dated = [k for k in options if k != "all"]
         assert (dated[0], dated[-1]) == (max(expected), min(expected)), grain
     # the default is the data's last month, which holds closed deals
-    default = state.default_period("month", earliest, latest, today)
+    default = sidebar.default_period("month", earliest, latest, today)
     assert default.key == max(k for (k,) in _raw(f"SELECT strftime(d, '%Y-%m') FROM ({events})"))
 
 
@@ -387,6 +387,7 @@ def test_all_time_trends_end_at_the_data_s_last_month_on_every_page(demo_db: Pat
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.query_params["period"] = "All time"
     at.run()
+    at.session_state["funnel_trend"] = True  # the Funnel's trend section is open
     charts: dict[str, list[dict[str, object]]] = {}
     for page in ("pages/overview.py", "pages/funnel.py", "pages/rejections.py"):
         at.switch_page(page).run()

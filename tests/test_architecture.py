@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -71,3 +74,13 @@ def test_every_page_is_registered_in_the_router() -> None:
     pages = [p.relative_to(REPO).as_posix() for p in _python_files("pages")]
     assert pages, "no pages found"
     assert [p for p in pages if f'"{p}"' not in router] == []
+
+
+def test_the_app_imports_pandas_before_any_session_runs() -> None:
+    # sessions run on their own threads; plotly reads pandas from sys.modules without importing
+    # it, so a session could see it half-imported by another ("partially initialized module
+    # 'pandas' has no attribute 'Series'", seen with 10 viewers on a fresh server)
+    code = "import sys, alignment.app; print('pandas' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "True", done.stderr

@@ -24,7 +24,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from alignment import model
-from alignment.app import state
+from alignment.app import database, edits, imports
 from alignment.cli import main
 from alignment.db import store
 from alignment.devtools import demo
@@ -78,7 +78,7 @@ class Upload(io.BytesIO):
 
 def import_leads(prefix: str, n: int = 200) -> Any:
     upload = Upload(leads_csv(prefix, n), f"{prefix}.csv")
-    return state.import_upload(upload, object_type="leads", source_system="crm")
+    return imports.import_upload(upload, object_type="leads", source_system="crm")
 
 
 def fingerprint(path: Path) -> tuple[str, int]:
@@ -125,12 +125,12 @@ def run_together(*jobs: Callable[[], Any]) -> list[Any]:
 # ---- writers never collide ----------------------------------------------------------------
 @pytest.mark.usefixtures("clear_streamlit_caches")
 def test_two_imports_at_once_into_the_app_database_both_succeed(empty_db: Path) -> None:
-    state.import_history()  # the app has its database open
+    imports.import_history()  # the app has its database open
     first, second = run_together(lambda: import_leads("A"), lambda: import_leads("B", 150))
     assert not isinstance(first, Exception), first
     assert not isinstance(second, Exception), second
     assert (first.rows_loaded, second.rows_loaded) == (200, 150)
-    history = state.import_history()
+    history = imports.import_history()
     assert sorted(history["file_name"].to_list()) == ["A.csv", "B.csv"]
     with model.connect(empty_db, read_only=True) as con:
         assert store.scalar(con, "SELECT count(*) FROM leads") == 350  # 200 + 150
@@ -140,7 +140,7 @@ def test_two_imports_at_once_into_the_app_database_both_succeed(empty_db: Path) 
 def test_an_import_and_a_delete_at_once_both_succeed(empty_db: Path) -> None:
     old = import_leads("X", 100)
     imported, deleted = run_together(
-        lambda: import_leads("Y", 120), lambda: state.delete_import(old.import_id)
+        lambda: import_leads("Y", 120), lambda: imports.delete_import(old.import_id)
     )
     assert not isinstance(imported, Exception), imported
     assert deleted == (
@@ -153,10 +153,10 @@ def test_an_import_and_a_delete_at_once_both_succeed(empty_db: Path) -> None:
 
 @pytest.mark.usefixtures("clear_streamlit_caches")
 def test_an_import_and_a_map_save_at_once_both_succeed(empty_db: Path) -> None:
-    rows = state.map_rows("channel_map").to_dicts()
+    rows = maps.read_map(database.connection(), "channel_map").to_dicts()
     rows.append({"channel_raw": "Zeta Ads", "channel": "Paid Search", "marketing_sourced": True})
     imported, saved = run_together(
-        lambda: import_leads("A"), lambda: state.save_map("channel_map", rows)
+        lambda: import_leads("A"), lambda: edits.save_map("channel_map", rows)
     )
     assert not isinstance(imported, Exception), imported
     assert isinstance(saved, str) and "map saved" in saved, saved
@@ -186,15 +186,22 @@ def test_an_upload_imports_under_the_upload_memory_limit(
 
 
 def test_every_app_write_goes_through_the_database_handle() -> None:
-    # the write functions of state.py take the read-write connection, never a reading cursor
-    source = (SRC / "alignment" / "app" / "state.py").read_text()
-    for name in ("import_upload", "delete_import", "save_map", "add_to_map"):
-        body = source.split(f"def {name}(", 1)[1].split("\ndef ", 1)[0]
-        assert "with _writing() as con" in body, name
-    compact = source.replace(" ", "")
+    # the app's write functions take the read-write connection, never a reading cursor
+    app = SRC / "alignment" / "app"
+    writers = {
+        "imports.py": ("import_upload", "delete_import", "remove_demo"),
+        "edits.py": ("save_map", "add_to_map", "set_acceptance_target"),
+    }
+    for module, names in writers.items():
+        source = (app / module).read_text()
+        for name in names:
+            body = source.split(f"def {name}(", 1)[1].split("\ndef ", 1)[0]
+            assert "with database.writing() as con" in body, name
+    compact = "".join(path.read_text() for path in app.glob("*.py")).replace(" ", "")
     for call in ("import_file(", "delete_import(", "remove_demo(", "save_map(", "add_rows("):
         assert f"{call}connection()" not in compact, call
-    assert "set_acceptance_target(connection()" not in compact
+        assert f"{call}database.connection()" not in compact, call
+    assert "set_acceptance_target(database.connection()" not in compact
 
 
 # ---- the readers-writer lock ----------------------------------------------------------------
@@ -354,17 +361,17 @@ def test_app_writes_blocked_by_another_program_say_another_change_is_running(
     empty_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(store, "LOCK_WAIT_SECONDS", 0.3, raising=False)
-    assert state.import_history().height == 0  # the app has its database open
+    assert imports.import_history().height == 0  # the app has its database open
     with held_by_another_process(empty_db, "ro") as pid:  # e.g. `alignment kpis` reading
         with pytest.raises(IngestError) as error:
             import_leads("A", 10)
         assert str(error.value).startswith(f"A.csv: Another change is running: process {pid}")
         with pytest.raises(maps.MapError, match="Another change is running"):
-            state.save_map("reason_map", maps.default_map("reason_map").to_dicts())
+            edits.save_map("reason_map", maps.default_map("reason_map").to_dicts())
         with pytest.raises(store.DatabaseBusy, match="Another change is running") as busy:
-            state.set_acceptance_target(0.8)
+            edits.set_acceptance_target(0.8)
         assert not busy.value.retry  # the page says it once, it does not keep retrying
-        assert state.import_history().height == 0  # nothing was written, reads still work
+        assert imports.import_history().height == 0  # nothing was written, reads still work
     assert import_leads("A", 10).rows_loaded == 10
 
 
@@ -414,7 +421,7 @@ def test_the_app_opened_while_another_program_writes_shows_a_message_and_recover
 
 @pytest.mark.usefixtures("clear_streamlit_caches")
 def test_the_cli_reports_run_while_the_app_has_the_database_open(demo_db: Path) -> None:
-    assert state.import_history().height  # the app's handle is open
+    assert imports.import_history().height  # the app's handle is open
     script = (
         "import json, sys\n"
         "from alignment.cli import main\n"
@@ -467,9 +474,9 @@ def test_a_deleted_database_is_detected_before_an_import_and_never_recreated(
     assert f"The database file {empty_db} was deleted or moved" in str(error.value)
     assert "Nothing was written" in str(error.value)
     with pytest.raises(store.DatabaseGone, match="deleted or moved"):
-        state.import_history()
+        imports.import_history()
     with pytest.raises(IngestError, match="deleted or moved"):
-        state.delete_import(1)
+        imports.delete_import(1)
     assert not empty_db.exists()  # no fresh file in its place
 
 
@@ -484,7 +491,7 @@ def test_a_replaced_database_is_detected_and_the_new_file_left_alone(
     with pytest.raises(IngestError, match="was replaced by another file"):
         import_leads("B", 10)
     with pytest.raises(maps.MapError, match="was replaced by another file"):
-        state.save_map("reason_map", maps.default_map("reason_map").to_dicts())
+        edits.save_map("reason_map", maps.default_map("reason_map").to_dicts())
     assert fingerprint(empty_db) == before
 
 

@@ -80,7 +80,8 @@ def test_funnel_page_shows_both_views_and_follows_dimension_and_view(demo_db: Pa
 
 @pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
 def test_funnel_drill_down_lists_the_leads_and_masks_them_when_presenting(demo_db: Path) -> None:
-    at = _funnel_page({"period": "September 2026", "present": "1"})
+    # the section opened by the link, as a copied link with it open does
+    at = _funnel_page({"period": "September 2026", "present": "1", "funnel_drill": "true"})
     _no_errors(at)
     at.selectbox(key="funnel_drill_value").set_value("Email").run()
     at.selectbox(key="funnel_drill_stage").set_value("sql").run()
@@ -155,3 +156,59 @@ def test_the_cohort_funnel_carries_the_mql_to_sql_trust_note(demo_db: Path) -> N
     at = _funnel_page()
     _no_errors(at)
     assert any(note in c.value for c in at.caption)
+
+
+SECTIONS = {
+    "funnel_drill": "Leads behind a number",
+    "funnel_trend": "MQL → SQL by MQL cohort",
+    "funnel_ttc": "Time to convert",
+    "funnel_acceptance": "Lead acceptance vs SLA",
+    "funnel_score": "Lead score",
+}
+"""The Funnel's sections below the fold, computed when opened: URL / session key -> label."""
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_funnel_sections_below_the_fold_are_computed_when_opened(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    called: list[str] = []
+    for name in ("step_trend", "time_to_convert", "lead_acceptance", "score_range"):
+        real = getattr(funnel, name)
+
+        def spy(*args: object, _real=real, _name=name, **kwargs: object) -> object:
+            called.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(funnel, name, spy)
+    at = _funnel_page()
+    _no_errors(at)
+    assert [e.label for e in at.expander] == list(SECTIONS.values())
+    assert called == []  # closed: nothing computed
+    assert not any(m.label == "Median" for m in at.metric)
+
+    at.session_state["funnel_ttc"] = True  # what opening "Time to convert" does
+    at.run()
+    _no_errors(at)
+    assert called == ["time_to_convert", "time_to_convert"]  # overall and by channel
+    assert any(m.label == "Median" for m in at.metric)
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_funnel_sections_open_from_a_link_show_what_they_computed(demo_db: Path) -> None:
+    at = _funnel_page({"period": "September 2026", **dict.fromkeys(SECTIONS, "true")})
+    _no_errors(at)
+    con = model.connect(demo_db, read_only=True)
+    try:
+        acceptance = funnel.lead_acceptance(con, SEPTEMBER).row(0, named=True)
+        target = funnel.acceptance_target(con)
+    finally:
+        con.close()
+    rate = next(m.value for m in at.metric if m.label == "Lead acceptance rate")
+    assert rate == funnel.format_rate(acceptance["acceptance_rate"])
+    assert at.number_input(key="funnel_acceptance_target").value == target * 100
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any("MQL → SQL by MQL month" in t for t in titles)  # the cohort trend
+    assert any("Conversion by lead score band" in t for t in titles)
+    assert any("Days from MQL to SQL" in t for t in titles)
+    assert _table_with(at, "lead_id") is not None  # the leads behind a number

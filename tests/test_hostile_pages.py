@@ -168,8 +168,18 @@ def test_rejections_page_shows_reasons_and_channels_from_a_file_as_text(
     assert set(records["company"]) == {"'@SUM(A1)"}
 
 
+FUNNEL_SECTIONS = (
+    "funnel_drill",
+    "funnel_trend",
+    "funnel_ttc",
+    "funnel_acceptance",
+    "funnel_score",
+)
+"""The Funnel's sections that are computed when opened: all open here."""
+
+
 def test_funnel_page_shows_values_from_a_file_as_text(hostile_db: Path) -> None:
-    at = _page("pages/funnel.py", SEPTEMBER)
+    at = _page("pages/funnel.py", {**SEPTEMBER, **dict.fromkeys(FUNNEL_SECTIONS, "true")})
     _no_errors(at)
     _assert_shown_as_text(at)
     by_channel = _table(at, "Channel")
@@ -304,19 +314,19 @@ def test_chart_builders_put_values_in_figures_as_text() -> None:
 
 def test_the_mapping_editor_maps_a_formula_column_by_its_real_name() -> None:
     # what the Import page does: show the editor neutralised, read the mapping back restored
-    from alignment.app import state
+    from alignment.app import widgets
     from alignment.present.importing import mapping_from_editor, mapping_table
 
     mapping = {"external_id": "Lead ID", "name": FORMULA}
-    shown = state.editor_table(mapping_table("leads", mapping, ["Lead ID", FORMULA]))
+    shown = widgets.editor_table(mapping_table("leads", mapping, ["Lead ID", FORMULA]))
     assert "'" + FORMULA in shown["source_column"].to_list()
-    assert state.editor_options(["Lead ID", FORMULA]) == ["Lead ID", "'" + FORMULA]
-    assert mapping_from_editor(state.edited_table(shown)) == mapping
+    assert widgets.editor_options(["Lead ID", FORMULA]) == ["Lead ID", "'" + FORMULA]
+    assert mapping_from_editor(widgets.edited_table(shown)) == mapping
 
 
 def test_every_table_a_page_shows_goes_through_the_table_helpers() -> None:
-    """`st.dataframe` / `st.data_editor` in pages take `state.table(...)` or
-    `state.editor_table(...)`, so no table holds a live formula."""
+    """`st.dataframe` / `st.data_editor` in pages take `widgets.table(...)` or
+    `widgets.editor_table(...)`, so no table holds a live formula."""
     allowed = {"dataframe": "table", "data_editor": "editor_table"}
     for path in sorted((REPO / "pages").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):

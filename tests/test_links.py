@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from alignment import model
-from alignment.app import links, state
+from alignment.app import links, sidebar
 from alignment.metrics import overview
 from alignment.periods import Grain, Period, latest_complete
 
@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 # a small data range for the unit tests: October 2016 to December 2017
 EARLIEST, LATEST, TODAY = date(2016, 10, 20), date(2017, 12, 31), date(2026, 12, 2)
 CHOICES = links.Choices(
-    period_options=lambda grain: state.period_options(grain, EARLIEST, LATEST, TODAY),
+    period_options=lambda grain: sidebar.period_options(grain, EARLIEST, LATEST, TODAY),
     default_period=lambda grain: latest_complete(grain, EARLIEST, LATEST, TODAY).key,
     dimension_values={"channel": ["(not set)", "Email", "Paid Search"], "owner": ["Ada"]},
     dimension_labels={"channel": "Channel", "owner": "Owner"},

@@ -51,9 +51,9 @@ def _no_errors(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
-def _page(page: str) -> AppTest:
+def _page(page: str, query: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.query_params.update({"period": "September 2026"})
+    at.query_params.update({"period": "September 2026", **(query or {})})
     at.run()
     return at.switch_page(page).run()
 
@@ -136,7 +136,7 @@ def test_funnel_page_with_nan_and_infinite_scores_and_amounts(demo_db: Path) -> 
     con = model.connect(demo_db)
     _, lowest, highest = funnel.score_range(con, SEPTEMBER)
     con.close()
-    at = _page("pages/funnel.py")
+    at = _page("pages/funnel.py", {"funnel_score": "true"})  # the lead-score section open
     _no_errors(at)  # was: cannot convert float NaN to integer (the score bands)
     threshold = at.slider(key="funnel_score_threshold")
     assert (threshold.min, threshold.max) == (lowest, highest)

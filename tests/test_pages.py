@@ -129,3 +129,22 @@ def test_a_present_link_opens_in_presenter_mode(demo_db: Path) -> None:
     at.toggle(key="present").set_value(False).run()
     _no_errors(at)
     assert at.toggle(key="present").value is False
+
+
+def test_the_glossary_does_no_database_work(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app()  # the first run reads what the sidebar and the banner need
+    reads: list[str] = []
+    real = store.Database.cursor
+
+    def counted(self: store.Database) -> store.Connection:
+        reads.append("cursor")
+        return real(self)
+
+    monkeypatch.setattr(store.Database, "cursor", counted)
+    at.switch_page("pages/glossary.py").run()
+    _no_errors(at)
+    at.run()  # and again, as any widget change does
+    _no_errors(at)
+    assert reads == []
+    at.switch_page("pages/funnel.py").run()  # the spy sees the reads of a page not yet shown
+    assert reads

@@ -14,9 +14,9 @@ longer reproduce the view.)
 `resolve` reads the link's raw values before any widget exists and rewrites them as the widgets
 spell them: the CLI's spellings and other letter case become the option they mean, values that
 cannot be applied are dropped, and one notice names those and what is shown instead. The
-sidebar (`state.sidebar_view`) writes the rewritten values into `st.query_params` and reruns, so
+sidebar (`sidebar.sidebar_view`) writes the rewritten values into `st.query_params` and reruns, so
 the widgets are seeded from a URL they accept and the address bar shows the view. Plain values
-only: the Streamlit glue is in `state.py`.
+only: the Streamlit glue is in `sidebar.py`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ LINK_KEYS: tuple[str, ...] = ("grain", "period", "compare")
 
 @dataclass(frozen=True)
 class Choices:
-    """What the sidebar can show: the period keys of each grain (from `state.period_options`),
+    """What the sidebar can show: the period keys of each grain (from `sidebar.period_options`),
     the default period key of each grain, the labels of the dimension filters and the values
     each one has in the data."""
 

@@ -1,0 +1,143 @@
+"""The Rejections page: the Pareto of reasons against the comparison period, the patterns in
+words, the monthly reason shares, reason x dimension heatmaps and the records behind them, for
+rejected leads or lost deals (`kind`), with standard or exported reasons (`level`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from alignment import periods
+from alignment.db.store import Connection
+from alignment.filters import Filters
+from alignment.metrics import rejections
+from alignment.metrics.rejections import Kind, Level
+from alignment.periods import Period
+
+TREND_MONTHS = 12
+"""At most this many months in the reason-share trend, ending at the selected period."""
+PAGE_SIZE = 50
+DEFAULT_DIMENSION = "channel"
+
+
+def pareto(
+    con: Connection,
+    period: Period,
+    comparison: Period | None,
+    filters: Filters,
+    kind: Kind,
+    level: Level,
+) -> pl.DataFrame:
+    """One row per reason: the period's and the comparison period's counts and shares."""
+    return rejections.pareto(con, period, comparison, filters, kind=kind, level=level)
+
+
+def patterns(
+    con: Connection, period: Period, filters: Filters, kind: Kind, level: Level
+) -> pl.DataFrame:
+    """One row per over-represented reason by channel, segment or both."""
+    return rejections.patterns(con, period, filters, kind=kind, level=level)
+
+
+def trend_window(
+    period: Period, earliest: date | None, latest: date | None, today: date
+) -> tuple[Period, int]:
+    """The trend's last month and how many months it shows: at most `TREND_MONTHS` ending at
+    the selected period, not before the data's first month; for all time the whole range."""
+    return periods.trend_window(period, "month", TREND_MONTHS, earliest, latest, today)
+
+
+def trend(
+    con: Connection, end: Period, months: int, filters: Filters, kind: Kind, level: Level
+) -> pl.DataFrame:
+    """One row per month x reason: the `months` months ending with `end`'s."""
+    return rejections.share_trend(con, end, filters, months, kind=kind, level=level)
+
+
+def matrices(
+    con: Connection,
+    period: Period,
+    dimensions: tuple[str, ...],
+    filters: Filters,
+    kind: Kind,
+    level: Level,
+) -> dict[str, pl.DataFrame]:
+    """Per dimension, one row per value x reason (the heatmaps)."""
+    return {
+        d: rejections.reason_matrix(con, period, d, filters, kind=kind, level=level)
+        for d in dimensions
+    }
+
+
+def heatmap_dimensions(dimension: str) -> tuple[str, str]:
+    """The chosen dimension and the one shown beside it (segment, or channel for segment)."""
+    return dimension, "segment" if dimension != "segment" else "channel"
+
+
+def record_count(
+    con: Connection, period: Period, filters: Filters, kind: Kind, level: Level, reason: str | None
+) -> int:
+    """How many rejected leads (lost deals) the drill-down lists, for a reason or all."""
+    return rejections.record_count(con, period, filters, kind=kind, level=level, reason=reason)
+
+
+def records(
+    con: Connection,
+    period: Period,
+    filters: Filters,
+    kind: Kind,
+    level: Level,
+    reason: str | None,
+    page: int,
+    page_size: int = PAGE_SIZE,
+) -> pl.DataFrame:
+    """One page (1-based) of the drill-down: one row per rejected lead (lost deal), newest
+    first."""
+    return rejections.records(
+        con,
+        period,
+        filters,
+        kind=kind,
+        level=level,
+        reason=reason,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
+
+
+def records_download(
+    con: Connection, period: Period, filters: Filters, kind: Kind, level: Level, reason: str | None
+) -> pl.DataFrame:
+    """Every record of the drill-down: one row per rejected lead (lost deal)."""
+    return rejections.records(
+        con, period, filters, kind=kind, level=level, reason=reason, limit=None
+    )
+
+
+def default_view(
+    con: Connection,
+    period: Period,
+    comparison: Period | None,
+    filters: Filters,
+    *,
+    earliest: date | None,
+    latest: date | None,
+    today: date,
+    kind: Kind = "leads",
+    level: Level = "standard",
+) -> dict[str, Any]:
+    """Everything the page shows: Pareto, patterns, trend, both heatmaps and the first page of
+    the records."""
+    end, months = trend_window(period, earliest, latest, today)
+    return {
+        "pareto": pareto(con, period, comparison, filters, kind, level),
+        "patterns": patterns(con, period, filters, kind, level),
+        "trend": trend(con, end, months, filters, kind, level),
+        "matrices": matrices(
+            con, period, heatmap_dimensions(DEFAULT_DIMENSION), filters, kind, level
+        ),
+        "record_count": record_count(con, period, filters, kind, level, None),
+        "records": records(con, period, filters, kind, level, None, 1),
+    }

@@ -12,10 +12,9 @@ of a page), each read through the one cached call.
 - `widgets`: tables that hold no live formula, CSV downloads, one-shot messages, confirmations.
 - `imports`: uploads, the import history, deleting imports, the demo banner.
 - `edits`: writes from the Settings and Funnel pages (maps, acceptance target).
+- `process`: what the server process loads (and keeps from the garbage collector) at start-up.
 """
 
-# Sessions run on their own threads, and plotly looks pandas up in `sys.modules` (without
-# importing it) while Streamlit imports it lazily: the first sessions of a fresh server could
-# see a half-imported pandas ("partially initialized module 'pandas' has no attribute
-# 'Series'"). Importing it here, before any page code runs, closes that window.
-import pandas  # noqa: F401
+from alignment.app import process
+
+process.prepare()  # before any page code runs: see `process`

@@ -10,9 +10,15 @@ and ~2 touchpoints per lead) it times, in one run on one machine:
 - every Overview, Funnel and Rejections computation (budget: < 300 ms each, median of 5);
 - the same metrics written the straightforward way in pandas, the notebook baseline (ratio
   reported);
-- peak memory of the app's work in a fresh process (budget: < 2 GB), and of the harness.
+- each page's default view, every call it makes together ("page total", budget < 300 ms), and
+  the sidebar's choices that every page shows (read once per data change);
+- peak memory of the app's work in a fresh process (budget: < 2 GB), and of the harness;
+- with `--viewers 10,20`, the load driver (`devtools.load`): that many viewers at once against
+  the app served on the benchmark's database, p50 / p95 of a filter change and errors.
 
 It prints one table (operation, rows, median ms, baseline ms, ratio) and can write it as JSON.
+`python -m alignment.devtools.bench --pages DB [--viewers 10]` times only the page totals (and
+drives the viewers) on an existing database, such as `alignment demo --leads 1000000 --db DB`.
 """
 
 from __future__ import annotations
@@ -33,9 +39,9 @@ from typing import Any
 
 import polars as pl
 
-from alignment import model
+from alignment import clock, model
 from alignment.db import store
-from alignment.devtools import demo
+from alignment.devtools import demo, load
 from alignment.filters import Filters
 from alignment.metrics import overview
 from alignment.periods import ALL_TIME, Period
@@ -706,6 +712,86 @@ def bench_funnel(
     return rows
 
 
+# ---- page totals: every call a page's default view makes --------------------------------
+def page_cases(con: store.Connection, today: date) -> list[tuple[str, Callable[[], Any]]]:
+    """(row name, what the page computes when it opens) for every page, on the period the
+    sidebar opens on (the latest complete month) with no filters and the default comparison:
+    each page's `screens.<page>.default_view`, the calls the page makes (tests/test_screens.py
+    holds them equal), and the sidebar's choices, which every page shows and which are read
+    once per data change."""
+    from alignment import ingest, periods
+    from alignment.metrics import registry
+    from alignment.screens import frame, funnel, overview, quality, rejections, settings
+
+    choices = frame.choices(con)
+    span = {"earliest": choices.earliest, "latest": choices.latest, "today": today}
+    month = periods.latest_complete("month", choices.earliest, choices.latest, today)
+    no_filters = Filters()
+    return [
+        ("sidebar: date range and filter values", lambda: frame.choices(con)),
+        (
+            f"page total: Overview {month.key}",
+            lambda: overview.default_view(con, month, "previous", no_filters, **span),
+        ),
+        (
+            f"page total: Funnel {month.key} (sections closed)",
+            lambda: funnel.default_view(con, month, no_filters),
+        ),
+        (
+            f"Funnel {month.key}, every section open too",
+            lambda: funnel_open(con, month, no_filters, span),
+        ),
+        (
+            f"page total: Rejections {month.key} vs previous",
+            lambda: rejections.default_view(con, month, month.previous(), no_filters, **span),
+        ),
+        ("page total: Data quality", lambda: quality.default_view(con)),
+        ("page total: Settings (three maps)", lambda: settings.default_view(con)),
+        ("page total: Import (history)", lambda: ingest.list_imports(con)),
+        ("page total: Glossary (no database work)", registry.glossary),
+    ]
+
+
+def funnel_open(
+    con: store.Connection, period: Period, filters: Filters, span: dict[str, Any]
+) -> dict[str, Any]:
+    """The Funnel with every section open at its defaults: the default view, the leads behind
+    the first bar after the cohort stage, the monthly trend, time from MQL to SQL by channel,
+    lead acceptance by channel, lead scores and the what-if at the middle score."""
+    from alignment.metrics import funnel as metrics_funnel
+    from alignment.screens import funnel
+
+    shown = funnel.default_view(con, period, filters)
+    end, count = funnel.trend_window(period, "month", **span)
+    first = metrics_funnel.DEFAULT_FIRST_STAGE
+    stage = metrics_funnel.stages_from(first)[1]
+    cell = metrics_funnel.Cell(period=period, filters=filters, first_stage=first, stage=stage)
+    scores = funnel.score(con, period, filters)
+    _, low, high = scores["range"]
+    return {
+        **shown,
+        "leads": funnel.lead_records(con, cell, 1, 50),
+        "trend": funnel.trend(con, end, count, filters, "month", first, None),
+        "time": funnel.time_to_convert(con, period, filters, "mql", "sql", "channel"),
+        "acceptance": funnel.acceptance(con, period, filters, "channel"),
+        "score": scores,
+        "whatif": None if low is None else funnel.whatif(con, period, filters, (low + high) / 2),
+    }
+
+
+def bench_pages(con: store.Connection, today: date, repeats: int) -> list[Row]:
+    """Time each page's default view, all of its calls together (budget: < 300 ms), and the
+    sidebar's choices (shown on every page, read again only after the data changes)."""
+    n_leads = int(store.scalar(con, "SELECT count(*) FROM leads"))
+    rows = []
+    for name, function in page_cases(con, today):
+        duck_ms = median_ms(function, repeats)
+        budget = f"< {KPI_BUDGET_MS:g} ms" if name.startswith("page total") else ""
+        ok = None if not budget else duck_ms < KPI_BUDGET_MS
+        rows.append(Row(name, n_leads, duck_ms, None, budget, ok))
+    return rows
+
+
 # ---- driver ------------------------------------------------------------------------------
 def run(
     n_leads: int,
@@ -714,8 +800,10 @@ def run(
     import_repeats: int = 3,
     workdir: Path | None = None,
     today: date | None = None,
+    viewers: Sequence[int] = (),
 ) -> dict[str, Any]:
-    """Run every benchmark at `n_leads`; returns the report as plain data."""
+    """Run every benchmark at `n_leads`, then, for each number of `viewers`, the load driver
+    against the app served on the benchmark's database; returns the report as plain data."""
     today = today or datetime.now(UTC).date()
     with tempfile.TemporaryDirectory(prefix="alignment-bench-") as tmp:
         work = workdir or Path(tmp)
@@ -731,9 +819,11 @@ def run(
         rows += bench_rejections(con, tables, today, repeats)
         rows += bench_funnel(con, tables, today, repeats)
         rows += bench_quality(con, today, repeats)
+        rows += bench_pages(con, today, repeats)
         con.close()
         del tables
         app_memory = app_peak_memory_mb(work / "kpis.duckdb", work / "leads_export.csv")
+        viewer_summaries = load.run(viewers, database=work / "kpis.duckdb") if viewers else []
         uploads = [
             (n_leads, *upload_peak_memory_mb(work / "leads_export.csv")),
             (3 * n_leads, *upload_peak_memory_mb(tripled_export(work / "leads_export.csv"))),
@@ -768,6 +858,26 @@ def run(
         "generate_seconds": round(generate_s, 2),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": [{**asdict(r), "ratio": r.ratio} for r in rows],
+        "load": viewer_summaries,
+    }
+
+
+def pages_only(database: Path, repeats: int, viewers: Sequence[int] = ()) -> dict[str, Any]:
+    """The page totals (and the load driver's runs) on an existing database, read-only: the
+    quick loop while working on a page."""
+    con = model.connect(database, read_only=True)
+    try:
+        sizes = store.table_counts(con)
+        rows = bench_pages(con, clock.today(), repeats)
+    finally:
+        con.close()
+    return {
+        "n_leads": sizes.get("leads", 0),
+        "table_rows": sizes,
+        "generate_seconds": 0,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "rows": [{**asdict(r), "ratio": r.ratio} for r in rows],
+        "load": load.run(viewers, database=database) if viewers else [],
     }
 
 
@@ -788,6 +898,7 @@ def format_report(report: dict[str, Any]) -> str:
             f"{row['operation']:<48} {row['rows']:>10,} {row['median_ms']:>10.1f} {base:>12} "
             f"{ratio:>7}  {row['budget']} {verdict}"
         )
+    lines += [load.format_summary(summary) for summary in report.get("load", [])]
     return "\n".join(lines)
 
 
@@ -796,6 +907,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+    parser.add_argument(
+        "--viewers",
+        metavar="N[,N]",
+        default="",
+        help="then drive N viewers at once (the load driver, 60 s each) against the app served "
+        "on the benchmark's database, e.g. --viewers 10,20",
+    )
+    parser.add_argument(
+        "--pages",
+        metavar="DB",
+        help="only the page totals (and --viewers), on an existing database, read-only",
+    )
     parser.add_argument("--probe-memory", nargs=2, metavar=("DB", "CSV"), help=argparse.SUPPRESS)
     parser.add_argument("--probe-upload", metavar="CSV", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -806,7 +929,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.probe_memory:
         print(probe_memory(Path(args.probe_memory[0]), Path(args.probe_memory[1])))
         return 0
-    report = run(args.leads, repeats=args.repeats)
+    viewers = [int(v) for v in args.viewers.split(",") if v.strip()]
+    if args.pages:
+        report = pages_only(Path(args.pages), args.repeats, viewers)
+    else:
+        report = run(args.leads, repeats=args.repeats, viewers=viewers)
     print(format_report(report))
     if args.json:
         path = Path(args.json)
@@ -814,7 +941,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         path.write_text(json.dumps(report, indent=2), encoding="utf-8")
         print(f"written to {path}")
     over = [r["operation"] for r in report["rows"] if r["ok"] is False]
-    return 1 if over else 0
+    load_errors = [s for s in report["load"] if s["changes"]["errors"] or s["opens"]["errors"]]
+    return 1 if over or load_errors else 0
 
 
 if __name__ == "__main__":

@@ -87,3 +87,7 @@ class Filters:
                 continue
             values[dimension] = tuple([raw] if isinstance(raw, str) else list(raw))
         return cls(**values)
+
+
+NO_FILTERS = Filters()
+"""No dimension restricted (Filters is frozen, so one shared value is safe as a default)."""

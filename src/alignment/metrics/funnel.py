@@ -40,7 +40,7 @@ import polars as pl
 from alignment import clock, stats
 from alignment.db import schema, store
 from alignment.db.store import Connection
-from alignment.filters import Filters
+from alignment.filters import NO_FILTERS, Filters
 from alignment.metrics import registry
 from alignment.metrics.compile import compile_periods
 from alignment.metrics.dimensions import (  # noqa: F401  (part of this module's interface)
@@ -52,6 +52,7 @@ from alignment.metrics.dimensions import (  # noqa: F401  (part of this module's
 )
 from alignment.model.facts import entered_sql
 from alignment.periods import ALL_TIME, Period
+from alignment.stats import MAX_INTERVAL_WIDTH, MIN_N  # noqa: F401  (this module's interface)
 
 View = Literal["cohort", "flow"]
 Outcome = Literal["reached", "not_reached"]
@@ -70,16 +71,9 @@ FIRST_STAGES: tuple[str, ...] = STAGES[:-1]
 DEFAULT_FIRST_STAGE = "mql"
 """DESIGN section 5: cohorts are MQL cohorts by default."""
 
-MIN_N = 30
-"""A rate over fewer leads than this is marked "too few to tell"."""
-
-MAX_INTERVAL_WIDTH = 0.20
-"""... and so is a rate whose Wilson 95 % interval is wider than 20 points (DESIGN section 5)."""
 
 TOO_FEW_TEXT = "too few to tell"
 
-MATURITY_QUANTILE = 0.8
-"""Without a window, a cohort younger than this quantile of historical time to SQL is maturing."""
 
 TIME_BIN_EDGES: tuple[float, ...] = (1, 3, 7, 14, 30, 60, 90, 180)
 """Upper edges (days, exclusive) of the time-to-convert histogram bins; the last bin is open."""
@@ -105,7 +99,6 @@ DEFAULT_ACCEPTANCE_TARGET = 0.90
 WINDOW_CHOICES: tuple[int, ...] = (30, 60, 90, 180, 365)
 """Conversion windows (days) offered on the page; the CLI accepts any positive number."""
 
-NO_FILTERS = Filters()
 _DAY_US = 86_400_000_000
 _DAYS = "86400000000.0"  # microseconds per day, as a SQL literal
 
@@ -519,7 +512,7 @@ def _maturity_threshold(
         con,
         f"""
         SELECT quantile_cont({_days_between(_reached(first_stage), _reached(target))},
-                             {MATURITY_QUANTILE})
+                             {registry.MATURITY_QUANTILE})
         FROM lead_facts l
         WHERE {_reached(target)} IS NOT NULL AND {lead_filter}""",
         params,

@@ -25,7 +25,7 @@ import polars as pl
 from alignment import clock
 from alignment.db import schema, store
 from alignment.db.store import Connection, quote_identifier
-from alignment.filters import DIMENSIONS, Filters
+from alignment.filters import DIMENSIONS, NO_FILTERS, Filters
 from alignment.metrics import registry
 from alignment.metrics.compile import compile_periods, compile_series
 from alignment.periods import COMPARISONS, Period, month_starts
@@ -75,14 +75,10 @@ TREND_COLUMNS: tuple[str, ...] = (
 )
 """Columns of `monthly_trend`, in order."""
 
-NO_FILTERS = Filters()
 _FINITE_AMOUNT = "CASE WHEN isfinite(o.amount) THEN o.amount END"
 """An opportunity's amount for sums and averages: a NaN or infinite amount (which imports
 reject) counts as no amount, so it cannot turn a whole period's pipeline into NaN."""
 """The default: no dimension restricted (Filters is frozen, so one shared value is safe)."""
-
-MATURITY_QUANTILE = 0.8
-"""A cohort younger than this quantile of historical MQL-to-SQL time is still maturing."""
 
 
 def _check_dimension(dimension: str) -> str:
@@ -186,12 +182,12 @@ TREND_ITEMS: tuple[str, ...] = (
 
 
 def _p80_sql(filters: Filters) -> tuple[str, list[Any]]:
-    """One value: the `MATURITY_QUANTILE` of days from reaching MQL to reaching SQL over every
-    lead (matching the filters) that has reached SQL."""
+    """One value: the `registry.MATURITY_QUANTILE` of days from reaching MQL to reaching SQL
+    over every lead (matching the filters) that has reached SQL."""
     condition, params = filters.where("l")
     sql = f"""
       SELECT quantile_cont(
-        (epoch(l.reached_sql_at) - epoch(l.reached_mql_at)) / 86400.0, {MATURITY_QUANTILE}
+        (epoch(l.reached_sql_at) - epoch(l.reached_mql_at)) / 86400.0, {registry.MATURITY_QUANTILE}
       ) AS p80
       FROM lead_facts l
       WHERE l.reached_sql_at IS NOT NULL AND {condition}"""

@@ -25,10 +25,9 @@ import polars as pl
 from alignment import clock
 from alignment.db import schema, store
 from alignment.db.store import Connection, quote_identifier
-from alignment.filters import Filters
+from alignment.filters import NO_FILTERS, Filters
 from alignment.metrics import registry
 from alignment.metrics.compile import compile_periods
-from alignment.metrics.overview import NO_FILTERS
 from alignment.metrics.registry import Measure
 from alignment.model import maps
 from alignment.model.facts import NOT_SET

@@ -24,6 +24,9 @@ Unit = Literal["count", "rate", "currency", "days"]
 Model = Literal["leads", "opportunities"]
 Aggregate = Literal["count", "sum", "avg", "median"]
 
+MATURITY_QUANTILE = 0.8
+"""A cohort younger than this quantile of the historical time to convert is still maturing."""
+
 MISSING = "–"
 """How a missing value (no data, rate over zero) is written."""
 

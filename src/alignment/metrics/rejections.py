@@ -36,12 +36,13 @@ import polars as pl
 from alignment import clock, stats
 from alignment.db import store
 from alignment.db.store import Connection, quote_identifier, quote_literal
-from alignment.filters import DIMENSIONS, Filters
+from alignment.filters import DIMENSIONS, NO_FILTERS, Filters
 from alignment.metrics import registry
 from alignment.metrics.compile import bucket_sql
 from alignment.metrics.registry import Kpi, format_value
 from alignment.model.maps import STANDARD_REASONS
 from alignment.periods import ALL_TIME, Period, between_sql, hull, month_starts
+from alignment.stats import MIN_N
 
 Kind = Literal["leads", "opportunities"]
 Level = Literal["standard", "raw"]
@@ -63,13 +64,10 @@ NOT_DOCUMENTED = "Not documented"
 DOCUMENTATION_TARGET = 1.0
 """SLA target (DESIGN section 1): every rejected MQL has a documented reason."""
 
-MIN_N = 30
-"""Fewest records a channel / segment cell (and the rest) needs before it is tested."""
 
 ALPHA = 0.05
 """Family-wise significance level of the pattern finder (Bonferroni over every test)."""
 
-NO_FILTERS = Filters()
 
 PATTERN_DIMENSIONS: tuple[str, str] = ("channel", "segment")
 

@@ -589,8 +589,11 @@ def test_registry_covers_every_kpi_column(con: store.Connection) -> None:
         assert kpi.label and kpi.unit in ("count", "rate", "currency", "days")
         assert kpi.definition.endswith(".") and kpi.definition.count(". ") == 0, kpi.name
         if kpi.unit == "rate":
-            assert kpi.numerator in registry.KPIS
-            assert all(part in registry.KPIS for part in kpi.denominator.split(" + "))  # type: ignore[union-attr]
+            ratio = kpi.computation
+            assert isinstance(ratio, registry.Ratio)
+            assert all(p in registry.KPIS for p in (ratio.numerator, *ratio.denominator))
+        else:
+            assert isinstance(kpi.computation, registry.Measure), kpi.name
 
 
 def test_page_metrics_have_a_label_a_unit_and_one_sentence() -> None:

@@ -54,6 +54,18 @@ class Filters:
             params.extend(values)
         return (" AND ".join(clauses) or "TRUE"), params
 
+    def where_named(self, alias: str | None = None) -> tuple[str, dict[str, Any]]:
+        """`where` with named parameters (`$f_channel_0`, ...) for statements that bind by name."""
+        prefix = f"{quote_identifier(alias)}." if alias else ""
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        for dimension, values in self.active().items():
+            names = [f"f_{dimension}_{i}" for i in range(len(values))]
+            params.update(zip(names, values, strict=True))
+            placeholders = ", ".join(f"${n}" for n in names)
+            clauses.append(f"{prefix}{quote_identifier(dimension)} IN ({placeholders})")
+        return (" AND ".join(clauses) or "TRUE"), params
+
     def describe(self) -> str:
         """One line for titles and the review pack: `channel: Email, Events; segment: SMB`."""
         active = self.active()
@@ -75,3 +87,7 @@ class Filters:
                 continue
             values[dimension] = tuple([raw] if isinstance(raw, str) else list(raw))
         return cls(**values)
+
+
+NO_FILTERS = Filters()
+"""No dimension restricted (Filters is frozen, so one shared value is safe as a default)."""

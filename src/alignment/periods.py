@@ -13,6 +13,7 @@ of a trend (`trend_window`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
@@ -215,6 +216,29 @@ def recent_periods(grain: Grain, today: date, count: int) -> list[Period]:
     """The `count` most recent periods of a grain, newest first, starting with today's."""
     current = Period.containing(grain, today)
     return [current.shift(-i) for i in range(count)]
+
+
+def hull(periods: Sequence[Period]) -> Period:
+    """The smallest period covering all of `periods` (all time if one of them is), to skip rows
+    outside every one of them in one comparison."""
+    if any(p.first_day is None or p.end_day is None for p in periods):
+        return ALL_TIME
+    first = min(p.first_day for p in periods if p.first_day is not None)
+    end = max(p.end_day for p in periods if p.end_day is not None)
+    return Period(periods[0].grain, first, end)
+
+
+def month_starts(end: Period, months: int, today: date) -> list[date]:
+    """First days of the `months` calendar months ending with `end`'s month (a quarter's last
+    month; `today`'s month for all time), oldest first: the months of a trend."""
+    if end.first_day is None or end.end_day is None:
+        last = today.replace(day=1)
+    elif end.grain == "quarter":
+        last = (end.end_day - timedelta(days=1)).replace(day=1)
+    else:
+        last = end.first_day.replace(day=1)
+    index = last.year * 12 + last.month - 1
+    return [date((index - i) // 12, (index - i) % 12 + 1, 1) for i in range(months - 1, -1, -1)]
 
 
 def between_sql(column: str, period: Period) -> tuple[str, list[datetime]]:

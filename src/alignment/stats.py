@@ -13,6 +13,14 @@ from statistics import NormalDist
 
 _STANDARD_NORMAL = NormalDist()
 
+MIN_N = 30
+"""Fewest observations behind a rate (or a cell of a test, and the rest) before it is read as
+more than noise: a smaller one is "too few to tell", and a pattern test is not run."""
+
+MAX_INTERVAL_WIDTH = 0.20
+"""A rate whose Wilson 95 % interval is wider than 20 points is "too few to tell" too (DESIGN
+section 5)."""
+
 
 def z_value(confidence: float = 0.95) -> float:
     """Two-sided critical value of the standard normal (1.959964 for 95 %)."""

@@ -14,8 +14,7 @@ import polars as pl
 from alignment import stats
 from alignment.db import store
 from alignment.db.store import Connection, quote_identifier
-from alignment.filters import DIMENSIONS, Filters
-from alignment.metrics.overview import NO_FILTERS
+from alignment.filters import DIMENSIONS, NO_FILTERS, Filters
 from alignment.periods import ALL_TIME, Period, between_sql
 
 

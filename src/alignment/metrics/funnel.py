@@ -39,11 +39,20 @@ import polars as pl
 
 from alignment import clock, stats
 from alignment.db import schema, store
-from alignment.db.store import Connection, quote_literal
-from alignment.filters import DIMENSIONS, Filters
+from alignment.db.store import Connection
+from alignment.filters import NO_FILTERS, Filters
 from alignment.metrics import registry
-from alignment.model.facts import NOT_SET, entered_sql
+from alignment.metrics.compile import compile_periods
+from alignment.metrics.dimensions import (  # noqa: F401  (part of this module's interface)
+    DIMENSION_LABELS,
+    EMPLOYEE_BANDS,
+    FUNNEL_DIMENSIONS,
+    check_dimension,
+    dimension_sql,
+)
+from alignment.model.facts import entered_sql
 from alignment.periods import ALL_TIME, Period
+from alignment.stats import MAX_INTERVAL_WIDTH, MIN_N  # noqa: F401  (this module's interface)
 
 View = Literal["cohort", "flow"]
 Outcome = Literal["reached", "not_reached"]
@@ -62,47 +71,9 @@ FIRST_STAGES: tuple[str, ...] = STAGES[:-1]
 DEFAULT_FIRST_STAGE = "mql"
 """DESIGN section 5: cohorts are MQL cohorts by default."""
 
-FUNNEL_DIMENSIONS: tuple[str, ...] = (
-    *DIMENSIONS,
-    "campaign",
-    "industry",
-    "employee_band",
-    "country",
-)
-"""Dimensions a conversion can be broken down by (the global filter dimensions and more)."""
-
-DIMENSION_LABELS: dict[str, str] = {
-    "channel": "Channel",
-    "segment": "Segment",
-    "region": "Region",
-    "team": "Team",
-    "owner": "Owner",
-    "campaign": "Campaign",
-    "industry": "Industry",
-    "employee_band": "Employee band",
-    "country": "Country",
-}
-
-EMPLOYEE_BANDS: tuple[tuple[int | None, str], ...] = (
-    (10, "1–10"),
-    (50, "11–50"),
-    (200, "51–200"),
-    (1000, "201–1,000"),
-    (5000, "1,001–5,000"),
-    (None, "5,001+"),
-)
-"""(largest employee count, label) of each company-size band, smallest first."""
-
-MIN_N = 30
-"""A rate over fewer leads than this is marked "too few to tell"."""
-
-MAX_INTERVAL_WIDTH = 0.20
-"""... and so is a rate whose Wilson 95 % interval is wider than 20 points (DESIGN section 5)."""
 
 TOO_FEW_TEXT = "too few to tell"
 
-MATURITY_QUANTILE = 0.8
-"""Without a window, a cohort younger than this quantile of historical time to SQL is maturing."""
 
 TIME_BIN_EDGES: tuple[float, ...] = (1, 3, 7, 14, 30, 60, 90, 180)
 """Upper edges (days, exclusive) of the time-to-convert histogram bins; the last bin is open."""
@@ -128,7 +99,6 @@ DEFAULT_ACCEPTANCE_TARGET = 0.90
 WINDOW_CHOICES: tuple[int, ...] = (30, 60, 90, 180, 365)
 """Conversion windows (days) offered on the page; the CLI accepts any positive number."""
 
-NO_FILTERS = Filters()
 _DAY_US = 86_400_000_000
 _DAYS = "86400000000.0"  # microseconds per day, as a SQL literal
 
@@ -152,15 +122,6 @@ def _check_window(window_days: int | None) -> int | None:
             f"the conversion window must be a positive number of days, got {window_days}"
         )
     return window_days
-
-
-def check_dimension(dimension: str) -> str:
-    """`dimension` if the funnel can break down by it, else ValueError naming the choices."""
-    if dimension not in FUNNEL_DIMENSIONS:
-        raise ValueError(
-            f"unknown dimension {dimension!r}: use one of {', '.join(FUNNEL_DIMENSIONS)}"
-        )
-    return dimension
 
 
 def stages_from(first_stage: str) -> tuple[str, ...]:
@@ -190,26 +151,6 @@ def _reached(stage: str) -> str:
 def _reached_at_all(stage: str) -> str:
     """Whether a lead reached `stage` at any time, by a date or a flag."""
     return f"l.reached_{_check_stage(stage)}"
-
-
-def dimension_sql(dimension: str) -> str:
-    """The SQL expression of a funnel dimension over `lead_facts l`; missing values read
-    `(not set)` so they stay visible."""
-    check_dimension(dimension)
-    not_set = quote_literal(NOT_SET)
-    if dimension in (*DIMENSIONS, "campaign"):
-        return f"l.{dimension}"  # the view already fills these with (not set)
-    if dimension in ("industry", "country"):
-        return f"coalesce(nullif(trim(l.{dimension}), ''), {not_set})"
-    cases = " ".join(
-        f"WHEN l.employees <= {limit} THEN {quote_literal(label)}"
-        for limit, label in EMPLOYEE_BANDS
-        if limit is not None
-    )
-    return (
-        f"CASE WHEN l.employees IS NULL OR l.employees < 1 THEN {not_set} {cases} "
-        f"ELSE {quote_literal(EMPLOYEE_BANDS[-1][1])} END"
-    )
 
 
 def _days_between(earlier: str, later: str) -> str:
@@ -571,7 +512,7 @@ def _maturity_threshold(
         con,
         f"""
         SELECT quantile_cont({_days_between(_reached(first_stage), _reached(target))},
-                             {MATURITY_QUANTILE})
+                             {registry.MATURITY_QUANTILE})
         FROM lead_facts l
         WHERE {_reached(target)} IS NOT NULL AND {lead_filter}""",
         params,
@@ -703,11 +644,7 @@ def time_to_convert_histogram(
 
 
 # ---- lead acceptance ---------------------------------------------------------------------------
-REJECTED_SQL = (
-    "(l.rejected_at IS NOT NULL OR l.rejection_reason IS NOT NULL "
-    "OR nullif(trim(l.rejection_reason_raw), '') IS NOT NULL)"
-)
-"""A lead was rejected by sales: it has a rejection date or a rejection reason."""
+REJECTED_SQL = registry.REJECTED
 
 ACCEPTANCE_COLUMNS: tuple[str, ...] = (
     "mqls",
@@ -724,35 +661,28 @@ def lead_acceptance(
     con: Connection, period: Period, filters: Filters = NO_FILTERS, *, by: str | None = None
 ) -> pl.DataFrame:
     """Lead acceptance rate = SAL / (SAL + rejected) among the MQLs handed over in the period
-    (the MQL cohort).
+    (the MQL cohort): the registry metric `lead_acceptance`.
 
-    One row, or with `by` one row per value of that funnel dimension (sorted by MQLs
-    descending): [`<by>`,] mqls, accepted (reached SAL, or skipped it to a later stage),
+    One row, or with `by` one row per value of that funnel dimension that has MQLs (sorted by
+    MQLs descending): [`<by>`,] mqls, accepted (reached SAL, or skipped it to a later stage),
     rejected (a rejection date or reason and never accepted), pending (neither yet),
-    acceptance_rate = accepted / (accepted + rejected), its Wilson 95 % bounds. One statement."""
-    entered, params = _entered("mql", period)
-    lead_filter, p_filter = filters.where("l")
-    accepted = _reached_at_all("sal")
-    low, high = stats.wilson_sql("accepted", "accepted + rejected")
-    key = f"{dimension_sql(by)} AS {by}, " if by else ""
-    group = f"GROUP BY {by}" if by else ""
-    order = f"ORDER BY mqls DESC, {by}" if by else ""
-    sql = f"""
-    WITH counts AS (
-      SELECT {key}count(*) AS mqls,
-        count(*) FILTER (WHERE {accepted}) AS accepted,
-        count(*) FILTER (WHERE NOT ({accepted}) AND {REJECTED_SQL}) AS rejected
-      FROM lead_facts l
-      WHERE {entered} AND {lead_filter}
-      {group}
+    acceptance_rate = accepted / (accepted + rejected), its Wilson 95 % bounds. One compiled
+    statement."""
+    items = ("mqls", "accepted", "rejected", "lead_acceptance")
+    order = ("mqls DESC",) if by else ()
+    frame = compile_periods(items, [period], filters, by=by, order=order).run(con)
+    if by:
+        frame = frame.filter(pl.col("mqls") > 0)
+    return frame.select(
+        *([by] if by else []),
+        "mqls",
+        "accepted",
+        "rejected",
+        (pl.col("mqls") - pl.col("accepted") - pl.col("rejected")).alias("pending"),
+        pl.col("lead_acceptance").alias("acceptance_rate"),
+        pl.col("lead_acceptance_low").alias("acceptance_rate_low"),
+        pl.col("lead_acceptance_high").alias("acceptance_rate_high"),
     )
-    SELECT {f"{by}, " if by else ""}mqls::BIGINT AS mqls, accepted::BIGINT AS accepted,
-      rejected::BIGINT AS rejected, (mqls - accepted - rejected)::BIGINT AS pending,
-      accepted::DOUBLE / nullif(accepted + rejected, 0) AS acceptance_rate,
-      {low} AS acceptance_rate_low, {high} AS acceptance_rate_high
-    FROM counts
-    {order}"""
-    return store.query(con, sql, params + p_filter)
 
 
 def acceptance_target(con: Connection) -> float:

@@ -25,12 +25,13 @@ import polars as pl
 from alignment import clock
 from alignment.db import schema, store
 from alignment.db.store import Connection, quote_identifier
-from alignment.filters import Filters
+from alignment.filters import NO_FILTERS, Filters
 from alignment.metrics import registry
-from alignment.metrics.overview import NO_FILTERS
+from alignment.metrics.compile import compile_periods
+from alignment.metrics.registry import Measure
 from alignment.model import maps
-from alignment.model.facts import NOT_SET, entered_sql
-from alignment.periods import Period, between_sql
+from alignment.model.facts import NOT_SET
+from alignment.periods import Period
 
 EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
 """Dates before this are reported as implausible (typos, `1900-01-01` placeholders)."""
@@ -418,6 +419,35 @@ def _by_flag(count: int, cohort: int, stage: str, *, rate: bool = False) -> str:
     return text
 
 
+_BAD_AMOUNT = "(o.amount IS NULL OR o.amount < 0)"
+_WON = "o.outcome = 'won'"
+
+
+def _reached_by_flag_only(stage: str) -> str:
+    """Counted as having reached `stage` only because of a flag: no date for it or later."""
+    return f"l.reached_{stage} AND l.reached_{stage}_at IS NULL"
+
+
+TRUST_MEASURES: tuple[Measure, ...] = (
+    Measure("cohort", "mql_cohort"),
+    Measure("out_of_order", "mql_cohort", where=_out_of_order("l")),
+    Measure("sql_without_mql", "mql_cohort", where="l.sql_at IS NOT NULL AND l.mql_at IS NULL"),
+    *(
+        Measure(f"{s}_by_flag", "mql_cohort", where=_reached_by_flag_only(s))
+        for s in ("mql", "sql", "won")
+    ),
+    Measure("created", "lead_created"),
+    Measure("no_channel", "lead_created", where=f"l.channel = '{NOT_SET}'"),
+    Measure("opps_created", "opp_created"),
+    Measure("opps_bad_amount", "opp_created", where=_BAD_AMOUNT),
+    Measure("won", "opp_closed", where=_WON),
+    Measure("won_bad_amount", "opp_closed", where=f"{_WON} AND {_BAD_AMOUNT}"),
+    Measure("closed_undated", "opp_state", where="o.outcome <> 'open' AND o.closed_at IS NULL"),
+)
+"""The counts behind the trust notes, over the period's MQL cohort, created leads, created
+and won opportunities (and closed ones without a close date, whatever the period)."""
+
+
 def trust_notes(
     con: Connection, period: Period, filters: Filters = NO_FILTERS, now: datetime | None = None
 ) -> dict[str, str]:
@@ -433,61 +463,7 @@ def trust_notes(
       with a negative one; won_revenue, avg_deal_size, median_deal_size: the same over deals
       won in the period;
     - win_rate: closed opportunities with no close date (they count in no period)."""
-    lead_where, lead_params = filters.where("l")
-    in_cohort, cohort_params = entered_sql("mql", period)
-    created, created_params = between_sql("l.created_at", period)
-    opp_where, opp_params = filters.where("o")
-    opp_created, opp_created_params = between_sql("o.created_at", period)
-    opp_closed, opp_closed_params = between_sql("o.closed_at", period)
-    by_flag = {  # counted as reached only because of a flag: no date for it or a later stage
-        stage: f"{in_cohort} AND l.reached_{stage} AND l.reached_{stage}_at IS NULL"
-        for stage in ("mql", "sql", "won")
-    }
-    won_in = f"(o.outcome = 'won' AND {opp_closed})"
-    bad_amount = "(o.amount IS NULL OR o.amount < 0)"
-    # one pass over each fact table (a CTE read five times is scanned five times)
-    sql = f"""
-    WITH lead_counts AS (
-      SELECT
-        count(*) FILTER (WHERE {in_cohort}) AS cohort,
-        count(*) FILTER (WHERE {in_cohort} AND {_out_of_order("l")}) AS out_of_order,
-        count(*) FILTER (WHERE {in_cohort} AND l.sql_at IS NOT NULL AND l.mql_at IS NULL)
-          AS sql_without_mql,
-        count(*) FILTER (WHERE {by_flag["mql"]}) AS mql_by_flag,
-        count(*) FILTER (WHERE {by_flag["sql"]}) AS sql_by_flag,
-        count(*) FILTER (WHERE {by_flag["won"]}) AS won_by_flag,
-        count(*) FILTER (WHERE {created}) AS created,
-        count(*) FILTER (WHERE {created} AND l.channel = '{NOT_SET}') AS no_channel
-      FROM lead_facts l WHERE {lead_where}
-    ),
-    opp_counts AS (
-      SELECT
-        count(*) FILTER (WHERE {opp_created}) AS opps_created,
-        count(*) FILTER (WHERE {opp_created} AND {bad_amount}) AS opps_bad_amount,
-        count(*) FILTER (WHERE {won_in}) AS won,
-        count(*) FILTER (WHERE {won_in} AND {bad_amount}) AS won_bad_amount,
-        count(*) FILTER (WHERE o.outcome <> 'open' AND o.closed_at IS NULL) AS closed_undated
-      FROM opp_facts o WHERE {opp_where}
-    )
-    SELECT * FROM lead_counts, opp_counts
-    """
-    params = [
-        *cohort_params,  # cohort
-        *cohort_params,  # out_of_order
-        *cohort_params,  # sql_without_mql
-        *cohort_params,  # mql_by_flag
-        *cohort_params,  # sql_by_flag
-        *cohort_params,  # won_by_flag
-        *created_params,  # created
-        *created_params,  # no_channel
-        *lead_params,
-        *opp_created_params,  # opps_created
-        *opp_created_params,  # opps_bad_amount
-        *opp_closed_params,  # won
-        *opp_closed_params,  # won_bad_amount
-        *opp_params,
-    ]
-    row = store.query(con, sql, params).row(0, named=True)
+    row = compile_periods(TRUST_MEASURES, [period], filters).run(con).row(0, named=True)
     notes: dict[str, str] = {}
     cohort_n = row["cohort"]
     if cohort_n:

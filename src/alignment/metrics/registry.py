@@ -1,10 +1,15 @@
-"""The metric registry: every KPI's name, label, unit and one-sentence definition, and how its
-values and changes are written for people.
+"""The metric registry: every metric declared once, as data: its computation (a measure or a
+ratio of measures), name, label, unit and one-sentence definition, and how its values and
+changes are written for people.
 
-DESIGN section 5 defines the metrics; this module is the single place their wording lives. The
-Overview tiles, the Glossary page, the CLI and the review pack all read it, so a definition is
-changed once. `metrics.overview.kpis` returns one column per KPI name (plus `_low` / `_high`
-interval columns for rates).
+DESIGN section 5 defines the metrics. A *measure* aggregates one fact model (`lead_facts l` or
+`opp_facts o`): a count, sum, mean or median of the rows that match a condition, placed in a
+period by one of its dates (its `Time`). A *ratio* divides one measure by the sum of others,
+which gives its n and a Wilson 95 % interval. `metrics.compile` turns any list of them, for one
+or several periods, by month or quarter, and optionally by a dimension, into one SQL statement.
+The Overview tiles, the monthly trend, `alignment kpis`, the trust notes, the Glossary and the
+review pack all read the entries here, so a definition is changed once. Adding a ratio metric is
+one `Kpi(..., computation=Ratio(...))` entry (and its test).
 """
 
 from __future__ import annotations
@@ -16,37 +21,117 @@ from typing import Literal
 import polars as pl
 
 Unit = Literal["count", "rate", "currency", "days"]
+Model = Literal["leads", "opportunities"]
+Aggregate = Literal["count", "sum", "avg", "median"]
+
+MATURITY_QUANTILE = 0.8
+"""A cohort younger than this quantile of the historical time to convert is still maturing."""
 
 MISSING = "–"
 """How a missing value (no data, rate over zero) is written."""
 
+MODEL_VIEWS: dict[str, tuple[str, str]] = {
+    "leads": ("lead_facts", "l"),
+    "opportunities": ("opp_facts", "o"),
+}
+"""The view each fact model is read from, and the alias its SQL conditions use."""
+
+
+@dataclass(frozen=True)
+class Time:
+    """When a row of a fact model counts in a period: when `column` falls in it. For all time
+    the row counts when `all_time` holds (TRUE: every row, dated or not); a Time without a
+    column counts every row in every period (a state, not an event)."""
+
+    name: str
+    model: Model
+    column: str | None
+    all_time: str = "TRUE"
+
+
+TIMES: dict[str, Time] = {
+    t.name: t
+    for t in (
+        Time("lead_created", "leads", "l.created_at"),
+        # the MQL cohort: leads that reached MQL in the period (by a date, also when they
+        # skipped MQL); for all time every lead that reached it, by a date or a flag
+        Time("mql_cohort", "leads", "l.reached_mql_at", all_time="l.reached_mql"),
+        Time("lead_rejected", "leads", "l.rejected_at", all_time="l.is_rejected"),
+        Time("lead_state", "leads", None),
+        Time("opp_created", "opportunities", "o.created_at"),
+        Time("opp_closed", "opportunities", "o.closed_at"),
+        Time("opp_state", "opportunities", None),
+    )
+}
+"""Every way a fact row is placed in a period, by name."""
+
+FINITE_AMOUNT = "CASE WHEN isfinite(o.amount) THEN o.amount END"
+"""An opportunity's amount for sums and averages: a NaN or infinite amount (which imports reject)
+counts as no amount, so it cannot turn a whole period's pipeline into NaN."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An aggregate over one fact model: `aggregate` (count of rows, or sum / avg / median of
+    `value`) of the rows matching `where` that its `time` places in the period. Counts and sums
+    of nothing are 0; a mean or median of nothing is missing."""
+
+    name: str
+    time: str
+    aggregate: Aggregate = "count"
+    where: str = "TRUE"
+    value: str | None = None
+
+    @property
+    def model(self) -> Model:
+        return TIMES[self.time].model
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """`numerator` / the sum of the `denominator` measures, with n = that sum and a Wilson 95 %
+    interval (`<name>_low`, `<name>_high`); `of` names what n counts (`MQLs`)."""
+
+    numerator: str
+    denominator: tuple[str, ...]
+    of: str
+
 
 @dataclass(frozen=True)
 class Kpi:
-    """One KPI: its column name, display label, unit and definition.
-
-    `numerator` / `denominator` name the KPIs a rate is computed from (a denominator may be a
-    sum, written `a + b`), so pages can show n next to every rate."""
+    """One metric: its name (a column name), display label, unit, one-sentence definition and
+    computation (a `Measure` or a `Ratio` of measures; None for a page metric that a page
+    computes with more than a ratio, such as a conversion within a window)."""
 
     name: str
     label: str
     unit: Unit
     definition: str
     higher_is_better: bool = True
-    numerator: str | None = None
-    denominator: str | None = None
+    computation: Measure | Ratio | None = None
+
+
+def _count(name: str, time: str, where: str = "TRUE") -> Measure:
+    return Measure(name, time, "count", where)
 
 
 _COHORT = "the leads that became MQLs in the period (the MQL cohort)"
 
 _KPI_LIST: tuple[Kpi, ...] = (
-    Kpi("leads", "Leads created", "count", "Leads created in the period (by creation date)."),
+    Kpi(
+        "leads",
+        "Leads created",
+        "count",
+        "Leads created in the period (by creation date).",
+        computation=_count("leads", "lead_created"),
+    ),
     Kpi(
         "mqls",
         "MQLs",
         "count",
         "Leads that became MQLs in the period (the MQL cohort), dated by their MQL date or, "
         "when they skipped MQL, by their earliest later stage date.",
+        computation=_count("mqls", "mql_cohort"),
     ),
     Kpi(
         "sals",
@@ -54,6 +139,7 @@ _KPI_LIST: tuple[Kpi, ...] = (
         "count",
         f"Members of {_COHORT} that sales has accepted so far; a lead that skipped SAL but "
         "reached a later stage counts as accepted.",
+        computation=_count("sals", "mql_cohort", "l.reached_sal"),
     ),
     Kpi(
         "sqls",
@@ -61,18 +147,21 @@ _KPI_LIST: tuple[Kpi, ...] = (
         "count",
         f"Members of {_COHORT} that have reached SQL so far; a lead that skipped a stage counts "
         "as having reached it.",
+        computation=_count("sqls", "mql_cohort", "l.reached_sql"),
     ),
     Kpi(
         "opps",
         "Opportunities (MQL cohort)",
         "count",
         f"Members of {_COHORT} that have become opportunities so far (or reached a later stage).",
+        computation=_count("opps", "mql_cohort", "l.reached_opportunity"),
     ),
     Kpi(
         "wins",
         "Customers (MQL cohort)",
         "count",
         f"Members of {_COHORT} that have become customers (won) so far.",
+        computation=_count("wins", "mql_cohort", "l.reached_won"),
     ),
     Kpi(
         "mql_to_sql",
@@ -80,25 +169,28 @@ _KPI_LIST: tuple[Kpi, ...] = (
         "rate",
         f"Share of {_COHORT} that have reached SQL so far; a lead that skipped a stage counts as "
         "having reached it.",
-        numerator="sqls",
-        denominator="mqls",
+        computation=Ratio("sqls", ("mqls",), of="MQLs"),
     ),
     Kpi(
         "mql_to_won",
         "MQL → Won",
         "rate",
         f"Share of {_COHORT} that have become customers (won) so far.",
-        numerator="wins",
-        denominator="mqls",
+        computation=Ratio("wins", ("mqls",), of="MQLs"),
     ),
     Kpi(
         "opps_created",
         "Opportunities created",
         "count",
         "Opportunities created in the period (by opportunity creation date).",
+        computation=_count("opps_created", "opp_created"),
     ),
     Kpi(
-        "opps_won", "Deals won", "count", "Opportunities closed won in the period (by close date)."
+        "opps_won",
+        "Deals won",
+        "count",
+        "Opportunities closed won in the period (by close date).",
+        computation=_count("opps_won", "opp_closed", "o.outcome = 'won'"),
     ),
     Kpi(
         "opps_lost",
@@ -106,26 +198,30 @@ _KPI_LIST: tuple[Kpi, ...] = (
         "count",
         "Opportunities closed lost in the period (by close date).",
         higher_is_better=False,
+        computation=_count("opps_lost", "opp_closed", "o.outcome = 'lost'"),
     ),
     Kpi(
         "win_rate",
         "Win rate",
         "rate",
         "Won / (won + lost) among opportunities closed in the period; open deals are excluded.",
-        numerator="opps_won",
-        denominator="opps_won + opps_lost",
+        computation=Ratio("opps_won", ("opps_won", "opps_lost"), of="closed opportunities"),
     ),
     Kpi(
         "pipeline_created",
         "Pipeline created",
         "currency",
         "Sum of the amount of the opportunities created in the period.",
+        computation=Measure("pipeline_created", "opp_created", "sum", value=FINITE_AMOUNT),
     ),
     Kpi(
         "won_revenue",
         "Won revenue",
         "currency",
         "Sum of the amount of the opportunities closed won in the period.",
+        computation=Measure(
+            "won_revenue", "opp_closed", "sum", "o.outcome = 'won'", value=FINITE_AMOUNT
+        ),
     ),
     Kpi(
         "avg_deal_size",
@@ -133,6 +229,9 @@ _KPI_LIST: tuple[Kpi, ...] = (
         "currency",
         "Mean amount of the opportunities closed won in the period (deals without an amount "
         "are left out).",
+        computation=Measure(
+            "avg_deal_size", "opp_closed", "avg", "o.outcome = 'won'", value=FINITE_AMOUNT
+        ),
     ),
     Kpi(
         "median_deal_size",
@@ -140,11 +239,26 @@ _KPI_LIST: tuple[Kpi, ...] = (
         "currency",
         "Median amount of the opportunities closed won in the period (deals without an amount "
         "are left out).",
+        computation=Measure(
+            "median_deal_size", "opp_closed", "median", "o.outcome = 'won'", value=FINITE_AMOUNT
+        ),
     ),
 )
 
 KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in _KPI_LIST}
 """Every KPI by name, in display order (the order of the `kpis` columns)."""
+
+REJECTED = (
+    "(l.rejected_at IS NOT NULL OR l.rejection_reason IS NOT NULL "
+    "OR nullif(trim(l.rejection_reason_raw), '') IS NOT NULL)"
+)
+"""A lead was rejected by sales: it has a rejection date or a rejection reason."""
+
+ACCEPTED = _count("accepted", "mql_cohort", "l.reached_sal")
+"""Members of the MQL cohort that sales accepted (reached SAL, or skipped it to a later stage)."""
+
+REJECTED_MQLS = _count("rejected", "mql_cohort", f"NOT l.reached_sal AND {REJECTED}")
+"""Members of the MQL cohort that sales rejected and never accepted."""
 
 PAGE_METRICS: dict[str, tuple[Kpi, ...]] = {
     "Funnel": (
@@ -185,6 +299,7 @@ PAGE_METRICS: dict[str, tuple[Kpi, ...]] = {
             "lead that skipped SAL but reached a later stage counts as accepted; a lead with a "
             "rejection date or reason that was never accepted counts as rejected; the rest are "
             "still pending.",
+            computation=Ratio("accepted", ("accepted", "rejected"), of="accepted or rejected MQLs"),
         ),
     ),
     "Rejections": (
@@ -225,6 +340,28 @@ PAGE_METRICS: dict[str, tuple[Kpi, ...]] = {
     ),
 }
 """Metrics of the other pages, by page: same wording rules as `KPIS`, listed in the Glossary."""
+
+
+MEASURES: dict[str, Measure] = {
+    m.name: m
+    for m in (
+        *(k.computation for k in KPIS.values() if isinstance(k.computation, Measure)),
+        ACCEPTED,
+        REJECTED_MQLS,
+    )
+}
+"""Every named measure: those of the KPIs and those the page metrics' ratios are made of."""
+
+
+def metric(name: str) -> Kpi:
+    """A KPI or page metric by name; KeyError naming the known ones."""
+    if name in KPIS:
+        return KPIS[name]
+    try:
+        return page_metric(name)
+    except KeyError:
+        known = [*KPIS, *(k.name for ks in PAGE_METRICS.values() for k in ks)]
+        raise KeyError(f"unknown metric {name!r}; known: {', '.join(known)}") from None
 
 
 def page_metric(name: str) -> Kpi:

@@ -36,12 +36,13 @@ import polars as pl
 from alignment import clock, stats
 from alignment.db import store
 from alignment.db.store import Connection, quote_identifier, quote_literal
-from alignment.filters import DIMENSIONS, Filters
+from alignment.filters import DIMENSIONS, NO_FILTERS, Filters
 from alignment.metrics import registry
-from alignment.metrics.overview import _hull, _last_month, _month_starts, _utc_month
+from alignment.metrics.compile import bucket_sql
 from alignment.metrics.registry import Kpi, format_value
 from alignment.model.maps import STANDARD_REASONS
-from alignment.periods import ALL_TIME, Period, between_sql
+from alignment.periods import ALL_TIME, Period, between_sql, hull, month_starts
+from alignment.stats import MIN_N
 
 Kind = Literal["leads", "opportunities"]
 Level = Literal["standard", "raw"]
@@ -63,13 +64,10 @@ NOT_DOCUMENTED = "Not documented"
 DOCUMENTATION_TARGET = 1.0
 """SLA target (DESIGN section 1): every rejected MQL has a documented reason."""
 
-MIN_N = 30
-"""Fewest records a channel / segment cell (and the rest) needs before it is tested."""
 
 ALPHA = 0.05
 """Family-wise significance level of the pattern finder (Bonferroni over every test)."""
 
-NO_FILTERS = Filters()
 
 PATTERN_DIMENSIONS: tuple[str, str] = ("channel", "segment")
 
@@ -170,7 +168,7 @@ def pareto(
     order (so it ends at 1); previous_n / previous_share the same for
     `comparison` (null without one). Shares are null when their total is 0. One statement."""
     periods = [period] if comparison is None else [period, comparison]
-    base, params = _rejected_sql(kind, level, filters, _hull(periods))
+    base, params = _rejected_sql(kind, level, filters, hull(periods))
     flags: list[str] = []
     for i, p in enumerate(periods):
         condition, p_params = between_sql("event_at", p)
@@ -309,7 +307,7 @@ def share_trend(
     if months < 1:
         raise ValueError("months must be at least 1")
     current = now or clock.now()
-    starts = _month_starts(_last_month(end, current), months)
+    starts = month_starts(end, months, current.date())
     last = starts[-1]
     range_period = Period(
         "month", starts[0], date(last.year + last.month // 12, last.month % 12 + 1, 1)
@@ -319,7 +317,8 @@ def share_trend(
     WITH months AS (SELECT unnest(?::DATE[]) AS month),
     rejected AS ({base}),
     cells AS (
-      SELECT {_utc_month("event_at")} AS month, coalesce(reason, '{NOT_DOCUMENTED}') AS reason,
+      SELECT {bucket_sql("event_at", "month")} AS month,
+        coalesce(reason, '{NOT_DOCUMENTED}') AS reason,
         count(*) AS n
       FROM rejected GROUP BY ALL
     ),

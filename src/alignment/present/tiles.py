@@ -45,20 +45,18 @@ def _is_missing(value: object) -> bool:
 
 
 def _sample_caption(name: str, row: dict[str, object]) -> str | None:
-    """`12 of 48 MQLs · 95 % CI 14–38 %` for rates; None for counts and amounts."""
-    if name == "mql_to_sql":
-        num, den, unit = row.get("sqls"), row.get("mqls"), "MQLs"
-    elif name == "win_rate":
-        won, lost = row.get("opps_won"), row.get("opps_lost")
-        num = won
-        den = None if _is_missing(won) or _is_missing(lost) else int(won) + int(lost)  # type: ignore[call-overload]
-        unit = "closed opportunities"
-    else:
+    """`12 of 48 MQLs · 95 % CI 14–38 %` for rates (n and what it counts from the registry
+    ratio); None for counts and amounts."""
+    ratio = registry.KPIS[name].computation
+    if not isinstance(ratio, registry.Ratio):
         return None
+    parts = [row.get(part) for part in ratio.denominator]
+    num = row.get(ratio.numerator)
+    den = None if any(_is_missing(p) for p in parts) else sum(int(p) for p in parts)  # type: ignore[call-overload]
     if _is_missing(den) or not den:
-        return f"no {unit} in this period"
+        return f"no {ratio.of} in this period"
     low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
-    text = f"{int(num):,} of {int(den):,} {unit}"  # type: ignore[call-overload]
+    text = f"{int(num):,} of {int(den):,} {ratio.of}"  # type: ignore[call-overload]
     if not _is_missing(low) and not _is_missing(high):
         text += f" · 95 % CI {registry.format_rate_interval(low, high)}"
     return text

@@ -39,7 +39,6 @@ from streamlit.testing.v1 import AppTest
 from alignment import ingest, model
 from alignment.app import sidebar
 from alignment.db import schema, store
-from alignment.filters import Filters
 from alignment.metrics import funnel, overview, quality, records, registry, rejections
 from alignment.metrics.conversion import converted_share_by
 from alignment.model import facts
@@ -127,7 +126,7 @@ def test_a_flag_counts_in_a_dated_cohort_too(con: store.Connection) -> None:
     # (no dates for them), D2 reached SQL by date; nobody won
     expected = {"leads": 2, "mqls": 2, "sals": 2, "sqls": 2, "opps": 1, "wins": 0}
     assert {k: result[k] for k in expected} == expected
-    trend = overview.monthly_trend(con, Filters(), MARCH, 1).row(0, named=True)
+    trend = overview.monthly_trend(con, MARCH, 1).row(0, named=True)
     assert (trend["mqls"], trend["sqls"]) == (2, 2)
 
 

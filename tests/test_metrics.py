@@ -44,6 +44,7 @@ from alignment.filters import Filters
 from alignment.metrics import overview, registry
 from alignment.model import facts
 from alignment.periods import ALL_TIME, Period
+from alignment.selection import Selection
 
 MARCH = Period.month(2026, 3)
 FEBRUARY = Period.month(2026, 2)
@@ -320,7 +321,7 @@ def test_all_time_by_channel_keeps_not_set(con: store.Connection) -> None:
 
 
 def test_channel_filter(con: store.Connection) -> None:
-    result = _row(overview.kpis(con, MARCH, Filters(channel=("Email",))))
+    result = _row(overview.kpis(con, Selection(MARCH, filters=Filters(channel=("Email",)))))
     expected = {
         "leads": 2,  # L1, L2
         "mqls": 3,  # L1, L2, L5
@@ -335,7 +336,7 @@ def test_channel_filter(con: store.Connection) -> None:
         "won_revenue": 10_000.0,
     }
     _assert_values(result, expected)
-    two = _row(overview.kpis(con, MARCH, Filters(channel=("Email", "Events"))))
+    two = _row(overview.kpis(con, Selection(MARCH, filters=Filters(channel=("Email", "Events")))))
     assert two["leads"] == 3 and two["opps_won"] == 2  # + L6, + O8
 
 
@@ -348,7 +349,7 @@ def test_unknown_dimension_is_refused(con: store.Connection) -> None:
 
 # ---- comparison -----------------------------------------------------------------------------
 def test_kpi_comparison_with_the_previous_month(con: store.Connection) -> None:
-    result = overview.kpi_comparison(con, MARCH, "previous")
+    result = overview.kpi_comparison(con, Selection(MARCH, "previous"))
     assert result.columns == [
         "name",
         "label",
@@ -392,16 +393,16 @@ def test_kpi_comparison_with_the_previous_month(con: store.Connection) -> None:
 
 def test_kpi_comparison_without_a_comparison_period(con: store.Connection) -> None:
     for period, comparison in ((MARCH, "none"), (ALL_TIME, "previous")):
-        result = overview.kpi_comparison(con, period, comparison)
+        result = overview.kpi_comparison(con, Selection(period, comparison))
         assert result.height == len(registry.KPIS)
         assert result["previous"].null_count() == result.height
         assert result["delta_text"].null_count() == result.height
-    current = overview.kpi_comparison(con, ALL_TIME, "previous")
+    current = overview.kpi_comparison(con, Selection(ALL_TIME, "previous"))
     assert _row(current.filter(pl.col("name") == "leads"))["current"] == 12.0
 
 
 def test_kpi_comparison_with_last_year_when_there_was_nothing(con: store.Connection) -> None:
-    result = overview.kpi_comparison(con, MARCH, "last_year")  # March 2025: no data
+    result = overview.kpi_comparison(con, Selection(MARCH, "last_year"))  # March 2025: no data
     rows = {r["name"]: r for r in result.to_dicts()}
     assert rows["mqls"]["previous"] == 0.0 and rows["mqls"]["delta_text"] == "new"
     # a rate over nothing has no previous value, so no delta either
@@ -410,7 +411,7 @@ def test_kpi_comparison_with_last_year_when_there_was_nothing(con: store.Connect
 
 def test_kpi_comparison_rejects_an_unknown_comparison(con: store.Connection) -> None:
     with pytest.raises(ValueError, match="unknown comparison"):
-        overview.kpi_comparison(con, MARCH, "yesterday")
+        overview.kpi_comparison(con, Selection(MARCH, "yesterday"))  # type: ignore[arg-type]
 
 
 def test_overview_tiles_read_these_frames(con: store.Connection) -> None:
@@ -419,7 +420,7 @@ def test_overview_tiles_read_these_frames(con: store.Connection) -> None:
     result = {
         tile.name: tile
         for tile in tiles.overview_tiles(
-            overview.kpi_comparison(con, MARCH, "previous"), overview.kpis(con, MARCH)
+            overview.kpi_comparison(con, Selection(MARCH, "previous")), overview.kpis(con, MARCH)
         )
     }
     assert list(result) == list(tiles.OVERVIEW_TILES)
@@ -454,7 +455,7 @@ TREND_SCHEMA = {
 
 def test_monthly_trend(con: store.Connection) -> None:
     now = datetime(2026, 4, 5, tzinfo=UTC)
-    result = overview.monthly_trend(con, Filters(), MARCH, 4, now=now)
+    result = overview.monthly_trend(con, MARCH, 4, now=now)
     # p80 of MQL->SQL days is 11 (see test_cohort_maturity); March closed 4 days before `now`
     expected = pl.DataFrame(
         [
@@ -476,11 +477,11 @@ def test_monthly_trend(con: store.Connection) -> None:
 
 def test_monthly_trend_ending_at_a_quarter_and_in_april(con: store.Connection) -> None:
     now = datetime(2026, 6, 1, tzinfo=UTC)
-    quarter = overview.monthly_trend(con, Filters(), Q1, 3, now=now)
+    quarter = overview.monthly_trend(con, Q1, 3, now=now)
     assert quarter["label"].to_list() == ["Jan 2026", "Feb 2026", "Mar 2026"]
     assert quarter["mqls"].to_list() == [1, 3, 5]
     assert quarter["maturing"].to_list() == [False, False, False]  # all older than 11 days
-    april = overview.monthly_trend(con, Filters(), Period.month(2026, 4), 2, now=now)
+    april = overview.monthly_trend(con, Period.month(2026, 4), 2, now=now)
     # April: L6 became an MQL at 00:00 on 1 April and has not reached SQL; nothing else
     assert _row(april, 1) == {
         "month": date(2026, 4, 1),
@@ -500,9 +501,11 @@ def test_monthly_trend_ending_at_a_quarter_and_in_april(con: store.Connection) -
 
 def test_monthly_trend_with_a_filter_matches_kpis(con: store.Connection) -> None:
     email = Filters(channel=("Email",))
-    trend = overview.monthly_trend(con, email, MARCH, 2, now=datetime(2026, 6, 1, tzinfo=UTC))
+    trend = overview.monthly_trend(
+        con, Selection(MARCH, filters=email), 2, now=datetime(2026, 6, 1, tzinfo=UTC)
+    )
     for month_row, period in zip(trend.to_dicts(), (FEBRUARY, MARCH), strict=True):
-        kpi_row = _row(overview.kpis(con, period, email))
+        kpi_row = _row(overview.kpis(con, Selection(period, filters=email)))
         for name in ("mqls", "sqls", "opps_created", "pipeline_created", "opps_won", "win_rate"):
             assert month_row[name] == kpi_row[name], (period.key, name)
 
@@ -510,7 +513,7 @@ def test_monthly_trend_with_a_filter_matches_kpis(con: store.Connection) -> None
 def test_monthly_trend_feeds_the_charts(con: store.Connection) -> None:
     from alignment.present import charts
 
-    trend = overview.monthly_trend(con, Filters(), MARCH, 6)
+    trend = overview.monthly_trend(con, MARCH, 6)
     assert len(charts.mql_trend(trend, "MQLs").data) == 3
     assert len(charts.revenue_trend(trend, "Revenue").data) == 3
 
@@ -525,7 +528,9 @@ def test_cohort_maturity(con: store.Connection) -> None:
     assert late == {"maturing": False, "p80_days": 11.0, "age_days": 19.0}
     # Email only: L8 5, L1 7 -> 5 + 0.8 * (7 - 5) = 6.6 days; March is 4 days old
     email = overview.cohort_maturity(
-        con, MARCH, Filters(channel=("Email",)), now=datetime(2026, 4, 5, tzinfo=UTC)
+        con,
+        Selection(MARCH, filters=Filters(channel=("Email",))),
+        now=datetime(2026, 4, 5, tzinfo=UTC),
     )
     assert email["p80_days"] == pytest.approx(6.6) and email["maturing"] is True
     always = overview.cohort_maturity(con, ALL_TIME, now=datetime(2026, 4, 5, tzinfo=UTC))

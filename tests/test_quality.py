@@ -14,6 +14,7 @@ from alignment.filters import Filters
 from alignment.metrics import quality
 from alignment.model import facts
 from alignment.periods import Period
+from alignment.selection import Selection
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
@@ -157,7 +158,9 @@ def test_trust_notes_follow_the_filters_and_clean_data_has_none(con: store.Conne
     # only Organic Search (L1, L4 via "Web"): cohort L1 + L4, L4 out of order = 50 %;
     # no SQL-without-MQL and no lead without channel in this slice
     result = quality.trust_notes(
-        con, Period.parse("2026-01"), Filters(channel=("Organic Search",)), now=NOW
+        con,
+        Selection(Period.parse("2026-01"), filters=Filters(channel=("Organic Search",))),
+        now=NOW,
     )
     assert (
         result["mql_to_sql"] == "MQL → SQL: 50 % of this MQL cohort have stage dates out of order."
@@ -175,7 +178,7 @@ def test_trust_notes_reach_the_overview_tiles(con: store.Connection) -> None:
     period = Period.parse("2026-01")
     notes = quality.trust_notes(con, period, now=NOW)
     result = tiles.overview_tiles(
-        overview.kpi_comparison(con, period, "none"), overview.kpis(con, period), notes
+        overview.kpi_comparison(con, period), overview.kpis(con, period), notes
     )
     by_name = {tile.name: tile.trust for tile in result}
     assert by_name["mql_to_sql"] == notes["mql_to_sql"]

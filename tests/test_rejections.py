@@ -42,6 +42,7 @@ from alignment.metrics.rejections import NOT_DOCUMENTED
 from alignment.model import facts
 from alignment.periods import ALL_TIME, Period
 from alignment.present import rejection_charts
+from alignment.selection import Selection
 
 from .conftest import REALDATA
 
@@ -105,7 +106,7 @@ def con(tmp_path: Path) -> Iterator[store.Connection]:
 
 # ---- Pareto -------------------------------------------------------------------------------
 def test_march_pareto_with_february_as_comparison(con: store.Connection) -> None:
-    result = rejections.pareto(con, MARCH, FEBRUARY)
+    result = rejections.pareto(con, Selection(MARCH, "previous"))
     # March (7): Budget R1 R2 R6 = 3; Timeline R3 = 1; "Not a DM" (R4's raw value, no standard
     # reason) = 1; Not documented R5 (empty) + R7 (says "Not documented") = 2.
     # Timeline and "Not a DM" tie at 1: Timeline had 1 in February, so it comes first.
@@ -157,7 +158,7 @@ def test_all_time_counts_undated_rejections_but_not_converted_leads(
 
 
 def test_documentation_counts(con: store.Connection) -> None:
-    frame = rejections.pareto(con, MARCH, FEBRUARY)
+    frame = rejections.pareto(con, Selection(MARCH, "previous"))
     march = rejections.documentation(frame)
     # 7 rejected: 2 without a reason (R5, R7) + 1 unmapped ("Not a DM", R4) = 3 undocumented;
     # documented 4 / 7 = 57.1 %, below the 100 % target
@@ -172,13 +173,13 @@ def test_documentation_counts(con: store.Connection) -> None:
 
 
 def test_channel_filter(con: store.Connection) -> None:
-    result = rejections.pareto(con, MARCH, filters=Filters(channel=("Email",)))
+    result = rejections.pareto(con, Selection(MARCH, "none", Filters(channel=("Email",))))
     # Email in March: R1 R2 R6 Budget, R5 undocumented
     assert result.select("reason", "n").rows() == [(BUDGET, 3), (NOT_DOCUMENTED, 1)]
 
 
 def test_lost_reasons(con: store.Connection) -> None:
-    result = rejections.pareto(con, MARCH, FEBRUARY, kind="opportunities")
+    result = rejections.pareto(con, Selection(MARCH, "previous"), kind="opportunities")
     # lost in March: O1 Price (-> Budget), O2 "too pricey" (unmapped), O3 none; O4 won, O5
     # open. February: O6 Price (-> Budget). Budget and "too pricey" tie at 1: Budget had 1 in
     # February.
@@ -391,7 +392,7 @@ def test_demo_planted_pattern_is_found(demo_db: Path) -> None:
 
 # ---- charts -------------------------------------------------------------------------------
 def test_pareto_chart_has_bars_with_n_and_a_cumulative_line(con: store.Connection) -> None:
-    frame = rejections.pareto(con, MARCH, FEBRUARY)
+    frame = rejections.pareto(con, Selection(MARCH, "previous"))
     fig = rejection_charts.pareto(frame, "Rejections, March 2026", comparison_label="Feb 2026")
     previous, current, cumulative = fig.data
     assert list(current.x) == [BUDGET, TIMELINE, "Not a DM", NOT_DOCUMENTED]

@@ -10,11 +10,12 @@ success and non-zero with a one-line reason on failure. The reports (`kpis`, `fu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ import polars as pl
 from alignment import model
 from alignment.db import schema, store
 from alignment.filters import DIMENSIONS
+from alignment.periods import Period
+from alignment.selection import Selection
 
 
 class CliError(Exception):
@@ -219,13 +222,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---- kpis -------------------------------------------------------------------------------
-def cmd_kpis(args: argparse.Namespace) -> int:
-    from alignment.metrics.overview import kpis
-    from alignment.periods import Period
-
+# ---- reports ----------------------------------------------------------------------------
+@contextlib.contextmanager
+def _report_database(args: argparse.Namespace) -> Iterator[tuple[Selection, store.Connection]]:
+    """The selection a report command asks for (its `--period`, no comparison) and the
+    database opened read-only for it (closed afterwards)."""
     try:
-        period = Period.parse(args.period)
+        selection = Selection(Period.parse(args.period), comparison="none")
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     db_path = store.database_path(args.db)
@@ -233,9 +236,17 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
     con = model.connect(db_path, read_only=True)
     try:
-        frame = kpis(con, period, by=args.by)
+        yield selection, con
     finally:
         con.close()
+
+
+def cmd_kpis(args: argparse.Namespace) -> int:
+    from alignment.metrics.overview import kpis
+
+    with _report_database(args) as (selection, con):
+        frame = kpis(con, selection, by=args.by)
+    period = selection.period
     if args.json:
         if args.by:
             _print_json({"period": period.key, "by": args.by, "rows": _frame_records(frame)})
@@ -252,25 +263,49 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---- rejections -------------------------------------------------------------------------
+def rejections_report(
+    con: store.Connection,
+    selection: Selection,
+    *,
+    by: str | None = None,
+    kind: str = "leads",
+    level: str = "standard",
+) -> dict[str, Any]:
+    """What the Rejections page shows for a period, as plain data (for `alignment
+    rejections`): the Pareto (or with `by` the reason x dimension matrix), the documentation
+    counts and the patterns."""
+    from alignment.metrics import rejections
+
+    options: dict[str, Any] = {"kind": kind, "level": level}
+    pareto_frame = rejections.pareto(con, selection, **options)
+    docs = rejections.documentation(pareto_frame)
+    result: dict[str, Any] = {
+        "period": selection.period.key,
+        "kind": kind,
+        "level": level,
+        "total": docs.total,
+        "undocumented": docs.undocumented,
+        "undocumented_share": docs.undocumented_share,
+        "documentation_rate": docs.documentation_rate,
+        "documentation_target": rejections.DOCUMENTATION_TARGET,
+    }
+    if by is None:
+        result["pareto"] = pareto_frame.drop("previous_n", "previous_share").to_dicts()
+    else:
+        result["by"] = by
+        matrix = rejections.reason_matrix(con, selection, by, **options)
+        result["matrix"] = matrix.to_dicts()
+    result["patterns"] = rejections.patterns(con, selection, **options).to_dicts()
+    return result
+
+
 def cmd_rejections(args: argparse.Namespace) -> int:
     from alignment.metrics import rejections
-    from alignment.periods import Period
 
-    try:
-        period = Period.parse(args.period)
-    except ValueError as exc:
-        raise CliError(str(exc)) from exc
-    db_path = store.database_path(args.db)
-    if not db_path.exists():
-        raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
     kind = "opportunities" if args.lost else "leads"
     level = "raw" if args.raw else "standard"
-    con = model.connect(db_path, read_only=True)
-    try:
-        result = rejections.report(con, period, by=args.by, kind=kind, level=level)
-    finally:
-        con.close()
+    with _report_database(args) as (selection, con):
+        result = rejections_report(con, selection, by=args.by, kind=kind, level=level)
     if args.json:
         _print_json(
             {
@@ -284,7 +319,7 @@ def cmd_rejections(args: argparse.Namespace) -> int:
     noun = rejections.NOUNS[kind]
     heading = "Rejection reasons" if kind == "leads" else "Closed-lost reasons"
     print(
-        f"{heading}, {period.label}" + (f" by {args.by}" if args.by else "") + ": "
+        f"{heading}, {selection.period.label}" + (f" by {args.by}" if args.by else "") + ": "
         f"{result['total']:,} {noun}, "
         f"{rejections.format_share(result['documentation_rate'])} documented (target 100 %)"
     )
@@ -299,40 +334,29 @@ def cmd_rejections(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---- funnel -----------------------------------------------------------------------------
 def cmd_funnel(args: argparse.Namespace) -> int:
     from alignment.metrics import funnel
-    from alignment.periods import Period
 
-    try:
-        period = Period.parse(args.period)
-        if args.window is not None and args.window <= 0:
-            raise ValueError(f"--window must be a positive number of days, got {args.window}")
-    except ValueError as exc:
-        raise CliError(str(exc)) from exc
-    db_path = store.database_path(args.db)
-    if not db_path.exists():
-        raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
+    if args.window is not None and args.window <= 0:
+        raise CliError(f"--window must be a positive number of days, got {args.window}")
     window = args.window if args.view == "cohort" else None
     options: dict[str, Any] = {
         "view": args.view,
         "first_stage": args.first_stage,
         "window_days": window,
     }
-    con = model.connect(db_path, read_only=True)
-    try:
-        stages = funnel.stage_funnel(con, period, **options)
-        maturity = funnel.maturity(con, period, first_stage=args.first_stage, window_days=window)
+    with _report_database(args) as (selection, con):
+        stages = funnel.stage_funnel(con, selection, **options)
+        maturity = funnel.maturity(con, selection, first_stage=args.first_stage, window_days=window)
         rows = (
-            funnel.conversion_by_dimension(con, period, dimension=args.by, **options)
+            funnel.conversion_by_dimension(con, selection, dimension=args.by, **options)
             if args.by
             else None
         )
-        acceptance = funnel.lead_acceptance(con, period)
+        acceptance = funnel.lead_acceptance(con, selection)
         target = funnel.acceptance_target(con)
-        time_to_sql = funnel.time_to_convert(con, period, from_stage="mql", to_stage="sql")
-    finally:
-        con.close()
+        time_to_sql = funnel.time_to_convert(con, selection, from_stage="mql", to_stage="sql")
+    period = selection.period
     if args.json:
         _print_json(
             {

@@ -45,6 +45,7 @@ from alignment.devtools import demo, load
 from alignment.filters import Filters
 from alignment.metrics import overview
 from alignment.periods import ALL_TIME, Period
+from alignment.selection import Selection
 
 KPI_BUDGET_MS = 300.0
 IMPORT_RATIO_BUDGET = 2.0
@@ -136,9 +137,9 @@ def probe_memory(database: Path, lead_csv: Path) -> float:
         con.close()
     con = model.connect(database, read_only=True)
     month = Period.containing("month", datetime.now(UTC).date()).previous()
-    overview.kpis(con, month, Filters())
-    overview.kpi_comparison(con, month, "previous", Filters())
-    overview.monthly_trend(con, Filters(), month, 18)
+    overview.kpis(con, month)
+    overview.kpi_comparison(con, Selection(month))
+    overview.monthly_trend(con, month, 18)
     con.close()
     return peak_memory_mb()
 
@@ -374,37 +375,39 @@ def bench_kpis(
     cases: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
         (
             f"kpis {month.key}",
-            lambda: overview.kpis(con, month, Filters()),
+            lambda: overview.kpis(con, month),
             lambda: pandas_kpis(leads_pd, opps_pd, month.start, month.end),
         ),
         (
             f"kpis {quarter.key}",
-            lambda: overview.kpis(con, quarter, Filters()),
+            lambda: overview.kpis(con, quarter),
             lambda: pandas_kpis(leads_pd, opps_pd, quarter.start, quarter.end),
         ),
         (
             "kpis all time",
-            lambda: overview.kpis(con, ALL_TIME, Filters()),
+            lambda: overview.kpis(con, ALL_TIME),
             lambda: pandas_kpis(leads_pd, opps_pd, None, None),
         ),
         (
             f"kpis {month.key} by channel",
-            lambda: overview.kpis(con, month, Filters(), by="channel"),
+            lambda: overview.kpis(con, month, by="channel"),
             None,
         ),
         (
             f"kpi comparison {month.key} vs previous",
-            lambda: overview.kpi_comparison(con, month, "previous", Filters()),
+            lambda: overview.kpi_comparison(con, Selection(month)),
             None,
         ),
         (
             "monthly trend (18 months)",
-            lambda: overview.monthly_trend(con, Filters(), month, 18),
+            lambda: overview.monthly_trend(con, month, 18),
             lambda: pandas_monthly_trend(leads_pd, opps_pd),
         ),
         (
             f"kpis {month.key}, channel filter",
-            lambda: overview.kpis(con, month, Filters(channel=("Paid Search", "Email"))),
+            lambda: overview.kpis(
+                con, Selection(month, filters=Filters(channel=("Paid Search", "Email")))
+            ),
             None,
         ),
     ]
@@ -487,7 +490,7 @@ def bench_rejections(
     cases: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
         (
             f"rejection pareto {quarter.key} vs previous",
-            lambda: rejections.pareto(con, quarter, quarter.previous()),
+            lambda: rejections.pareto(con, Selection(quarter)),
             lambda: (
                 pandas_rejection_pareto(leads_pd, quarter.start, quarter.end),
                 pandas_rejection_pareto(leads_pd, quarter.previous().start, quarter.previous().end),

@@ -93,7 +93,7 @@ def _plan(items: Sequence[Item]) -> _Plan:
             add(computation)
         elif isinstance(computation, Ratio):
             for part in (computation.numerator, *computation.denominator):
-                add(registry.MEASURES[part])
+                add(measures.get(part) or registry.MEASURES[part])  # given, else registered
             ratios[entry.name] = computation
         else:
             raise ValueError(f"{entry.name!r} has no computation the compiler can run")

@@ -11,41 +11,41 @@ from __future__ import annotations
 
 import polars as pl
 
-from alignment import stats
-from alignment.db import store
-from alignment.db.store import Connection, quote_identifier
-from alignment.filters import DIMENSIONS, NO_FILTERS, Filters
-from alignment.periods import ALL_TIME, Period, between_sql
+from alignment.db.store import Connection
+from alignment.filters import DIMENSIONS
+from alignment.metrics.compile import compile_periods
+from alignment.metrics.dimensions import check_dimension
+from alignment.metrics.registry import Kpi, Measure, Ratio
+from alignment.periods import ALL_TIME, Period
+from alignment.selection import Selection, period_and_filters
+
+CONVERTED = Measure(
+    "converted", "lead_created", where="coalesce(l.is_converted OR l.is_won, FALSE)"
+)
+"""Leads created in the period that are flagged converted or won."""
+
+CONVERTED_SHARE = Kpi(
+    "converted_share",
+    "Converted share",
+    "rate",
+    "Share of the leads created in the period that are flagged converted or won.",
+    computation=Ratio("converted", ("leads",), of="leads"),
+)
 
 
 def converted_share_by(
-    con: Connection,
-    by: str = "channel",
-    period: Period = ALL_TIME,
-    filters: Filters = NO_FILTERS,
+    con: Connection, by: str = "channel", selection: Selection | Period = ALL_TIME
 ) -> pl.DataFrame:
-    """One row per value of `by` (a dimension of `models.DIMENSIONS`) over the leads created in
-    `period` (all leads, dated or not, for all time): `<by>`, leads, converted (leads flagged
-    converted or won), converted_share = converted / leads, and its Wilson 95 % bounds
-    converted_share_low / _high. Sorted by leads descending, then value."""
-    if by not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {by!r}: use one of {', '.join(DIMENSIONS)}")
-    column = quote_identifier(by)
-    created, created_params = between_sql("l.created_at", period)
-    where, where_params = filters.where("l")
-    low, high = stats.wilson_sql("converted", "leads")
-    sql = f"""
-    WITH counts AS (
-      SELECT l.{column} AS k, count(*) AS leads,
-             count(*) FILTER (WHERE coalesce(l.is_converted OR l.is_won, FALSE)) AS converted
-      FROM lead_facts l
-      WHERE {created} AND {where}
-      GROUP BY 1
+    """One row per value of `by` (a global filter dimension) over the leads created in the
+    selected period (all leads, dated or not, for all time): `<by>`, leads, converted (leads
+    flagged converted or won), converted_share = converted / leads, and its Wilson 95 % bounds
+    converted_share_low / _high. Sorted by leads descending, then value. Compiled from the
+    registry's `leads` and this module's `CONVERTED`."""
+    check_dimension(by, DIMENSIONS)
+    period, filters = period_and_filters(selection)
+    frame = compile_periods(
+        ["leads", CONVERTED, CONVERTED_SHARE], [period], filters, by=by, order=("leads DESC",)
+    ).run(con)
+    return frame.filter(pl.col("leads") > 0).select(
+        by, "leads", "converted", "converted_share", "converted_share_low", "converted_share_high"
     )
-    SELECT k AS {column}, leads, converted,
-           converted::DOUBLE / nullif(leads, 0) AS converted_share,
-           {low} AS converted_share_low, {high} AS converted_share_high
-    FROM counts
-    ORDER BY leads DESC, k
-    """
-    return store.query(con, sql, [*created_params, *where_params])

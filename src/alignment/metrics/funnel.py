@@ -52,6 +52,7 @@ from alignment.metrics.dimensions import (  # noqa: F401  (part of this module's
 )
 from alignment.model.facts import entered_sql
 from alignment.periods import ALL_TIME, Period
+from alignment.selection import Selection, period_and_filters
 from alignment.stats import MAX_INTERVAL_WIDTH, MIN_N  # noqa: F401  (this module's interface)
 
 View = Literal["cohort", "flow"]
@@ -247,8 +248,7 @@ FUNNEL_COLUMNS: tuple[str, ...] = (
 
 def stage_funnel(
     con: Connection,
-    period: Period,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     *,
     view: str = "cohort",
     first_stage: str = DEFAULT_FIRST_STAGE,
@@ -262,6 +262,7 @@ def stage_funnel(
     only; null in the flow view, whose ratios are not proportions), cumulative_rate = n / n of
     the first stage. Rates are null over 0. The window applies to the cohort view only.
     One SQL statement."""
+    period, filters = period_and_filters(selection)
     view = _check_view(view)
     window_days = _check_window(window_days) if view == "cohort" else None
     stages = stages_from(first_stage)
@@ -351,8 +352,7 @@ def _steps_sql(
 
 def conversion_by_dimension(
     con: Connection,
-    period: Period,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     *,
     dimension: str = "channel",
     view: str = "cohort",
@@ -367,6 +367,7 @@ def conversion_by_dimension(
     rate_high (cohort view only), too_few (n < `MIN_N` or the interval wider than
     `MAX_INTERVAL_WIDTH`; in the flow view n < `MIN_N`). Sorted by step order, then rows that
     can be told apart first, by rate descending, n descending, value. One SQL statement."""
+    period, filters = period_and_filters(selection)
     view = _check_view(view)
     window_days = _check_window(window_days) if view == "cohort" else None
     key = dimension_sql(dimension)
@@ -406,8 +407,7 @@ def trend_cohorts(end: Period, grain: str, count: int) -> list[Period]:
 
 def step_trend(
     con: Connection,
-    end: Period,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     *,
     grain: str = "month",
     count: int = 12,
@@ -415,12 +415,14 @@ def step_trend(
     window_days: int | None = None,
     now: datetime | None = None,
 ) -> pl.DataFrame:
-    """One row per cohort (of `trend_cohorts(end, grain, count)`, oldest first) and step.
+    """One row per cohort (of `trend_cohorts(end, grain, count)`, ending at the selected
+    period, oldest first) and step.
 
     Columns `TREND_COLUMNS`: cohort (Date, first day), label (`Mar 2026` / `Q1 2026`), the
     `conversion_by_dimension` columns for the cohort view, and maturing (the cohort is younger
     than the window, or than the historical p80 time to convert; see `maturity`). Cohorts
     without leads have n 0 and null rates. One statement for the counts, one for the p80."""
+    end, filters = period_and_filters(selection)
     window_days = _check_window(window_days)
     cohorts = trend_cohorts(end, grain, count)
     hull = Period(cohorts[0].grain, cohorts[0].first_day, cohorts[-1].end_day)
@@ -522,8 +524,7 @@ def _maturity_threshold(
 
 def maturity(
     con: Connection,
-    period: Period,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     *,
     first_stage: str = DEFAULT_FIRST_STAGE,
     window_days: int | None = None,
@@ -536,6 +537,7 @@ def maturity(
     historical days from the first stage to `to_stage`; the age is days from the period's end
     to `now`. All time is never maturing. With the default first stage and no window this is
     the Overview's `cohort_maturity`."""
+    period, filters = period_and_filters(selection)
     window_days = _check_window(window_days)
     threshold = _maturity_threshold(con, filters, first_stage, window_days)
     answer: dict[str, Any] = {
@@ -579,8 +581,7 @@ def _converted_sql(
 
 def time_to_convert(
     con: Connection,
-    period: Period,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     *,
     from_stage: str = "mql",
     to_stage: str = "sql",
@@ -592,6 +593,7 @@ def time_to_convert(
     One row, or with `by` one row per value of that funnel dimension sorted by n descending:
     [`<by>`,] n, median_days, p75_days, p90_days (continuous quantiles; null when n is 0).
     Days are never negative (reached timestamps are monotone). One SQL statement."""
+    period, filters = period_and_filters(selection)
     _check_pair(from_stage, to_stage)
     condition, params = _converted_sql(period, filters, from_stage, to_stage)
     days = _days_between(_reached(from_stage), _reached(to_stage))
@@ -610,8 +612,7 @@ def time_to_convert(
 
 def time_to_convert_histogram(
     con: Connection,
-    period: Period,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     *,
     from_stage: str = "mql",
     to_stage: str = "sql",
@@ -619,6 +620,7 @@ def time_to_convert_histogram(
     """The distribution of `time_to_convert` days: one row per bin of `TIME_BIN_LABELS`, in
     order (empty bins included): bin (label), lower_days, upper_days (null for the open last
     bin), n, share (of all converted leads; null when there are none). Binned in DuckDB."""
+    period, filters = period_and_filters(selection)
     _check_pair(from_stage, to_stage)
     condition, params = _converted_sql(period, filters, from_stage, to_stage)
     days = _days_between(_reached(from_stage), _reached(to_stage))
@@ -658,7 +660,7 @@ ACCEPTANCE_COLUMNS: tuple[str, ...] = (
 
 
 def lead_acceptance(
-    con: Connection, period: Period, filters: Filters = NO_FILTERS, *, by: str | None = None
+    con: Connection, selection: Selection | Period, *, by: str | None = None
 ) -> pl.DataFrame:
     """Lead acceptance rate = SAL / (SAL + rejected) among the MQLs handed over in the period
     (the MQL cohort): the registry metric `lead_acceptance`.
@@ -668,6 +670,7 @@ def lead_acceptance(
     rejected (a rejection date or reason and never accepted), pending (neither yet),
     acceptance_rate = accepted / (accepted + rejected), its Wilson 95 % bounds. One compiled
     statement."""
+    period, filters = period_and_filters(selection)
     items = ("mqls", "accepted", "rejected", "lead_acceptance")
     order = ("mqls DESC",) if by else ()
     frame = compile_periods(items, [period], filters, by=by, order=order).run(con)
@@ -739,9 +742,11 @@ def _scored_population(period: Period, filters: Filters) -> tuple[str, list[Any]
 
 
 def score_range(
-    con: Connection, period: Period, filters: Filters = NO_FILTERS
+    con: Connection,
+    selection: Selection | Period,
 ) -> tuple[int, float | None, float | None]:
     """(scored leads, lowest score, highest score) among the leads created in the period."""
+    period, filters = period_and_filters(selection)
     condition, params = _scored_population(period, filters)
     row = store.query(
         con,
@@ -752,7 +757,10 @@ def score_range(
     return int(row[0]), row[1], row[2]
 
 
-def score_bands(con: Connection, period: Period, filters: Filters = NO_FILTERS) -> pl.DataFrame:
+def score_bands(
+    con: Connection,
+    selection: Selection | Period,
+) -> pl.DataFrame:
     """Conversion by lead-score band over the scored leads created in the period: one row per
     band with leads, lowest first (bands of a round width giving about five bands).
 
@@ -760,7 +768,8 @@ def score_bands(con: Connection, period: Period, filters: Filters = NO_FILTERS) 
     the top band includes the highest score), leads, mqls / sqls (of those, reached MQL / SQL
     so far), lead_to_mql, mql_to_sql with Wilson 95 % bounds, too_few (as in
     `conversion_by_dimension`). Empty when no lead has a score."""
-    n, lo, hi = score_range(con, period, filters)
+    period, filters = period_and_filters(selection)
+    n, lo, hi = score_range(con, selection)
     if n == 0 or lo is None or hi is None:
         return pl.DataFrame(
             schema={
@@ -801,7 +810,7 @@ def score_bands(con: Connection, period: Period, filters: Filters = NO_FILTERS) 
 
 
 def score_threshold_whatif(
-    con: Connection, period: Period, filters: Filters = NO_FILTERS, *, threshold: float
+    con: Connection, selection: Selection | Period, *, threshold: float
 ) -> dict[str, Any]:
     """What an MQL score threshold would do, over the scored leads created in the period.
 
@@ -811,6 +820,7 @@ def score_threshold_whatif(
     = history_sqls / history_mqls with Wilson bounds "expected_low" / "expected_high"}.
     The expectation uses the leads that were MQLs: leads below today's bar that would newly
     qualify have no SQL history, so lowering the threshold makes it optimistic."""
+    period, filters = period_and_filters(selection)
     condition, params = _scored_population(period, filters)
     low, high = stats.wilson_sql("history_sqls", "history_mqls")
     mql = _reached_at_all("mql")

@@ -25,10 +25,11 @@ import polars as pl
 from alignment import clock
 from alignment.db import schema, store
 from alignment.db.store import Connection, quote_identifier
-from alignment.filters import DIMENSIONS, NO_FILTERS, Filters
+from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import registry
 from alignment.metrics.compile import compile_periods, compile_series
-from alignment.periods import COMPARISONS, Period, month_starts
+from alignment.periods import Period, month_starts
+from alignment.selection import Selection, period_and_filters, selection_of
 
 LEAD_COUNTS: tuple[str, ...] = ("leads", "mqls", "sals", "sqls", "opps", "wins")
 OPP_COUNTS: tuple[str, ...] = ("opps_created", "opps_won", "opps_lost")
@@ -104,9 +105,7 @@ def _kpi_frames(
     return [frame.filter(pl.col("slot") == i).select(columns) for i in range(len(periods))]
 
 
-def kpis(
-    con: Connection, period: Period, filters: Filters = NO_FILTERS, by: str | None = None
-) -> pl.DataFrame:
+def kpis(con: Connection, selection: Selection | Period, by: str | None = None) -> pl.DataFrame:
     """The KPIs of a period: one row, or with `by` one row per value of that dimension.
 
     Columns: [`<by>`,] then `KPI_COLUMNS` (counts Int64; rates, amounts and the Wilson 95 %
@@ -114,23 +113,21 @@ def kpis(
     denominator is 0). With `by`, rows are the dimension values with any lead or opportunity
     activity in the period (leads and opportunities joined on the value, missing counts 0),
     sorted by MQLs descending, then value. One SQL statement, compiled from the registry."""
+    period, filters = period_and_filters(selection)
     return _kpi_frames(con, [period], filters, by)[0]
 
 
 # ---- comparison with another period --------------------------------------------------------
-def kpi_comparison(
-    con: Connection, period: Period, comparison: str, filters: Filters = NO_FILTERS
-) -> pl.DataFrame:
+def kpi_comparison(con: Connection, selection: Selection | Period) -> pl.DataFrame:
     """One row per registry KPI (registry order): name, label, unit, current, previous,
     delta_text, definition.
 
-    `comparison` is a key of `periods.COMPARISONS` (previous, last_year, none); `previous` and
-    `delta_text` are null for `none` and for all time. Values are Float64. Both periods come
-    from one SQL statement."""
-    if comparison not in COMPARISONS:
-        raise ValueError(f"unknown comparison {comparison!r}: use {', '.join(COMPARISONS)}")
-    other = period.comparison(comparison)  # type: ignore[arg-type]
-    frames = _kpi_frames(con, [period] if other is None else [period, other], filters, None)
+    The selection's comparison (previous period, same period last year, none) gives
+    `previous`; `previous` and `delta_text` are null for no comparison and for all time.
+    Values are Float64. Both periods come from one SQL statement."""
+    chosen = selection_of(selection)
+    period, other = chosen.period, chosen.comparison_period
+    frames = _kpi_frames(con, [period] if other is None else [period, other], chosen.filters, None)
     current_row = frames[0].row(0, named=True)
     previous_row = frames[1].row(0, named=True) if other is not None else {}
     names = list(registry.KPIS)
@@ -196,14 +193,13 @@ def _p80_sql(filters: Filters) -> tuple[str, list[Any]]:
 
 def monthly_trend(
     con: Connection,
-    filters: Filters,
-    end: Period,
+    selection: Selection | Period,
     months: int = 18,
     *,
     now: datetime | None = None,
 ) -> pl.DataFrame:
-    """One row per calendar month, oldest first, for the `months` months ending at `end`'s
-    month (a quarter's last month; the current month for all time).
+    """One row per calendar month, oldest first, for the `months` months ending at the
+    selected period's month (a quarter's last month; the current month for all time).
 
     Columns `TREND_COLUMNS`: month (Date, first day), label (`Mar 2026`), mqls and sqls (the
     month's MQL cohort and how many of it reached SQL so far), mql_to_sql, opps_created,
@@ -212,6 +208,7 @@ def monthly_trend(
     null rates. One compiled statement, plus the p80."""
     if months < 1:
         raise ValueError("months must be at least 1")
+    end, filters = period_and_filters(selection)
     current = now or clock.now()
     starts = month_starts(end, months, current.date())
     frame = compile_series(TREND_ITEMS, "month", starts, filters).run(con)
@@ -236,7 +233,7 @@ def monthly_trend(
 
 # ---- cohort maturity --------------------------------------------------------------------------
 def cohort_maturity(
-    con: Connection, period: Period, filters: Filters = NO_FILTERS, now: datetime | None = None
+    con: Connection, selection: Selection | Period, now: datetime | None = None
 ) -> dict[str, Any]:
     """Whether the period's MQL cohort is still maturing (one answer for the period).
 
@@ -244,6 +241,7 @@ def cohort_maturity(
     percentile of days from reaching MQL to reaching SQL over every (filtered) lead that reached
     SQL; age_days the days from the period's end to `now`; maturing when age < p80. All time is
     never maturing (age None)."""
+    period, filters = period_and_filters(selection)
     sql, params = _p80_sql(filters)
     value = store.query(con, sql, params).item()
     p80 = None if value is None else float(value)

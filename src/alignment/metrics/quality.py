@@ -25,13 +25,13 @@ import polars as pl
 from alignment import clock
 from alignment.db import schema, store
 from alignment.db.store import Connection, quote_identifier
-from alignment.filters import NO_FILTERS, Filters
 from alignment.metrics import registry
 from alignment.metrics.compile import compile_periods
 from alignment.metrics.registry import Measure
 from alignment.model import maps
 from alignment.model.facts import NOT_SET
 from alignment.periods import Period
+from alignment.selection import Selection, period_and_filters
 
 EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
 """Dates before this are reported as implausible (typos, `1900-01-01` placeholders)."""
@@ -449,7 +449,7 @@ and won opportunities (and closed ones without a close date, whatever the period
 
 
 def trust_notes(
-    con: Connection, period: Period, filters: Filters = NO_FILTERS, now: datetime | None = None
+    con: Connection, selection: Selection | Period, now: datetime | None = None
 ) -> dict[str, str]:
     """One sentence per KPI whose number the data's quality puts in doubt for this period and
     these filters, keyed by KPI name; KPIs without issues are absent.
@@ -463,6 +463,7 @@ def trust_notes(
       with a negative one; won_revenue, avg_deal_size, median_deal_size: the same over deals
       won in the period;
     - win_rate: closed opportunities with no close date (they count in no period)."""
+    period, filters = period_and_filters(selection)
     row = compile_periods(TRUST_MEASURES, [period], filters).run(con).row(0, named=True)
     notes: dict[str, str] = {}
     cohort_n = row["cohort"]

@@ -36,12 +36,13 @@ import polars as pl
 from alignment import clock, stats
 from alignment.db import store
 from alignment.db.store import Connection, quote_identifier, quote_literal
-from alignment.filters import DIMENSIONS, NO_FILTERS, Filters
+from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import registry
 from alignment.metrics.compile import bucket_sql
 from alignment.metrics.registry import Kpi, format_value
 from alignment.model.maps import STANDARD_REASONS
-from alignment.periods import ALL_TIME, Period, between_sql, hull, month_starts
+from alignment.periods import Period, between_sql, hull, month_starts
+from alignment.selection import Selection, period_and_filters, selection_of
 from alignment.stats import MIN_N
 
 Kind = Literal["leads", "opportunities"]
@@ -152,9 +153,7 @@ PARETO_COLUMNS: tuple[str, ...] = (
 
 def pareto(
     con: Connection,
-    period: Period,
-    comparison: Period | None = None,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     *,
     kind: Kind = "leads",
     level: Level = "standard",
@@ -165,8 +164,11 @@ def pareto(
     undocumented ones (standard level: reasons the reason map does not cover, then
     `NOT_DOCUMENTED`; they stay visible by name but count as undocumented, DESIGN section 5);
     share = n / all records in the period, cumulative_share the running sum of share in that
-    order (so it ends at 1); previous_n / previous_share the same for
-    `comparison` (null without one). Shares are null when their total is 0. One statement."""
+    order (so it ends at 1); previous_n / previous_share the same for the selection's
+    comparison period (null without one). Shares are null when their total is 0. One
+    statement."""
+    chosen = selection_of(selection)
+    period, comparison, filters = chosen.period, chosen.comparison_period, chosen.filters
     periods = [period] if comparison is None else [period, comparison]
     base, params = _rejected_sql(kind, level, filters, hull(periods))
     flags: list[str] = []
@@ -251,9 +253,8 @@ MATRIX_COLUMNS: tuple[str, ...] = ("reason", "n", "total", "share")
 
 def reason_matrix(
     con: Connection,
-    period: Period,
+    selection: Selection | Period,
     dimension: str,
-    filters: Filters = NO_FILTERS,
     *,
     kind: Kind = "leads",
     level: Level = "standard",
@@ -261,6 +262,7 @@ def reason_matrix(
     """One row per value of `dimension` x reason (every combination, zeros included) over the
     period's rejected records: `<dimension>`, reason, n, total (records of that value), share
     (n / total). Values by total descending then name; reasons in Pareto order."""
+    period, filters = period_and_filters(selection)
     _check_dimension(dimension)
     base, params = _rejected_sql(kind, level, filters, period, (dimension,))
     column = quote_identifier(dimension)
@@ -292,8 +294,7 @@ TREND_COLUMNS: tuple[str, ...] = ("month", "label", "reason", "n", "total", "sha
 
 def share_trend(
     con: Connection,
-    end: Period,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     months: int = 12,
     *,
     kind: Kind = "leads",
@@ -301,11 +302,13 @@ def share_trend(
     now: datetime | None = None,
 ) -> pl.DataFrame:
     """One row per calendar month x reason (reasons seen in the range), oldest month first, for
-    the `months` months ending at `end`'s month (a quarter's last month; the current month for
-    all time): month (Date), label (`Mar 2026`), reason, n, total (records of the month), share
-    (null for a month without records). Months by UTC rejection / close date."""
+    the `months` months ending at the selected period's month (a quarter's last month; the
+    current month for all time): month (Date), label (`Mar 2026`), reason, n, total (records of
+    the month), share (null for a month without records). Months by UTC rejection / close
+    date."""
     if months < 1:
         raise ValueError("months must be at least 1")
+    end, filters = period_and_filters(selection)
     current = now or clock.now()
     starts = month_starts(end, months, current.date())
     last = starts[-1]
@@ -343,8 +346,7 @@ def share_trend(
 # ---- patterns -------------------------------------------------------------------------------
 def pattern_counts(
     con: Connection,
-    period: Period,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     *,
     kind: Kind = "leads",
     level: Level = "standard",
@@ -352,6 +354,7 @@ def pattern_counts(
 ) -> pl.DataFrame:
     """One row per (first dimension, second dimension, reason) present in the period's rejected
     records: the two dimension columns, reason, n. The pattern finder's only input."""
+    period, filters = period_and_filters(selection)
     first, second = (quote_identifier(_check_dimension(d)) for d in dimensions)
     base, params = _rejected_sql(kind, level, filters, period, dimensions)
     sql = f"""
@@ -556,8 +559,7 @@ def find_patterns(
 
 def patterns(
     con: Connection,
-    period: Period,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     *,
     kind: Kind = "leads",
     level: Level = "standard",
@@ -566,7 +568,8 @@ def patterns(
 ) -> pl.DataFrame:
     """The period's rejection patterns by channel, segment and channel x segment (see
     `find_patterns`): one row per pattern."""
-    counts = pattern_counts(con, period, filters, kind=kind, level=level)
+    period, filters = period_and_filters(selection)
+    counts = pattern_counts(con, selection, kind=kind, level=level)
     return find_patterns(counts, kind=kind, min_n=min_n, alpha=alpha)
 
 
@@ -648,8 +651,7 @@ def _records_sql(
 
 def record_count(
     con: Connection,
-    period: Period,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     *,
     kind: Kind = "leads",
     level: Level = "standard",
@@ -657,14 +659,14 @@ def record_count(
     where: dict[str, str] | None = None,
 ) -> int:
     """How many records `records` would list without paging."""
+    period, filters = period_and_filters(selection)
     sql, params = _records_sql(kind, level, period, filters, reason, where)
     return int(store.scalar(con, f"SELECT count(*) FROM ({sql})", params))
 
 
 def records(
     con: Connection,
-    period: Period,
-    filters: Filters = NO_FILTERS,
+    selection: Selection | Period,
     *,
     kind: Kind = "leads",
     level: Level = "standard",
@@ -677,44 +679,9 @@ def records(
     record, `RECORD_COLUMNS[kind]`, newest rejection / close first. `reason` restricts to one
     reason (`NOT_DOCUMENTED` for those without), `where` to dimension values; `limit` /
     `offset` page (limit None: every row, for the download)."""
+    period, filters = period_and_filters(selection)
     sql, params = _records_sql(kind, level, period, filters, reason, where)
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [int(limit), int(offset)]
     return store.query(con, sql, params)
-
-
-# ---- what the CLI prints -----------------------------------------------------------------------
-def report(
-    con: Connection,
-    period: Period = ALL_TIME,
-    *,
-    by: str | None = None,
-    kind: Kind = "leads",
-    level: Level = "standard",
-    filters: Filters = NO_FILTERS,
-) -> dict[str, Any]:
-    """What the Rejections page shows for a period, as plain data (for `alignment rejections`):
-    the Pareto (or with `by` the reason x dimension matrix), the documentation counts and the
-    patterns."""
-    pareto_frame = pareto(con, period, None, filters, kind=kind, level=level)
-    docs = documentation(pareto_frame)
-    result: dict[str, Any] = {
-        "period": period.key,
-        "kind": kind,
-        "level": level,
-        "total": docs.total,
-        "undocumented": docs.undocumented,
-        "undocumented_share": docs.undocumented_share,
-        "documentation_rate": docs.documentation_rate,
-        "documentation_target": DOCUMENTATION_TARGET,
-    }
-    if by is None:
-        result["pareto"] = pareto_frame.drop("previous_n", "previous_share").to_dicts()
-    else:
-        result["by"] = by
-        result["matrix"] = reason_matrix(
-            con, period, by, filters, kind=kind, level=level
-        ).to_dicts()
-    result["patterns"] = patterns(con, period, filters, kind=kind, level=level).to_dicts()
-    return result

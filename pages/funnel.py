@@ -8,12 +8,12 @@ import streamlit as st
 
 from alignment.app import edits, routing, sidebar, widgets
 from alignment.app.cache import cached
-from alignment.app.sidebar import View
 from alignment.metrics import funnel
 from alignment.present import funnel_charts
 from alignment.present.text import markdown_text
 from alignment.screens import funnel as screen
 from alignment.screens import quality
+from alignment.selection import Selection
 
 view = routing.page_view()
 label = funnel.STAGE_LABEL
@@ -54,9 +54,9 @@ funnel_view: str = (
 )
 flow = funnel_view == "flow"
 
-cohort = cached(screen.cohort, view.period, view.filters, first_stage, window_days)
+cohort = cached(screen.cohort, view.alone, first_stage, window_days)
 cohort_bars = cohort["stages"]
-flow_bars = cached(screen.flow, view.period, view.filters, first_stage)
+flow_bars = cached(screen.flow, view.alone, first_stage)
 if int(cohort_bars["n"].sum()) == 0 and int(flow_bars["n"].sum()) == 0:
     st.info(
         f"No leads reached {label[first_stage]} or any later stage in {view.period.label} for "
@@ -110,7 +110,7 @@ st.caption(
     "each other: a period's SQLs mostly come from earlier periods' MQLs, so a flow ratio is "
     "not a conversion rate and can exceed 100 %."
 )
-trust = cached(quality.trust_notes, view.period, view.filters)
+trust = cached(quality.trust_notes, view.alone)
 if "mql_to_sql" in trust:
     st.caption(f":material/report: {markdown_text(trust['mql_to_sql'])} See Data quality.")
 
@@ -135,8 +135,7 @@ step: str = right.selectbox(
 )
 by_dimension = cached(
     screen.by_dimension,
-    view.period,
-    view.filters,
+    view.alone,
     dimension,
     funnel_view,
     first_stage,
@@ -169,7 +168,7 @@ else:
 
 # ---- sections computed when opened, each rerun alone when only its own choices change -------
 @st.fragment
-def drill_down(view: View, values: list[str]) -> None:
+def drill_down(view: Selection, values: list[str]) -> None:
     with st.expander(
         "Leads behind a number", icon=":material/list:", key="funnel_drill", bind="query-params"
     ) as section:
@@ -238,7 +237,7 @@ def drill_down(view: View, values: list[str]) -> None:
 
 
 @st.fragment
-def cohort_trend(view: View, step: str) -> None:
+def cohort_trend(view: Selection, step: str) -> None:
     title = f"{step} by {label[first_stage]} cohort"
     with st.expander(
         title, icon=":material/show_chart:", key="funnel_trend", bind="query-params"
@@ -258,7 +257,7 @@ def cohort_trend(view: View, step: str) -> None:
             or "month"
         )
         end, count = screen.trend_window(view.period, grain, *sidebar.data_span())
-        trend = cached(screen.trend, end, count, view.filters, grain, first_stage, window_days)
+        trend = cached(screen.trend, view.alone.at(end), count, grain, first_stage, window_days)
         span = sidebar.trend_span(end, count, grain)
         st.plotly_chart(
             funnel_charts.step_trend(
@@ -274,7 +273,7 @@ def cohort_trend(view: View, step: str) -> None:
 
 
 @st.fragment
-def time_to_convert(view: View) -> None:
+def time_to_convert(view: Selection) -> None:
     with st.expander(
         "Time to convert", icon=":material/timer:", key="funnel_ttc", bind="query-params"
     ) as section:
@@ -293,9 +292,7 @@ def time_to_convert(view: View) -> None:
             format_func=label.__getitem__,
             key="funnel_ttc_to",
         )
-        times = cached(
-            screen.time_to_convert, view.period, view.filters, from_stage, to_stage, dimension
-        )
+        times = cached(screen.time_to_convert, view.alone, from_stage, to_stage, dimension)
         overall = times["overall"]
         if not overall["n"]:
             st.info(
@@ -329,7 +326,7 @@ def time_to_convert(view: View) -> None:
 
 
 @st.fragment
-def lead_acceptance(view: View) -> None:
+def lead_acceptance(view: Selection) -> None:
     with st.expander(
         "Lead acceptance vs SLA",
         icon=":material/handshake:",
@@ -338,7 +335,7 @@ def lead_acceptance(view: View) -> None:
     ) as section:
         if not section.open:
             return
-        numbers = cached(screen.acceptance, view.period, view.filters, dimension)
+        numbers = cached(screen.acceptance, view.alone, dimension)
         acceptance, target = numbers["overall"], numbers["target"]
         if not acceptance["accepted"] and not acceptance["rejected"]:
             st.info(
@@ -378,13 +375,13 @@ def lead_acceptance(view: View) -> None:
 
 
 @st.fragment
-def lead_score(view: View) -> None:
+def lead_score(view: Selection) -> None:
     with st.expander(
         "Lead score", icon=":material/scoreboard:", key="funnel_score", bind="query-params"
     ) as section:
         if not section.open:
             return
-        scores = cached(screen.score, view.period, view.filters)
+        scores = cached(screen.score, view.alone)
         scored, lowest, highest = scores["range"]
         if not scored or lowest is None or highest is None:
             st.info(
@@ -407,7 +404,7 @@ def lead_score(view: View) -> None:
             value=float(lowest + (highest - lowest) / 2),
             key="funnel_score_threshold",
         )
-        whatif = cached(screen.whatif, view.period, view.filters, float(threshold))
+        whatif = cached(screen.whatif, view.alone, float(threshold))
         right.metric(
             "MQL volume at this threshold",
             f"{whatif['mql_volume']:,}",

@@ -14,8 +14,8 @@ st.title(f"Overview · {view.period.label}")
 st.caption(markdown_text(view.describe()))
 
 with st.spinner("Computing KPIs…"):
-    numbers = cached(overview.tiles, view.period, view.comparison, view.filters)
-    trust = cached(quality.trust_notes, view.period, view.filters)
+    numbers = cached(overview.tiles, view)
+    trust = cached(quality.trust_notes, view.alone)
 kpi_row = numbers["kpis"]
 if kpi_row.height == 0 or (
     kpi_row["leads"][0] == 0
@@ -60,7 +60,7 @@ for start in range(0, len(tiles.OVERVIEW_TILES), 4):
                 st.caption(f":material/report: {markdown_text(tile.trust)} See Data quality.")
 
 end, months = overview.trend_window(view.period, *sidebar.data_span())
-trend = cached(overview.trend, end, months, view.filters)
+trend = cached(overview.trend, view.alone.at(end), months)
 span = sidebar.trend_span(end, months)
 left, right = st.columns(2)
 left.plotly_chart(

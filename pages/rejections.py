@@ -6,12 +6,12 @@ import streamlit as st
 
 from alignment.app import routing, sidebar, widgets
 from alignment.app.cache import cached
-from alignment.app.sidebar import View
 from alignment.metrics import rejections
 from alignment.metrics.rejections import Kind, Level
 from alignment.present import rejection_charts
 from alignment.present.text import markdown_text
 from alignment.screens import rejections as screen
+from alignment.selection import Selection
 
 view = routing.page_view()
 other = view.comparison_period
@@ -50,7 +50,7 @@ records_label = "Rejected leads" if kind == "leads" else "Lost deals"
 heading.title(f"{'Rejections' if kind == 'leads' else 'Lost deals'} · {view.period.label}")
 heading.caption(markdown_text(view.describe()))
 
-pareto = cached(screen.pareto, view.period, other, view.filters, kind, level)
+pareto = cached(screen.pareto, view, kind, level)
 docs = rejections.documentation(pareto)
 if docs.total == 0:
     if kind == "leads":
@@ -116,7 +116,7 @@ st.plotly_chart(
 )
 
 st.subheader("Patterns")
-patterns = cached(screen.patterns, view.period, view.filters, kind, level)
+patterns = cached(screen.patterns, view.alone, kind, level)
 if patterns.height:
     st.markdown("\n".join(f"- {markdown_text(sentence)}" for sentence in patterns["sentence"]))
 else:
@@ -135,7 +135,7 @@ st.caption(
 end, months = screen.trend_window(view.period, *sidebar.data_span())
 st.plotly_chart(
     rejection_charts.share_trend(
-        cached(screen.trend, end, months, view.filters, kind, level),
+        cached(screen.trend, view.alone.at(end), months, kind, level),
         f"Reason share of {noun} by month, {sidebar.trend_span(end, months)}",
     ),
     key="rejections_trend",
@@ -143,7 +143,7 @@ st.plotly_chart(
 
 
 @st.fragment
-def heatmaps(view: View) -> None:
+def heatmaps(view: Selection) -> None:
     dimension = st.selectbox(
         "Break reasons down by",
         list(sidebar.DIMENSION_LABELS),
@@ -152,7 +152,7 @@ def heatmaps(view: View) -> None:
         format_func=sidebar.DIMENSION_LABELS.__getitem__,
     )
     shown = screen.heatmap_dimensions(dimension)
-    matrices = cached(screen.matrices, view.period, shown, view.filters, kind, level)
+    matrices = cached(screen.matrices, view.alone, shown, kind, level)
     for column, dim in zip(st.columns(2), shown, strict=True):
         column.plotly_chart(
             rejection_charts.heatmap(
@@ -165,24 +165,22 @@ def heatmaps(view: View) -> None:
 
 
 @st.fragment
-def records(view: View, reasons: list[str]) -> None:
+def records(view: Selection, reasons: list[str]) -> None:
     st.subheader(records_label)
     choice = st.selectbox("Reason", ["All reasons", *reasons], key="rejections_reason")
     reason = None if choice == "All reasons" else choice
-    total = cached(screen.record_count, view.period, view.filters, kind, level, reason)
+    total = cached(screen.record_count, view.alone, kind, level, reason)
     page_size = screen.PAGE_SIZE
     pages = max(1, -(-total // page_size))
     page = st.number_input(
         f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="rejections_page"
     )
-    rows = cached(screen.records, view.period, view.filters, kind, level, reason, int(page))
+    rows = cached(screen.records, view.alone, kind, level, reason, int(page))
     st.dataframe(widgets.table(rows), hide_index=True)
     st.caption(f"{total:,} {noun}, {page_size} per page, newest first.")
     st.download_button(
         f"Download {total:,} {noun} (CSV)",
-        data=widgets.csv_download(
-            screen.records_download, view.period, view.filters, kind, level, reason
-        ),
+        data=widgets.csv_download(screen.records_download, view.alone, kind, level, reason),
         file_name=f"{noun.replace(' ', '_')}_{view.period.key}.csv",
         mime="text/csv",
         key="rejections_download",

@@ -9,9 +9,11 @@ from streamlit.testing.v1 import AppTest
 
 from alignment import model
 from alignment.db import store
+from alignment.filters import Filters
 from alignment.metrics import overview, registry
 from alignment.periods import Period
 from alignment.present.tiles import OVERVIEW_TILES
+from alignment.selection import Selection
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data" / "samples"
@@ -46,9 +48,8 @@ def test_overview_tiles_equal_the_kpis_function(demo_db: Path) -> None:
     at = _app({"period": "September 2026", "channel": "Email"})
     _no_errors(at)
     con = model.connect(demo_db, read_only=True)
-    from alignment.filters import Filters
-
-    expected = overview.kpis(con, Period.parse("2026-09"), Filters(channel=("Email",)))
+    selected = Selection(Period.parse("2026-09"), filters=Filters(channel=("Email",)))
+    expected = overview.kpis(con, selected)
     con.close()
     tile = next(m for m in at.metric if m.label == registry.KPIS["mqls"].label)
     assert tile.value == registry.format_value("mqls", expected["mqls"][0])

@@ -16,7 +16,6 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from alignment import model
-from alignment.filters import Filters
 from alignment.metrics import funnel, overview, quality, records, rejections
 from alignment.model import maps
 from alignment.periods import Period
@@ -26,9 +25,12 @@ from alignment.screens import overview as overview_screen
 from alignment.screens import quality as quality_screen
 from alignment.screens import rejections as rejections_screen
 from alignment.screens import settings as settings_screen
+from alignment.selection import Selection
 
 REPO = Path(__file__).resolve().parents[1]
 SEPTEMBER = Period.month(2026, 9)
+SELECTED = Selection(SEPTEMBER)
+"""What the pages open on in these tests: September 2026 vs August, no filters."""
 COMPUTING: tuple[ModuleType, ...] = (overview, funnel, rejections, quality, records, maps)
 SIDEBAR = {"overview.data_date_range", "overview.dimension_values"}
 """What the sidebar reads on every page (once per data version, not the page's own)."""
@@ -98,9 +100,7 @@ def test_the_overview_default_view_is_what_the_page_computes(
     view = _view_calls(
         demo_db,
         calls,
-        lambda con: overview_screen.default_view(
-            con, SEPTEMBER, "previous", Filters(), **span, today=date(2026, 11, 23)
-        ),
+        lambda con: overview_screen.default_view(con, SELECTED, **span, today=date(2026, 11, 23)),
     )
     assert page == view
     assert set(view) == {
@@ -114,9 +114,7 @@ def test_the_overview_default_view_is_what_the_page_computes(
 
 def test_the_funnel_default_view_is_what_the_page_computes(demo_db: Path, calls: list[str]) -> None:
     page = _page_calls("pages/funnel.py", calls)
-    view = _view_calls(
-        demo_db, calls, lambda con: funnel_screen.default_view(con, SEPTEMBER, Filters())
-    )
+    view = _view_calls(demo_db, calls, lambda con: funnel_screen.default_view(con, SELECTED))
     assert page == view
     assert view["funnel.stage_funnel"] == 2  # the cohort and the flow
     assert "funnel.step_trend" not in view  # the sections below are computed when opened
@@ -130,9 +128,7 @@ def test_the_rejections_default_view_is_what_the_page_computes(
     view = _view_calls(
         demo_db,
         calls,
-        lambda con: rejections_screen.default_view(
-            con, SEPTEMBER, SEPTEMBER.previous(), Filters(), **span, today=date(2026, 11, 23)
-        ),
+        lambda con: rejections_screen.default_view(con, SELECTED, **span, today=date(2026, 11, 23)),
     )
     assert page == view
     assert view["rejections.reason_matrix"] == 2  # channel and segment
@@ -153,7 +149,7 @@ def test_the_quality_and_settings_default_views_are_what_the_pages_compute(
 def test_the_funnel_default_view_returns_what_the_metrics_compute(demo_db: Path) -> None:
     con = model.connect(demo_db, read_only=True)
     try:
-        shown = funnel_screen.default_view(con, SEPTEMBER, Filters(), dimension="segment")
+        shown = funnel_screen.default_view(con, SELECTED, dimension="segment")
         assert shown["cohort"]["stages"].equals(funnel.stage_funnel(con, SEPTEMBER))
         assert shown["flow"].equals(funnel.stage_funnel(con, SEPTEMBER, view="flow"))
         assert shown["by_dimension"].equals(

@@ -36,6 +36,12 @@ class Selection:
         """The same selection for another period."""
         return replace(self, period=period)
 
+    @property
+    def alone(self) -> Selection:
+        """The same period and filters without a comparison: what a section that compares
+        nothing is keyed by, so that changing the comparison does not compute it again."""
+        return replace(self, comparison="none")
+
     def describe(self) -> str:
         """One line for captions: `March 2026 vs February 2026 · channel: Email`."""
         other = self.comparison_period

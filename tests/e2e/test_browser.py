@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from alignment import model
-from alignment.filters import Filters
 from alignment.metrics import overview, registry
 from alignment.periods import Period
 
@@ -23,7 +22,7 @@ def expected_mqls(demo_db: Path) -> str:
     """The September 2026 MQL tile text, computed before the server opens the database (a
     DuckDB file is opened by one process at a time)."""
     con = model.connect(demo_db)
-    expected = overview.kpis(con, Period.parse("2026-09"), Filters())
+    expected = overview.kpis(con, Period.parse("2026-09"))
     con.close()
     return registry.format_value("mqls", expected["mqls"][0])
 

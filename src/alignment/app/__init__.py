@@ -5,7 +5,7 @@ of a page), each read through the one cached call.
 - `database`: the database handle (one per file and process), the data version, the guard
   that turns an unusable database into a message, the notice of a newly created file.
 - `cache`: `cached(function, *args, **kwargs)`, the one cached call every read goes through.
-- `sidebar`: the global filters bound to the URL and the `View` they select, period defaults,
+- `sidebar`: the global filters bound to the URL and the `Selection` they make, period defaults,
   trend spans; `links` reads what a shared link asks for (plain values).
 - `presenter`: presenter mode (style, masking).
 - `routing`: the router's hand-over to the page it runs.

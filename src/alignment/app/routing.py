@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 if TYPE_CHECKING:
-    from alignment.app.sidebar import View
+    from alignment.selection import Selection
 
 VIEW_KEY = "view"
 """Session key where app.py (the router) leaves the sidebar selection for the page it runs."""
@@ -29,7 +29,7 @@ def require_router() -> None:
         st.rerun()
 
 
-def page_view() -> View:
+def page_view() -> Selection:
     """The sidebar selection (period, comparison, filters) for the page being drawn."""
     require_router()
     return st.session_state[VIEW_KEY]

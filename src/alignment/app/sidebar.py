@@ -1,11 +1,10 @@
 """The sidebar: the global filters (grain, period, comparison, dimension filters), bound to the
-URL, and the `View` they select; what a link asks for that cannot be applied (see `links`);
+URL, and the `Selection` they make; what a link asks for that cannot be applied (see `links`);
 the period list and its default; the span of a trend for the selection.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
@@ -16,30 +15,12 @@ from alignment.app.cache import cached
 from alignment.app.routing import VIEW_KEY
 from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import funnel
-from alignment.periods import ALL_TIME, COMPARISONS, GRAINS, Comparison, Grain, Period
+from alignment.periods import ALL_TIME, COMPARISONS, GRAINS, Grain, Period
 from alignment.screens import frame
+from alignment.selection import Selection
 
 DIMENSION_LABELS: dict[str, str] = {d: funnel.DIMENSION_LABELS[d] for d in DIMENSIONS}
 """The filter dimensions' labels, as the funnel's breakdowns write them."""
-
-
-@dataclass(frozen=True)
-class View:
-    """What the sidebar selects: the period, what to compare it with, and the filters."""
-
-    period: Period
-    comparison: Comparison
-    filters: Filters
-
-    @property
-    def comparison_period(self) -> Period | None:
-        return self.period.comparison(self.comparison)
-
-    def describe(self) -> str:
-        """One line for captions: `March 2026 vs February 2026 · channel: Email`."""
-        other = self.comparison_period
-        text = self.period.label + (f" vs {other.label}" if other else "")
-        return text + ("" if self.filters.is_empty else f" · {self.filters.describe()}")
 
 
 def choices() -> frame.Choices:
@@ -107,7 +88,7 @@ def _apply_link(
     st.rerun()
 
 
-def sidebar_view() -> View:
+def sidebar_view() -> Selection:
     """Draw the global filters in the sidebar (bound to the URL) and return the selection.
     On a session's first run the link's values are read first (see `links`): CLI spellings
     are applied, and what cannot be is kept for `link_notice`."""
@@ -167,7 +148,7 @@ def sidebar_view() -> View:
             placeholder="All",
         )
     period = Period.parse(period_key) if period_key else ALL_TIME
-    view = View(
+    view = Selection(
         period, comparison or "previous", Filters(**{d: tuple(v) for d, v in selected.items()})
     )
     if notice:

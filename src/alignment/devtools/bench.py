@@ -729,24 +729,24 @@ def page_cases(con: store.Connection, today: date) -> list[tuple[str, Callable[[
     choices = frame.choices(con)
     span = {"earliest": choices.earliest, "latest": choices.latest, "today": today}
     month = periods.latest_complete("month", choices.earliest, choices.latest, today)
-    no_filters = Filters()
+    selected = Selection(month)
     return [
         ("sidebar: date range and filter values", lambda: frame.choices(con)),
         (
             f"page total: Overview {month.key}",
-            lambda: overview.default_view(con, month, "previous", no_filters, **span),
+            lambda: overview.default_view(con, selected, **span),
         ),
         (
             f"page total: Funnel {month.key} (sections closed)",
-            lambda: funnel.default_view(con, month, no_filters),
+            lambda: funnel.default_view(con, selected),
         ),
         (
             f"Funnel {month.key}, every section open too",
-            lambda: funnel_open(con, month, no_filters, span),
+            lambda: funnel_open(con, selected, span),
         ),
         (
             f"page total: Rejections {month.key} vs previous",
-            lambda: rejections.default_view(con, month, month.previous(), no_filters, **span),
+            lambda: rejections.default_view(con, selected, **span),
         ),
         ("page total: Data quality", lambda: quality.default_view(con)),
         ("page total: Settings (three maps)", lambda: settings.default_view(con)),
@@ -756,7 +756,7 @@ def page_cases(con: store.Connection, today: date) -> list[tuple[str, Callable[[
 
 
 def funnel_open(
-    con: store.Connection, period: Period, filters: Filters, span: dict[str, Any]
+    con: store.Connection, selection: Selection, span: dict[str, Any]
 ) -> dict[str, Any]:
     """The Funnel with every section open at its defaults: the default view, the leads behind
     the first bar after the cohort stage, the monthly trend, time from MQL to SQL by channel,
@@ -764,21 +764,23 @@ def funnel_open(
     from alignment.metrics import funnel as metrics_funnel
     from alignment.screens import funnel
 
-    shown = funnel.default_view(con, period, filters)
-    end, count = funnel.trend_window(period, "month", **span)
+    shown = funnel.default_view(con, selection)
+    end, count = funnel.trend_window(selection.period, "month", **span)
     first = metrics_funnel.DEFAULT_FIRST_STAGE
     stage = metrics_funnel.stages_from(first)[1]
-    cell = metrics_funnel.Cell(period=period, filters=filters, first_stage=first, stage=stage)
-    scores = funnel.score(con, period, filters)
+    cell = metrics_funnel.Cell(
+        period=selection.period, filters=selection.filters, first_stage=first, stage=stage
+    )
+    scores = funnel.score(con, selection)
     _, low, high = scores["range"]
     return {
         **shown,
         "leads": funnel.lead_records(con, cell, 1, 50),
-        "trend": funnel.trend(con, end, count, filters, "month", first, None),
-        "time": funnel.time_to_convert(con, period, filters, "mql", "sql", "channel"),
-        "acceptance": funnel.acceptance(con, period, filters, "channel"),
+        "trend": funnel.trend(con, selection.at(end), count, "month", first, None),
+        "time": funnel.time_to_convert(con, selection, "mql", "sql", "channel"),
+        "acceptance": funnel.acceptance(con, selection, "channel"),
         "score": scores,
-        "whatif": None if low is None else funnel.whatif(con, period, filters, (low + high) / 2),
+        "whatif": None if low is None else funnel.whatif(con, selection, (low + high) / 2),
     }
 
 

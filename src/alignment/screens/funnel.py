@@ -11,10 +11,10 @@ import polars as pl
 
 from alignment import periods
 from alignment.db.store import Connection
-from alignment.filters import Filters
 from alignment.metrics import funnel, records
 from alignment.periods import Period
 from alignment.screens import quality
+from alignment.selection import Selection
 
 DEFAULT_DIMENSION = funnel.FUNNEL_DIMENSIONS[0]
 TREND_COHORTS = {"month": 12, "quarter": 8}
@@ -22,29 +22,28 @@ TREND_COHORTS = {"month": 12, "quarter": 8}
 
 
 def cohort(
-    con: Connection, period: Period, filters: Filters, first_stage: str, window_days: int | None
+    con: Connection, selection: Selection, first_stage: str, window_days: int | None
 ) -> dict[str, Any]:
     """The cohort funnel (`stages`: one row per stage) and whether the cohort is still
     maturing (`maturity`)."""
     return {
         "stages": funnel.stage_funnel(
-            con, period, filters, view="cohort", first_stage=first_stage, window_days=window_days
+            con, selection, view="cohort", first_stage=first_stage, window_days=window_days
         ),
         "maturity": funnel.maturity(
-            con, period, filters, first_stage=first_stage, window_days=window_days
+            con, selection, first_stage=first_stage, window_days=window_days
         ),
     }
 
 
-def flow(con: Connection, period: Period, filters: Filters, first_stage: str) -> pl.DataFrame:
+def flow(con: Connection, selection: Selection, first_stage: str) -> pl.DataFrame:
     """One row per stage: the period's stage entries and their flow ratios."""
-    return funnel.stage_funnel(con, period, filters, view="flow", first_stage=first_stage)
+    return funnel.stage_funnel(con, selection, view="flow", first_stage=first_stage)
 
 
 def by_dimension(
     con: Connection,
-    period: Period,
-    filters: Filters,
+    selection: Selection,
     dimension: str,
     view: str,
     first_stage: str,
@@ -53,8 +52,7 @@ def by_dimension(
     """One row per step and value of `dimension`, with n and Wilson intervals."""
     return funnel.conversion_by_dimension(
         con,
-        period,
-        filters,
+        selection,
         dimension=dimension,
         view=view,
         first_stage=first_stage,
@@ -74,18 +72,17 @@ def trend_window(
 
 def trend(
     con: Connection,
-    end: Period,
+    selection: Selection,
     count: int,
-    filters: Filters,
     grain: str,
     first_stage: str,
     window_days: int | None,
 ) -> pl.DataFrame:
-    """One row per cohort and step: `count` cohorts of `grain` ending with `end`."""
+    """One row per cohort and step: `count` cohorts of `grain` ending with the selected period
+    (the trend's last cohort, see `trend_window`)."""
     return funnel.step_trend(
         con,
-        end,
-        filters,
+        selection,
         grain=grain,
         count=count,
         first_stage=first_stage,
@@ -95,8 +92,7 @@ def trend(
 
 def time_to_convert(
     con: Connection,
-    period: Period,
-    filters: Filters,
+    selection: Selection,
     from_stage: str,
     to_stage: str,
     dimension: str,
@@ -104,43 +100,43 @@ def time_to_convert(
     """Days between two stages: `overall` (one row as a dict: n, median, p75, p90), and, when
     any lead converted, `by` (one row per value of `dimension`) and `histogram` (one row per
     bin); else those two are None."""
-    overall = funnel.time_to_convert(
-        con, period, filters, from_stage=from_stage, to_stage=to_stage
-    ).row(0, named=True)
+    overall = funnel.time_to_convert(con, selection, from_stage=from_stage, to_stage=to_stage).row(
+        0, named=True
+    )
     if not overall["n"]:
         return {"overall": overall, "by": None, "histogram": None}
     return {
         "overall": overall,
         "by": funnel.time_to_convert(
-            con, period, filters, from_stage=from_stage, to_stage=to_stage, by=dimension
+            con, selection, from_stage=from_stage, to_stage=to_stage, by=dimension
         ),
         "histogram": funnel.time_to_convert_histogram(
-            con, period, filters, from_stage=from_stage, to_stage=to_stage
+            con, selection, from_stage=from_stage, to_stage=to_stage
         ),
     }
 
 
-def acceptance(con: Connection, period: Period, filters: Filters, dimension: str) -> dict[str, Any]:
+def acceptance(con: Connection, selection: Selection, dimension: str) -> dict[str, Any]:
     """Lead acceptance of the period's MQLs: `overall` (one row as a dict), `by` (one row per
     value of `dimension`) and the SLA `target` (a share)."""
     return {
-        "overall": funnel.lead_acceptance(con, period, filters).row(0, named=True),
-        "by": funnel.lead_acceptance(con, period, filters, by=dimension),
+        "overall": funnel.lead_acceptance(con, selection).row(0, named=True),
+        "by": funnel.lead_acceptance(con, selection, by=dimension),
         "target": funnel.acceptance_target(con),
     }
 
 
-def score(con: Connection, period: Period, filters: Filters) -> dict[str, Any]:
+def score(con: Connection, selection: Selection) -> dict[str, Any]:
     """Lead scores of the period's leads: `range` (scored leads, lowest, highest) and, when any
     lead has a score, `bands` (one row per score band; else None)."""
-    scored, lowest, highest = funnel.score_range(con, period, filters)
-    bands = funnel.score_bands(con, period, filters) if scored else None
+    scored, lowest, highest = funnel.score_range(con, selection)
+    bands = funnel.score_bands(con, selection) if scored else None
     return {"range": (scored, lowest, highest), "bands": bands}
 
 
-def whatif(con: Connection, period: Period, filters: Filters, threshold: float) -> dict[str, Any]:
+def whatif(con: Connection, selection: Selection, threshold: float) -> dict[str, Any]:
     """MQL volume and expected MQL -> SQL for an MQL score threshold."""
-    return funnel.score_threshold_whatif(con, period, filters, threshold=float(threshold))
+    return funnel.score_threshold_whatif(con, selection, threshold=float(threshold))
 
 
 def lead_records(
@@ -160,8 +156,7 @@ def lead_download(con: Connection, cell: funnel.Cell) -> pl.DataFrame:
 
 def default_view(
     con: Connection,
-    period: Period,
-    filters: Filters,
+    selection: Selection,
     *,
     first_stage: str = funnel.DEFAULT_FIRST_STAGE,
     window_days: int | None = None,
@@ -171,10 +166,8 @@ def default_view(
     """Everything the page shows before a section is opened: both funnels, the maturity, the
     trust notes and the conversion by the dimension."""
     return {
-        "cohort": cohort(con, period, filters, first_stage, window_days),
-        "flow": flow(con, period, filters, first_stage),
-        "trust": quality.trust_notes(con, period, filters),
-        "by_dimension": by_dimension(
-            con, period, filters, dimension, view, first_stage, window_days
-        ),
+        "cohort": cohort(con, selection, first_stage, window_days),
+        "flow": flow(con, selection, first_stage),
+        "trust": quality.trust_notes(con, selection),
+        "by_dimension": by_dimension(con, selection, dimension, view, first_stage, window_days),
     }

@@ -10,31 +10,30 @@ import polars as pl
 
 from alignment import periods
 from alignment.db.store import Connection
-from alignment.filters import Filters
 from alignment.metrics import overview
-from alignment.periods import Comparison, Period
+from alignment.periods import Period
 from alignment.screens import quality
+from alignment.selection import Selection
 
 TREND_MONTHS = 18
 """At most this many months in the trend, ending at the selected period."""
 
 
-def tiles(
-    con: Connection, period: Period, comparison: Comparison, filters: Filters
-) -> dict[str, Any]:
+def tiles(con: Connection, selection: Selection) -> dict[str, Any]:
     """The tiles' numbers: `kpis` (the KPI row of the period, with n and intervals),
     `comparison` (one row per KPI: current, comparison value, delta) and `maturity` (whether
     the period's MQL cohort is still maturing)."""
     return {
-        "kpis": overview.kpis(con, period, filters),
-        "comparison": overview.kpi_comparison(con, period, comparison, filters),
-        "maturity": overview.cohort_maturity(con, period, filters),
+        "kpis": overview.kpis(con, selection),
+        "comparison": overview.kpi_comparison(con, selection),
+        "maturity": overview.cohort_maturity(con, selection),
     }
 
 
-def trend(con: Connection, end: Period, months: int, filters: Filters) -> pl.DataFrame:
-    """One row per month: the `months` months ending with `end`'s (see `trend_window`)."""
-    return overview.monthly_trend(con, filters, end, months)
+def trend(con: Connection, selection: Selection, months: int) -> pl.DataFrame:
+    """One row per month: the `months` months ending with the selected period's (the trend's
+    last month, see `trend_window`)."""
+    return overview.monthly_trend(con, selection, months)
 
 
 def trend_window(
@@ -47,18 +46,16 @@ def trend_window(
 
 def default_view(
     con: Connection,
-    period: Period,
-    comparison: Comparison,
-    filters: Filters,
+    selection: Selection,
     *,
     earliest: date | None,
     latest: date | None,
     today: date,
 ) -> dict[str, Any]:
     """Everything the page shows: the tiles, the trust notes and the trend."""
-    end, months = trend_window(period, earliest, latest, today)
+    end, months = trend_window(selection.period, earliest, latest, today)
     return {
-        "tiles": tiles(con, period, comparison, filters),
-        "trust": quality.trust_notes(con, period, filters),
-        "trend": trend(con, end, months, filters),
+        "tiles": tiles(con, selection),
+        "trust": quality.trust_notes(con, selection),
+        "trend": trend(con, selection.at(end), months),
     }

@@ -8,16 +8,15 @@ from typing import Any
 import polars as pl
 
 from alignment.db.store import Connection
-from alignment.filters import Filters
 from alignment.metrics import quality
-from alignment.periods import Period
+from alignment.selection import Selection
 
 PAGE_SIZE = quality.PAGE_SIZE
 
 
-def trust_notes(con: Connection, period: Period, filters: Filters) -> dict[str, str]:
+def trust_notes(con: Connection, selection: Selection) -> dict[str, str]:
     """One sentence per KPI whose number data-quality issues put in doubt (KPI name -> text)."""
-    return quality.trust_notes(con, period, filters)
+    return quality.trust_notes(con, selection)
 
 
 def checks(con: Connection) -> pl.DataFrame:

@@ -11,10 +11,10 @@ import polars as pl
 
 from alignment import periods
 from alignment.db.store import Connection
-from alignment.filters import Filters
 from alignment.metrics import rejections
 from alignment.metrics.rejections import Kind, Level
 from alignment.periods import Period
+from alignment.selection import Selection
 
 TREND_MONTHS = 12
 """At most this many months in the reason-share trend, ending at the selected period."""
@@ -22,23 +22,14 @@ PAGE_SIZE = 50
 DEFAULT_DIMENSION = "channel"
 
 
-def pareto(
-    con: Connection,
-    period: Period,
-    comparison: Period | None,
-    filters: Filters,
-    kind: Kind,
-    level: Level,
-) -> pl.DataFrame:
+def pareto(con: Connection, selection: Selection, kind: Kind, level: Level) -> pl.DataFrame:
     """One row per reason: the period's and the comparison period's counts and shares."""
-    return rejections.pareto(con, period, comparison, filters, kind=kind, level=level)
+    return rejections.pareto(con, selection, kind=kind, level=level)
 
 
-def patterns(
-    con: Connection, period: Period, filters: Filters, kind: Kind, level: Level
-) -> pl.DataFrame:
+def patterns(con: Connection, selection: Selection, kind: Kind, level: Level) -> pl.DataFrame:
     """One row per over-represented reason by channel, segment or both."""
-    return rejections.patterns(con, period, filters, kind=kind, level=level)
+    return rejections.patterns(con, selection, kind=kind, level=level)
 
 
 def trend_window(
@@ -50,24 +41,19 @@ def trend_window(
 
 
 def trend(
-    con: Connection, end: Period, months: int, filters: Filters, kind: Kind, level: Level
+    con: Connection, selection: Selection, months: int, kind: Kind, level: Level
 ) -> pl.DataFrame:
-    """One row per month x reason: the `months` months ending with `end`'s."""
-    return rejections.share_trend(con, end, filters, months, kind=kind, level=level)
+    """One row per month x reason: the `months` months ending with the selected period's (the
+    trend's last month, see `trend_window`)."""
+    return rejections.share_trend(con, selection, months, kind=kind, level=level)
 
 
 def matrices(
-    con: Connection,
-    period: Period,
-    dimensions: tuple[str, ...],
-    filters: Filters,
-    kind: Kind,
-    level: Level,
+    con: Connection, selection: Selection, dimensions: tuple[str, ...], kind: Kind, level: Level
 ) -> dict[str, pl.DataFrame]:
     """Per dimension, one row per value x reason (the heatmaps)."""
     return {
-        d: rejections.reason_matrix(con, period, d, filters, kind=kind, level=level)
-        for d in dimensions
+        d: rejections.reason_matrix(con, selection, d, kind=kind, level=level) for d in dimensions
     }
 
 
@@ -77,16 +63,15 @@ def heatmap_dimensions(dimension: str) -> tuple[str, str]:
 
 
 def record_count(
-    con: Connection, period: Period, filters: Filters, kind: Kind, level: Level, reason: str | None
+    con: Connection, selection: Selection, kind: Kind, level: Level, reason: str | None
 ) -> int:
     """How many rejected leads (lost deals) the drill-down lists, for a reason or all."""
-    return rejections.record_count(con, period, filters, kind=kind, level=level, reason=reason)
+    return rejections.record_count(con, selection, kind=kind, level=level, reason=reason)
 
 
 def records(
     con: Connection,
-    period: Period,
-    filters: Filters,
+    selection: Selection,
     kind: Kind,
     level: Level,
     reason: str | None,
@@ -97,8 +82,7 @@ def records(
     first."""
     return rejections.records(
         con,
-        period,
-        filters,
+        selection,
         kind=kind,
         level=level,
         reason=reason,
@@ -108,19 +92,15 @@ def records(
 
 
 def records_download(
-    con: Connection, period: Period, filters: Filters, kind: Kind, level: Level, reason: str | None
+    con: Connection, selection: Selection, kind: Kind, level: Level, reason: str | None
 ) -> pl.DataFrame:
     """Every record of the drill-down: one row per rejected lead (lost deal)."""
-    return rejections.records(
-        con, period, filters, kind=kind, level=level, reason=reason, limit=None
-    )
+    return rejections.records(con, selection, kind=kind, level=level, reason=reason, limit=None)
 
 
 def default_view(
     con: Connection,
-    period: Period,
-    comparison: Period | None,
-    filters: Filters,
+    selection: Selection,
     *,
     earliest: date | None,
     latest: date | None,
@@ -130,14 +110,12 @@ def default_view(
 ) -> dict[str, Any]:
     """Everything the page shows: Pareto, patterns, trend, both heatmaps and the first page of
     the records."""
-    end, months = trend_window(period, earliest, latest, today)
+    end, months = trend_window(selection.period, earliest, latest, today)
     return {
-        "pareto": pareto(con, period, comparison, filters, kind, level),
-        "patterns": patterns(con, period, filters, kind, level),
-        "trend": trend(con, end, months, filters, kind, level),
-        "matrices": matrices(
-            con, period, heatmap_dimensions(DEFAULT_DIMENSION), filters, kind, level
-        ),
-        "record_count": record_count(con, period, filters, kind, level, None),
-        "records": records(con, period, filters, kind, level, None, 1),
+        "pareto": pareto(con, selection, kind, level),
+        "patterns": patterns(con, selection, kind, level),
+        "trend": trend(con, selection.at(end), months, kind, level),
+        "matrices": matrices(con, selection, heatmap_dimensions(DEFAULT_DIMENSION), kind, level),
+        "record_count": record_count(con, selection, kind, level, None),
+        "records": records(con, selection, kind, level, None, 1),
     }

@@ -9,11 +9,13 @@ import streamlit as st
 from alignment.app import edits, routing, sidebar, widgets
 from alignment.app.cache import cached
 from alignment.metrics import funnel
-from alignment.present import funnel_charts
+from alignment.metrics.dimensions import DIMENSION_LABELS, FUNNEL_DIMENSIONS
+from alignment.present import format, funnel_charts, funnel_tables, sentences
 from alignment.present.text import markdown_text
 from alignment.screens import funnel as screen
 from alignment.screens import quality
 from alignment.selection import Selection
+from alignment.stats import MIN_N
 
 view = routing.page_view()
 label = funnel.STAGE_LABEL
@@ -67,7 +69,7 @@ if int(cohort_bars["n"].sum()) == 0 and int(flow_bars["n"].sum()) == 0:
     st.stop()
 
 cohort_size = int(cohort_bars["n"][0])
-if 0 < cohort_size < funnel.MIN_N:
+if 0 < cohort_size < MIN_N:
     st.warning(
         f"Only {cohort_size} leads in the {label[first_stage]} cohort of {view.period.label}: "
         "rates this small are too uncertain to compare. Choose a quarter or a longer period.",
@@ -119,8 +121,8 @@ st.subheader("Flow ratios by dimension" if flow else "Cohort conversion by dimen
 left, right = st.columns(2)
 dimension: str = left.selectbox(
     "Dimension",
-    funnel.FUNNEL_DIMENSIONS,
-    format_func=funnel.DIMENSION_LABELS.__getitem__,
+    FUNNEL_DIMENSIONS,
+    format_func=DIMENSION_LABELS.__getitem__,
     key="funnel_by",
     bind="query-params",
 )
@@ -142,15 +144,15 @@ by_dimension = cached(
     window_days,
 )
 step_rows = by_dimension.filter(pl.col("step") == step)
-dimension_label = funnel.DIMENSION_LABELS[dimension]
-table = funnel.display_by_dimension(step_rows, dimension, flow=flow)
+dimension_label = DIMENSION_LABELS[dimension]
+table = funnel_tables.display_by_dimension(step_rows, dimension, flow=flow)
 if table.is_empty():
     st.info(f"No leads at the start of {step} in {view.period.label}.")
 else:
     left, right = st.columns([1, 1])
     left.dataframe(widgets.table(table), hide_index=True, key="funnel_by_table")
     left.caption(
-        f"Sorted by rate; **{funnel.TOO_FEW_TEXT}** = fewer than {funnel.MIN_N} leads"
+        f"Sorted by rate; **{funnel_tables.TOO_FEW_TEXT}** = fewer than {MIN_N} leads"
         + ("" if flow else " or a 95 % interval wider than 20 points")
         + ": the rate could move a lot with a few more leads, so do not rank it."
     )
@@ -267,7 +269,7 @@ def cohort_trend(view: Selection, step: str) -> None:
         )
         change = funnel.latest_mature_change(trend, step)
         st.caption(
-            markdown_text(funnel.describe_change(change))
+            markdown_text(sentences.step_change(change))
             + " Hollow grey points are cohorts still maturing: they are left out of comparisons."
         )
 
@@ -301,13 +303,13 @@ def time_to_convert(view: Selection) -> None:
             )
             return
         tiles = st.columns(4)
-        tiles[0].metric("Median", funnel.format_days(overall["median_days"]), border=True)
-        tiles[1].metric("p75", funnel.format_days(overall["p75_days"]), border=True)
-        tiles[2].metric("p90", funnel.format_days(overall["p90_days"]), border=True)
+        tiles[0].metric("Median", format.days(overall["median_days"]), border=True)
+        tiles[1].metric("p75", format.days(overall["p75_days"]), border=True)
+        tiles[2].metric("p90", format.days(overall["p90_days"]), border=True)
         tiles[3].metric("Converted leads (n)", f"{overall['n']:,}", border=True)
         left, right = st.columns(2)
         left.dataframe(
-            widgets.table(funnel.display_time_to_convert(times["by"], dimension)),
+            widgets.table(funnel_tables.display_time_to_convert(times["by"], dimension)),
             hide_index=True,
             key="funnel_ttc_table",
         )
@@ -347,16 +349,16 @@ def lead_acceptance(view: Selection) -> None:
             rate = acceptance["acceptance_rate"]
             left.metric(
                 "Lead acceptance rate",
-                funnel.format_rate(rate),
-                f"{(rate - target) * 100:+.1f} pts vs target {funnel.format_rate(target)}".replace(
+                format.rate(rate),
+                f"{(rate - target) * 100:+.1f} pts vs target {format.rate(target)}".replace(
                     "+-", "-"
                 ),
-                help=funnel.ACCEPTANCE_DEFINITION,
+                help=funnel_tables.ACCEPTANCE_DEFINITION,
                 border=True,
             )
-            left.caption(funnel.describe_acceptance(acceptance))
+            left.caption(sentences.acceptance(acceptance))
             right.dataframe(
-                widgets.table(funnel.display_acceptance(numbers["by"], dimension, target)),
+                widgets.table(funnel_tables.display_acceptance(numbers["by"], dimension, target)),
                 hide_index=True,
                 key="funnel_acceptance_table",
             )
@@ -415,13 +417,13 @@ def lead_score(view: Selection) -> None:
         )
         right.metric(
             "Expected MQL → SQL",
-            funnel.format_rate(whatif["expected_mql_to_sql"]),
-            f"actual {funnel.format_rate(whatif['current_mql_to_sql'])}",
+            format.rate(whatif["expected_mql_to_sql"]),
+            f"actual {format.rate(whatif['current_mql_to_sql'])}",
             delta_color="off",
             delta_arrow="off",
             border=True,
         )
-        right.caption(funnel.WHATIF_NOTE.format(n=whatif["history_mqls"]))
+        right.caption(funnel_tables.WHATIF_NOTE.format(n=whatif["history_mqls"]))
 
 
 drill_down(view, step_rows.filter(pl.col("n") > 0)[dimension].to_list())

@@ -7,7 +7,7 @@ import streamlit as st
 
 from alignment.app import routing, widgets
 from alignment.app.cache import cached
-from alignment.metrics import registry
+from alignment.present import format
 from alignment.screens import quality
 
 routing.require_router()
@@ -31,9 +31,7 @@ table = counts.select(
     "label",
     "count",
     "unit",
-    share=counts["share"]
-    .map_elements(lambda v: registry.format_value("mql_to_sql", v), return_dtype=str)
-    .fill_null(registry.MISSING),
+    share=counts["share"].map_elements(format.rate, return_dtype=str).fill_null(format.MISSING),
     description="description",
 )
 st.dataframe(

@@ -8,7 +8,7 @@ from alignment.app import routing, sidebar, widgets
 from alignment.app.cache import cached
 from alignment.metrics import rejections
 from alignment.metrics.rejections import Kind, Level
-from alignment.present import rejection_charts
+from alignment.present import format, rejection_charts
 from alignment.present.text import markdown_text
 from alignment.screens import rejections as screen
 from alignment.selection import Selection
@@ -86,7 +86,7 @@ tiles[0].metric(
 documented = rejections.METRICS["documentation_rate"]
 tiles[1].metric(
     f"{documented.label} (target 100 %)",
-    rejections.format_share(docs.documentation_rate),
+    format.rate(docs.documentation_rate),
     f"{docs.undocumented:,} {noun} without a reason",
     delta_color="off",
     delta_arrow="off",
@@ -95,7 +95,7 @@ tiles[1].metric(
 )
 tiles[2].metric(
     f"Top reason: {markdown_text(top['reason'][0])}" if top.height else "Top reason",
-    rejections.format_share(top["share"][0]) if top.height else "–",
+    format.rate(top["share"][0]) if top.height else "–",
     f"of {noun}, {top['n'][0]:,} in all" if top.height and "n" in top.columns else None,
     delta_color="off",
     delta_arrow="off",

@@ -4,8 +4,8 @@ import streamlit as st
 
 from alignment.app import edits, routing, widgets
 from alignment.app.cache import cached
-from alignment.metrics import registry
 from alignment.model import maps
+from alignment.present import format
 from alignment.present.text import markdown_text
 from alignment.screens import settings
 
@@ -68,7 +68,7 @@ def _map_tab(name: str) -> None:
     share = coverage["mapped"] / coverage["records"] if coverage["records"] else None
     left.metric(
         "Records with a mapped value",
-        registry.format_value("mql_to_sql", share),
+        format.rate(share),
         help="Leads and opportunities that have a value for this map, and the share a map row "
         "covers.",
         border=True,

@@ -39,10 +39,12 @@ from streamlit.testing.v1 import AppTest
 from alignment import ingest, model
 from alignment.app import sidebar
 from alignment.db import schema, store
-from alignment.metrics import funnel, overview, quality, records, registry, rejections
+from alignment.metrics import funnel, overview, records, registry, rejections
 from alignment.metrics.conversion import converted_share_by
 from alignment.model import facts
 from alignment.periods import ALL_TIME, Period
+from alignment.present import format
+from alignment.screens import quality as quality_screen
 
 from .conftest import REALDATA
 
@@ -177,7 +179,7 @@ def test_converted_share_counts_won_flags_as_converted(con: store.Connection) ->
 
 # ---- trust notes --------------------------------------------------------------------------------
 def test_trust_notes_say_which_stages_only_flags_imply(con: store.Connection) -> None:
-    notes = quality.trust_notes(con, ALL_TIME)
+    notes = quality_screen.trust_notes(con, ALL_TIME)
     # all-time MQL cohort: U1, U2, D1, D2 = 4. U1 and U2 have no date at all; SQL by a flag
     # only: U1, U2, D1 = 3; won by a flag only: U1 = 1
     assert notes["mqls"].startswith("MQLs: 2 of 4 have no stage date and count as MQLs only")
@@ -188,7 +190,7 @@ def test_trust_notes_say_which_stages_only_flags_imply(con: store.Connection) ->
     assert "not a measured conversion" in notes["mql_to_won"]
     assert "not a measured" not in notes["sqls"]  # a count, not a rate
     # March: D1 and D2; D1 is SQL by its flag
-    march = quality.trust_notes(con, MARCH)
+    march = quality_screen.trust_notes(con, MARCH)
     assert "mqls" not in march
     assert "1 of 2 MQLs count as SQL" in march["mql_to_sql"]
 
@@ -312,7 +314,7 @@ def test_all_time_figures_include_the_undated_real_records(real_db: Path) -> Non
     kpis = overview.kpis(con, ALL_TIME).row(0, named=True)
     stages = funnel.stage_funnel(con, ALL_TIME, first_stage="lead")
     acceptance = funnel.lead_acceptance(con, ALL_TIME).row(0, named=True)
-    notes = quality.trust_notes(con, ALL_TIME)
+    notes = quality_screen.trust_notes(con, ALL_TIME)
     con.close()
     [(leads, converted)] = _raw("SELECT count(*), sum(Converted) FROM {xeducation}")
     [(deals, undated, won, lost, won_value, value)] = _raw(
@@ -359,7 +361,7 @@ def test_the_app_opens_on_real_history_and_shows_all_of_it(
     at.selectbox(key="period").set_value("all").run()
     assert not at.exception, [e.value for e in at.exception]
     mqls = next(m for m in at.metric if m.label == registry.KPIS["mqls"].label)
-    assert mqls.value == registry.format_value("mqls", converted)
+    assert mqls.value == format.metric_value("mqls", converted)
     assert any("only because of a converted or won flag" in c.value for c in at.caption)
     # the all-time trends run over the data's months, not to today (X Education has no MQL
     # dates, so only the revenue chart has bars)

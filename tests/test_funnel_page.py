@@ -12,8 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 from alignment import cli, model
 from alignment.db import store
-from alignment.metrics import funnel, quality
+from alignment.metrics import funnel
 from alignment.periods import Period
+from alignment.present import format
+from alignment.screens import quality as quality_screen
 
 REPO = Path(__file__).resolve().parents[1]
 SEPTEMBER = Period.month(2026, 9)
@@ -150,7 +152,7 @@ def test_the_cohort_funnel_carries_the_mql_to_sql_trust_note(demo_db: Path) -> N
             "AND mql_at < TIMESTAMPTZ '2026-09-20' AND sal_at IS NOT NULL "
             "ORDER BY lead_id LIMIT 2)"
         )
-    note = quality.trust_notes(con, SEPTEMBER)["mql_to_sql"]
+    note = quality_screen.trust_notes(con, SEPTEMBER)["mql_to_sql"]
     con.close()
     assert "out of order" in note
     at = _funnel_page()
@@ -205,7 +207,7 @@ def test_funnel_sections_open_from_a_link_show_what_they_computed(demo_db: Path)
     finally:
         con.close()
     rate = next(m.value for m in at.metric if m.label == "Lead acceptance rate")
-    assert rate == funnel.format_rate(acceptance["acceptance_rate"])
+    assert rate == format.rate(acceptance["acceptance_rate"])
     assert at.number_input(key="funnel_acceptance_target").value == target * 100
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert any("MQL → SQL by MQL month" in t for t in titles)  # the cohort trend

@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from alignment import model
 from alignment.db import store
-from alignment.metrics import funnel, overview, registry
+from alignment.metrics import funnel, overview
 from alignment.periods import Period
+from alignment.present import format
 
 REPO = Path(__file__).resolve().parents[1]
 SEPTEMBER = Period.month(2026, 9)
@@ -126,7 +127,7 @@ def test_pipeline_and_won_revenue_sum_the_finite_amounts(demo_db: Path) -> None:
 
 @pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, None])
 def test_a_kpi_that_is_not_a_finite_number_shows_as_missing(value: float | None) -> None:
-    assert registry.format_value("won_revenue", value) == registry.MISSING
+    assert format.metric_value("won_revenue", value) == format.MISSING
 
 
 # ---- pages ----------------------------------------------------------------------------------
@@ -152,5 +153,5 @@ def test_overview_page_with_nan_and_infinite_amounts(demo_db: Path) -> None:
     at = _page("pages/overview.py")
     _no_errors(at)  # was: OverflowError (cannot convert float infinity to integer)
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Won revenue"] == registry.format_value("won_revenue", row["won_revenue"])
-    assert tiles["Won revenue"] != registry.MISSING
+    assert tiles["Won revenue"] == format.metric_value("won_revenue", row["won_revenue"])
+    assert tiles["Won revenue"] != format.MISSING

@@ -12,6 +12,7 @@ from alignment.db import store
 from alignment.filters import Filters
 from alignment.metrics import overview, registry
 from alignment.periods import Period
+from alignment.present import format
 from alignment.present.tiles import OVERVIEW_TILES
 from alignment.selection import Selection
 
@@ -52,7 +53,7 @@ def test_overview_tiles_equal_the_kpis_function(demo_db: Path) -> None:
     expected = overview.kpis(con, selected)
     con.close()
     tile = next(m for m in at.metric if m.label == registry.KPIS["mqls"].label)
-    assert tile.value == registry.format_value("mqls", expected["mqls"][0])
+    assert tile.value == format.metric_value("mqls", expected["mqls"][0])
     assert "channel: Email" in at.caption[0].value
 
 

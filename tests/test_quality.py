@@ -14,6 +14,7 @@ from alignment.filters import Filters
 from alignment.metrics import quality
 from alignment.model import facts
 from alignment.periods import Period
+from alignment.screens import quality as quality_screen
 from alignment.selection import Selection
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -131,7 +132,7 @@ def test_drill_down_records_and_pages(con: store.Connection) -> None:
 
 
 def test_trust_notes_for_january(con: store.Connection) -> None:
-    result = quality.trust_notes(con, Period.parse("2026-01"), now=NOW)
+    result = quality_screen.trust_notes(con, Period.parse("2026-01"))
     # MQL cohort of January: L1 (MQL 01-05), L2 (01-05), L3 (reached MQL via SQL 01-03),
     # L4 (reached MQL = earliest of MQL 02-01 and SQL 01-15 = 01-15) -> 4 leads;
     # out of order: L2, L4 = 2 of 4 = 50 %; SQL without MQL: L3 = 1 of 4 = 25 %
@@ -157,16 +158,14 @@ def test_trust_notes_for_january(con: store.Connection) -> None:
 def test_trust_notes_follow_the_filters_and_clean_data_has_none(con: store.Connection) -> None:
     # only Organic Search (L1, L4 via "Web"): cohort L1 + L4, L4 out of order = 50 %;
     # no SQL-without-MQL and no lead without channel in this slice
-    result = quality.trust_notes(
-        con,
-        Selection(Period.parse("2026-01"), filters=Filters(channel=("Organic Search",))),
-        now=NOW,
+    result = quality_screen.trust_notes(
+        con, Selection(Period.parse("2026-01"), filters=Filters(channel=("Organic Search",)))
     )
     assert (
         result["mql_to_sql"] == "MQL → SQL: 50 % of this MQL cohort have stage dates out of order."
     )
     assert "leads" not in result
-    assert quality.trust_notes(con, Period.parse("2025-06"), now=NOW) == {
+    assert quality_screen.trust_notes(con, Period.parse("2025-06")) == {
         "win_rate": "Win rate: 1 closed opportunity has no close date and counts in no period."
     }
 
@@ -176,7 +175,7 @@ def test_trust_notes_reach_the_overview_tiles(con: store.Connection) -> None:
     from alignment.present import tiles
 
     period = Period.parse("2026-01")
-    notes = quality.trust_notes(con, period, now=NOW)
+    notes = quality_screen.trust_notes(con, period)
     result = tiles.overview_tiles(
         overview.kpi_comparison(con, period), overview.kpis(con, period), notes
     )

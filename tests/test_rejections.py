@@ -41,7 +41,8 @@ from alignment.metrics import rejections
 from alignment.metrics.rejections import NOT_DOCUMENTED
 from alignment.model import facts
 from alignment.periods import ALL_TIME, Period
-from alignment.present import rejection_charts
+from alignment.present import rejection_charts, sentences
+from alignment.screens import rejections as rejections_screen
 from alignment.selection import Selection
 
 from .conftest import REALDATA
@@ -320,7 +321,7 @@ def test_the_planted_pattern_is_found_with_its_sentence() -> None:
     # by the pair and dropped. SMB (48/160 vs 32/160, z 2.07, p 0.039) is not significant.
     cells = {(c, s): (8, 16, 16) for c in CHANNELS for s in SEGMENTS}
     cells[("Paid Social", "SMB")] = (24, 8, 8)
-    result = rejections.find_patterns(_counts(cells))
+    result = sentences.with_pattern_sentences(rejections.find_patterns(_counts(cells)), "leads")
     assert result.height == 1
     row = result.row(0, named=True)
     assert (row["channel"], row["segment"], row["reason"]) == ("Paid Social", "SMB", BUDGET)
@@ -341,7 +342,8 @@ def test_a_pattern_across_a_whole_channel_is_named_once() -> None:
     cells = {(c, s): (8, 16, 16) for c in CHANNELS for s in SEGMENTS}
     cells[("Paid Social", "SMB")] = (24, 8, 8)
     cells[("Paid Social", "Enterprise")] = (24, 8, 8)
-    result = rejections.find_patterns(_counts(cells), kind="opportunities")
+    found = rejections.find_patterns(_counts(cells))
+    result = sentences.with_pattern_sentences(found, "opportunities")
     assert result.select("channel", "segment", "reason").rows() == [("Paid Social", None, BUDGET)]
     assert result["sentence"][0] == (
         "Budget doesn't match is 60 % of Paid Social lost deals vs 30 % overall (n = 80)"
@@ -381,7 +383,7 @@ def test_demo_planted_pattern_is_found(demo_db: Path) -> None:
     # elsewhere; over all time it must be the first (largest) pattern
     con = model.connect(demo_db)
     try:
-        result = rejections.patterns(con, ALL_TIME)
+        result = rejections_screen.patterns(con, Selection(ALL_TIME), "leads", "standard")
     finally:
         con.close()
     first = result.row(0, named=True)
@@ -482,7 +484,7 @@ def test_cli_json_equals_the_functions(demo_db: Path, capsys: pytest.CaptureFixt
     con = model.connect(demo_db)
     try:
         pareto = rejections.pareto(con, ALL_TIME)
-        found = rejections.patterns(con, ALL_TIME)
+        found = rejections_screen.patterns(con, Selection(ALL_TIME), "leads", "standard")
         by_segment = rejections.reason_matrix(con, Period.parse("2026-Q3"), "segment")
     finally:
         con.close()

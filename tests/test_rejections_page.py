@@ -10,6 +10,9 @@ from streamlit.testing.v1 import AppTest
 from alignment import model
 from alignment.metrics import rejections
 from alignment.periods import ALL_TIME
+from alignment.present import format
+from alignment.screens import rejections as rejections_screen
+from alignment.selection import Selection
 
 REPO = Path(__file__).resolve().parents[1]
 PAGE = "pages/rejections.py"
@@ -43,15 +46,15 @@ def test_rejections_page_shows_pareto_patterns_trend_heatmaps_and_records(
     con = model.connect(demo_db, read_only=True)
     try:
         pareto = rejections.pareto(con, ALL_TIME)
-        found = rejections.patterns(con, ALL_TIME)
+        found = rejections_screen.patterns(con, Selection(ALL_TIME), "leads", "standard")
     finally:
         con.close()
     docs = rejections.documentation(pareto)
     assert _metric(at, "Rejected leads") == f"{docs.total:,}"
-    assert _metric(at, "Documented") == rejections.format_share(docs.documentation_rate)
+    assert _metric(at, "Documented") == format.rate(docs.documentation_rate)
     top = next(m for m in at.metric if m.label.startswith("Top reason"))
     assert top.label == f"Top reason: {pareto['reason'][0]}"
-    assert top.value == rejections.format_share(pareto["share"][0])
+    assert top.value == format.rate(pareto["share"][0])
     # the planted pattern, in words, exactly as the function writes it
     text = "\n".join(m.value for m in at.markdown)
     assert found.height and found["sentence"][0] in text

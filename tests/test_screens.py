@@ -108,7 +108,7 @@ def test_the_overview_default_view_is_what_the_page_computes(
         "overview.kpi_comparison",
         "overview.cohort_maturity",
         "overview.monthly_trend",
-        "quality.trust_notes",
+        "quality.trust_counts",
     }
 
 
@@ -155,6 +155,6 @@ def test_the_funnel_default_view_returns_what_the_metrics_compute(demo_db: Path)
         assert shown["by_dimension"].equals(
             funnel.conversion_by_dimension(con, SEPTEMBER, dimension="segment")
         )
-        assert shown["trust"] == quality.trust_notes(con, SEPTEMBER)
+        assert shown["trust"] == quality_screen.trust_notes(con, SEPTEMBER)
     finally:
         con.close()

@@ -275,6 +275,7 @@ def rejections_report(
     rejections`): the Pareto (or with `by` the reason x dimension matrix), the documentation
     counts and the patterns."""
     from alignment.metrics import rejections
+    from alignment.screens import rejections as screen
 
     options: dict[str, Any] = {"kind": kind, "level": level}
     pareto_frame = rejections.pareto(con, selection, **options)
@@ -295,12 +296,13 @@ def rejections_report(
         result["by"] = by
         matrix = rejections.reason_matrix(con, selection, by, **options)
         result["matrix"] = matrix.to_dicts()
-    result["patterns"] = rejections.patterns(con, selection, **options).to_dicts()
+    result["patterns"] = screen.patterns(con, selection, kind, level).to_dicts()
     return result
 
 
 def cmd_rejections(args: argparse.Namespace) -> int:
     from alignment.metrics import rejections
+    from alignment.present import format
 
     kind = "opportunities" if args.lost else "leads"
     level = "raw" if args.raw else "standard"
@@ -321,7 +323,7 @@ def cmd_rejections(args: argparse.Namespace) -> int:
     print(
         f"{heading}, {selection.period.label}" + (f" by {args.by}" if args.by else "") + ": "
         f"{result['total']:,} {noun}, "
-        f"{rejections.format_share(result['documentation_rate'])} documented (target 100 %)"
+        f"{format.rate(result['documentation_rate'])} documented (target 100 %)"
     )
     rows = result["matrix"] if args.by else result["pareto"]
     if rows:
@@ -336,6 +338,8 @@ def cmd_rejections(args: argparse.Namespace) -> int:
 
 def cmd_funnel(args: argparse.Namespace) -> int:
     from alignment.metrics import funnel
+    from alignment.present import format, funnel_tables, sentences
+    from alignment.stats import MIN_N
 
     if args.window is not None and args.window <= 0:
         raise CliError(f"--window must be a positive number of days, got {args.window}")
@@ -387,17 +391,17 @@ def cmd_funnel(args: argparse.Namespace) -> int:
             f"{maturity['threshold_days']:.0f} days ({maturity['basis']})"
         )
     if rows is not None:
-        print(f"By {args.by} ({funnel.TOO_FEW_TEXT}: n < {funnel.MIN_N} or a wide interval)")
+        print(f"By {args.by} ({funnel_tables.TOO_FEW_TEXT}: n < {MIN_N} or a wide interval)")
         _print_table(rows)
     row = acceptance.row(0, named=True)
     print(
-        f"Lead acceptance: {funnel.format_rate(row['acceptance_rate'])} "
-        f"(target {funnel.format_rate(target)}); {funnel.describe_acceptance(row)}"
+        f"Lead acceptance: {format.rate(row['acceptance_rate'])} "
+        f"(target {format.rate(target)}); {sentences.acceptance(row)}"
     )
     ttc = time_to_sql.row(0, named=True)
     print(
-        f"MQL to SQL: median {funnel.format_days(ttc['median_days'])}, p75 "
-        f"{funnel.format_days(ttc['p75_days'])}, p90 {funnel.format_days(ttc['p90_days'])} "
+        f"MQL to SQL: median {format.days(ttc['median_days'])}, p75 "
+        f"{format.days(ttc['p75_days'])}, p90 {format.days(ttc['p90_days'])} "
         f"(n = {ttc['n']:,})"
     )
     return 0

@@ -10,6 +10,7 @@ import pytest
 from alignment import model
 from alignment.metrics import overview, registry
 from alignment.periods import Period
+from alignment.present import format
 
 from .conftest import ARTIFACTS, REPO
 
@@ -24,7 +25,7 @@ def expected_mqls(demo_db: Path) -> str:
     con = model.connect(demo_db)
     expected = overview.kpis(con, Period.parse("2026-09"))
     con.close()
-    return registry.format_value("mqls", expected["mqls"][0])
+    return format.metric_value("mqls", expected["mqls"][0])
 
 
 def test_overview_and_import_in_a_browser(expected_mqls: str, server: str, browser) -> None:

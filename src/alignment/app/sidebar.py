@@ -14,12 +14,12 @@ from alignment.app import links, presenter
 from alignment.app.cache import cached
 from alignment.app.routing import VIEW_KEY
 from alignment.filters import DIMENSIONS, Filters
-from alignment.metrics import funnel
+from alignment.metrics import dimensions
 from alignment.periods import ALL_TIME, COMPARISONS, GRAINS, Grain, Period
 from alignment.screens import frame
 from alignment.selection import Selection
 
-DIMENSION_LABELS: dict[str, str] = {d: funnel.DIMENSION_LABELS[d] for d in DIMENSIONS}
+DIMENSION_LABELS: dict[str, str] = {d: dimensions.DIMENSION_LABELS[d] for d in DIMENSIONS}
 """The filter dimensions' labels, as the funnel's breakdowns write them."""
 
 

@@ -614,7 +614,7 @@ def bench_quality(con: store.Connection, today: date, repeats: int) -> list[Row]
     n_leads = int(store.scalar(con, "SELECT count(*) FROM leads"))
     cases: list[tuple[str, Callable[[], Any]]] = [
         ("data quality: every check's count", lambda: quality.check_counts(con)),
-        (f"trust notes {month.key}", lambda: quality.trust_notes(con, month)),
+        (f"trust notes {month.key}", lambda: quality.trust_counts(con, month)),
     ]
     rows = []
     for name, function in cases:

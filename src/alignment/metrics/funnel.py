@@ -43,17 +43,14 @@ from alignment.db.store import Connection
 from alignment.filters import NO_FILTERS, Filters
 from alignment.metrics import registry
 from alignment.metrics.compile import compile_periods
-from alignment.metrics.dimensions import (  # noqa: F401  (part of this module's interface)
+from alignment.metrics.dimensions import (
     DIMENSION_LABELS,
-    EMPLOYEE_BANDS,
-    FUNNEL_DIMENSIONS,
-    check_dimension,
     dimension_sql,
 )
 from alignment.model.facts import entered_sql
 from alignment.periods import ALL_TIME, Period
 from alignment.selection import Selection, period_and_filters
-from alignment.stats import MAX_INTERVAL_WIDTH, MIN_N  # noqa: F401  (this module's interface)
+from alignment.stats import MAX_INTERVAL_WIDTH, MIN_N
 
 View = Literal["cohort", "flow"]
 Outcome = Literal["reached", "not_reached"]
@@ -71,9 +68,6 @@ FIRST_STAGES: tuple[str, ...] = STAGES[:-1]
 
 DEFAULT_FIRST_STAGE = "mql"
 """DESIGN section 5: cohorts are MQL cohorts by default."""
-
-
-TOO_FEW_TEXT = "too few to tell"
 
 
 TIME_BIN_EDGES: tuple[float, ...] = (1, 3, 7, 14, 30, 60, 90, 180)
@@ -911,164 +905,3 @@ def cell_condition(cell: Cell) -> tuple[str, list[Any]]:
         parts += [prior, f"NOT coalesce({stage}, FALSE)"]
         params += p_prior + p_stage
     return " AND ".join(f"({p})" for p in parts), params
-
-
-# ---- how the page and the CLI write these numbers (aggregated frames in, text out) -------------
-_RATE = registry.Kpi("rate", "Rate", "rate", "A share.")
-_DAYS_KPI = registry.Kpi("days", "Days", "days", "A duration in days.")
-
-ACCEPTANCE_DEFINITION = registry.page_metric("lead_acceptance").definition
-
-WHATIF_NOTE = (
-    "Volume: scored leads created in the period at or above the threshold. Expected rate: the "
-    "MQL → SQL of past MQLs at or above it (n = {n}); leads below today's bar that would newly "
-    "qualify have no SQL history, so lowering the threshold makes this optimistic."
-)
-
-
-def format_rate(value: float | None) -> str:
-    """`34 %`, `3.4 %`, `–` (the registry's rate format)."""
-    return registry.format_value(_RATE, value)
-
-
-def format_days(value: float | None) -> str:
-    """`12 days`, `3.5 days`, `–`."""
-    return registry.format_value(_DAYS_KPI, value)
-
-
-def _interval(low: float | None, high: float | None) -> str:
-    return registry.format_rate_interval(low, high)
-
-
-def display_by_dimension(rows: pl.DataFrame, dimension: str, *, flow: bool = False) -> pl.DataFrame:
-    """One step of `conversion_by_dimension` as a table for people: one row per value, in
-    the frame's order, with n, converted, the rate (or flow ratio), its 95 % interval and the
-    too-few-to-tell marker."""
-    rate_name = "Flow ratio" if flow else "Conversion"
-    return pl.DataFrame(
-        {
-            DIMENSION_LABELS[dimension]: [str(v) for v in rows[dimension].to_list()],
-            "n": rows["n"].to_list(),
-            "Converted": rows["converted"].to_list(),
-            rate_name: [format_rate(v) for v in rows["rate"].to_list()],
-            "95 % interval": [
-                "–" if flow else _interval(lo, hi)
-                for lo, hi in zip(
-                    rows["rate_low"].to_list(), rows["rate_high"].to_list(), strict=True
-                )
-            ],
-            "Note": [TOO_FEW_TEXT if t else "" for t in rows["too_few"].to_list()],
-        },
-        schema={
-            DIMENSION_LABELS[dimension]: pl.String,
-            "n": pl.Int64,
-            "Converted": pl.Int64,
-            rate_name: pl.String,
-            "95 % interval": pl.String,
-            "Note": pl.String,
-        },
-    )
-
-
-def display_time_to_convert(rows: pl.DataFrame, dimension: str) -> pl.DataFrame:
-    """`time_to_convert(by=dimension)` as a table for people: one row per value."""
-    return pl.DataFrame(
-        {
-            DIMENSION_LABELS[dimension]: [str(v) for v in rows[dimension].to_list()],
-            "n": rows["n"].to_list(),
-            "Median": [format_days(v) for v in rows["median_days"].to_list()],
-            "p75": [format_days(v) for v in rows["p75_days"].to_list()],
-            "p90": [format_days(v) for v in rows["p90_days"].to_list()],
-            "Note": [TOO_FEW_TEXT if n < MIN_N else "" for n in rows["n"].to_list()],
-        },
-        schema={
-            DIMENSION_LABELS[dimension]: pl.String,
-            "n": pl.Int64,
-            "Median": pl.String,
-            "p75": pl.String,
-            "p90": pl.String,
-            "Note": pl.String,
-        },
-    )
-
-
-def display_acceptance(rows: pl.DataFrame, dimension: str, target: float) -> pl.DataFrame:
-    """`lead_acceptance(by=dimension)` as a table for people, with the status against the
-    target: met (rate >= target), missed (the whole 95 % interval is below it), at risk
-    (below the target but the interval reaches it) or too few to tell."""
-
-    def status(rate: float | None, high: float | None, decided: int) -> str:
-        if rate is None or decided < MIN_N:
-            return TOO_FEW_TEXT
-        if rate >= target:
-            return "met"
-        return "missed" if high is not None and high < target else "at risk"
-
-    decided = (rows["accepted"] + rows["rejected"]).to_list()
-    return pl.DataFrame(
-        {
-            DIMENSION_LABELS[dimension]: [str(v) for v in rows[dimension].to_list()],
-            "MQLs": rows["mqls"].to_list(),
-            "Accepted": rows["accepted"].to_list(),
-            "Rejected": rows["rejected"].to_list(),
-            "Pending": rows["pending"].to_list(),
-            "Acceptance": [format_rate(v) for v in rows["acceptance_rate"].to_list()],
-            "95 % interval": [
-                _interval(lo, hi)
-                for lo, hi in zip(
-                    rows["acceptance_rate_low"].to_list(),
-                    rows["acceptance_rate_high"].to_list(),
-                    strict=True,
-                )
-            ],
-            "Status": [
-                status(r, h, d)
-                for r, h, d in zip(
-                    rows["acceptance_rate"].to_list(),
-                    rows["acceptance_rate_high"].to_list(),
-                    decided,
-                    strict=True,
-                )
-            ],
-        },
-        schema={
-            DIMENSION_LABELS[dimension]: pl.String,
-            "MQLs": pl.Int64,
-            "Accepted": pl.Int64,
-            "Rejected": pl.Int64,
-            "Pending": pl.Int64,
-            "Acceptance": pl.String,
-            "95 % interval": pl.String,
-            "Status": pl.String,
-        },
-    )
-
-
-def describe_acceptance(row: dict[str, Any]) -> str:
-    """`218 accepted of 278 decided · 95 % CI 73–83 % · 19 still pending`."""
-    decided = row["accepted"] + row["rejected"]
-    interval = _interval(row["acceptance_rate_low"], row["acceptance_rate_high"])
-    return (
-        f"{row['accepted']:,} accepted of {decided:,} decided · 95 % CI {interval} · "
-        f"{row['pending']:,} still pending"
-    )
-
-
-def describe_change(change: dict[str, Any] | None) -> str:
-    """One sentence on `latest_mature_change`: `MQL → SQL: Sep 2026 38 % (n = 106) vs Aug
-    2026 35 % (n = 96), +2.3 pts, not significant (p = 0.73).`"""
-    if change is None:
-        return "Fewer than two final cohorts with leads: nothing to compare yet."
-    p_value = change["p_value"]
-    if p_value is None:
-        verdict = ""
-    elif p_value < 0.05:
-        verdict = f", significant (p = {p_value:.2g})"
-    else:
-        verdict = f", not significant (p = {p_value:.2f})"
-    return (
-        f"{change['step']}: {change['latest']} {format_rate(change['latest_rate'])} "
-        f"(n = {change['latest_n']:,}) vs {change['previous']} "
-        f"{format_rate(change['previous_rate'])} (n = {change['previous_n']:,}), "
-        f"{change['delta_points']:+.1f} pts{verdict}.".replace("+-", "-")
-    )

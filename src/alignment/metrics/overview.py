@@ -120,10 +120,10 @@ def kpis(con: Connection, selection: Selection | Period, by: str | None = None) 
 # ---- comparison with another period --------------------------------------------------------
 def kpi_comparison(con: Connection, selection: Selection | Period) -> pl.DataFrame:
     """One row per registry KPI (registry order): name, label, unit, current, previous,
-    delta_text, definition.
+    definition (`present.format.metric_delta` writes the change).
 
     The selection's comparison (previous period, same period last year, none) gives
-    `previous`; `previous` and `delta_text` are null for no comparison and for all time.
+    `previous`; `previous` is null for no comparison and for all time.
     Values are Float64. Both periods come from one SQL statement."""
     chosen = selection_of(selection)
     period, other = chosen.period, chosen.comparison_period
@@ -133,10 +133,6 @@ def kpi_comparison(con: Connection, selection: Selection | Period) -> pl.DataFra
     names = list(registry.KPIS)
     currents = [_float(current_row.get(n)) for n in names]
     previous = [_float(previous_row.get(n)) for n in names]
-    deltas = [
-        None if now is None or before is None else registry.format_delta(n, now, before)
-        for n, now, before in zip(names, currents, previous, strict=True)
-    ]
     return pl.DataFrame(
         {
             "name": names,
@@ -144,7 +140,6 @@ def kpi_comparison(con: Connection, selection: Selection | Period) -> pl.DataFra
             "unit": [registry.KPIS[n].unit for n in names],
             "current": currents,
             "previous": previous,
-            "delta_text": deltas,
             "definition": [registry.KPIS[n].definition for n in names],
         },
         schema={
@@ -153,7 +148,6 @@ def kpi_comparison(con: Connection, selection: Selection | Period) -> pl.DataFra
             "unit": pl.String,
             "current": pl.Float64,
             "previous": pl.Float64,
-            "delta_text": pl.String,
             "definition": pl.String,
         },
     )

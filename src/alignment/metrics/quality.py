@@ -2,8 +2,9 @@
 
 Owns every check (one SQL each, registered in `CHECKS` with a label, a one-sentence description
 and the unit it counts), their counts, the drill-down rows behind each count (paginated in SQL)
-and `trust_notes`, which turns the issues that affect a KPI in the selected period into one
-sentence per KPI ("MQL → SQL: 3 % of this cohort have stage dates out of order").
+and `trust_counts`, the issues that affect a KPI in the selected period (which
+`present.sentences.trust_notes` writes as one sentence per KPI: "MQL → SQL: 3 % of this cohort
+have stage dates out of order").
 
 Checks read the model views (`lead_facts`, `opp_facts`, `activity_facts`, `touchpoint_facts`)
 and the tables; counts are aggregated in DuckDB. A check's SQL returns its drill-down rows (one
@@ -25,7 +26,6 @@ import polars as pl
 from alignment import clock
 from alignment.db import schema, store
 from alignment.db.store import Connection, quote_identifier
-from alignment.metrics import registry
 from alignment.metrics.compile import compile_periods
 from alignment.metrics.registry import Measure
 from alignment.model import maps
@@ -396,29 +396,6 @@ def check_download(con: Connection, name: str, now: datetime | None = None) -> p
 
 
 # ---- trust notes ----------------------------------------------------------------------------
-def _share(part: int, whole: int) -> str:
-    """`3 %`, `0.4 %`: a share as people read it (the registry's rate format)."""
-    return registry.format_value("mql_to_sql", part / whole)
-
-
-def _by_flag(count: int, cohort: int, stage: str, *, rate: bool = False) -> str:
-    """The trust note on a cohort stage counted by flags: `3,561 of 3,561 MQLs count as SQL
-    only because of a converted or won flag, not a date (...)`."""
-    if stage == "mql":
-        text = (
-            f"{count:,} of {cohort:,} have no stage date and count as MQLs only because the "
-            "export flags them converted or won"
-        )
-    else:
-        text = (
-            f"{count:,} of {cohort:,} MQLs count as {schema.STAGE_LABEL[stage]} only because of "
-            "a converted or won flag, not a date (a flag implies every earlier stage)"
-        )
-    if rate:
-        text += ", so this rate follows from the flags: it is not a measured conversion"
-    return text
-
-
 _BAD_AMOUNT = "(o.amount IS NULL OR o.amount < 0)"
 _WON = "o.outcome = 'won'"
 
@@ -448,77 +425,12 @@ TRUST_MEASURES: tuple[Measure, ...] = (
 and won opportunities (and closed ones without a close date, whatever the period)."""
 
 
-def trust_notes(
-    con: Connection, selection: Selection | Period, now: datetime | None = None
-) -> dict[str, str]:
-    """One sentence per KPI whose number the data's quality puts in doubt for this period and
-    these filters, keyed by KPI name; KPIs without issues are absent.
-
-    - mqls, sqls, mql_to_sql, mql_to_won: members of the period's MQL cohort with stage dates
-      out of order, or that reached SQL without an MQL date; and stages counted as reached only
-      because of a converted / won flag (no date for them: the rates between such stages follow
-      from the flag, which implies every earlier stage, they are not measured);
-    - leads: leads created in the period with no channel;
-    - opps_created, pipeline_created: opportunities created in the period without an amount or
-      with a negative one; won_revenue, avg_deal_size, median_deal_size: the same over deals
-      won in the period;
-    - win_rate: closed opportunities with no close date (they count in no period)."""
+def trust_counts(con: Connection, selection: Selection | Period) -> dict[str, int]:
+    """The counts behind the trust notes (`TRUST_MEASURES`: the period's MQL cohort and its
+    members with dates out of order, without an MQL date or reached only by a flag; created
+    leads and those without a channel; created and won opportunities and those without a valid
+    amount; closed opportunities without a close date), for this period and these filters: one
+    value per measure name. `present.sentences.trust_notes` writes them as sentences."""
     period, filters = period_and_filters(selection)
     row = compile_periods(TRUST_MEASURES, [period], filters).run(con).row(0, named=True)
-    notes: dict[str, str] = {}
-    cohort_n = row["cohort"]
-    if cohort_n:
-        cohort_kpis = ("mqls", "sqls", "mql_to_sql", "mql_to_won")
-        problems: dict[str, list[str]] = {name: [] for name in cohort_kpis}
-        date_problems = []
-        if row["out_of_order"]:
-            date_problems.append(
-                f"{_share(row['out_of_order'], cohort_n)} of this MQL cohort have stage dates "
-                "out of order"
-            )
-        if row["sql_without_mql"]:
-            date_problems.append(
-                f"{_share(row['sql_without_mql'], cohort_n)} reached SQL without an MQL date"
-            )
-        for name in cohort_kpis:
-            problems[name] += date_problems
-        for name, stage in (
-            ("mqls", "mql"),
-            ("sqls", "sql"),
-            ("mql_to_sql", "sql"),
-            ("mql_to_won", "won"),
-        ):
-            if count := row[f"{stage}_by_flag"]:
-                rate = registry.KPIS[name].unit == "rate"
-                problems[name].append(_by_flag(count, cohort_n, stage, rate=rate))
-        for name, texts in problems.items():
-            if texts:
-                notes[name] = f"{registry.KPIS[name].label}: {'; '.join(texts)}."
-    if row["created"] and row["no_channel"]:
-        notes["leads"] = (
-            f"{registry.KPIS['leads'].label}: {_share(row['no_channel'], row['created'])} "
-            "have no channel."
-        )
-    if row["opps_created"] and row["opps_bad_amount"]:
-        text = (
-            f"{row['opps_bad_amount']:,} of {row['opps_created']:,} opportunities created have "
-            "no amount or a negative one"
-        )
-        for name in ("opps_created", "pipeline_created"):
-            notes[name] = f"{registry.KPIS[name].label}: {text}."
-    if row["won"] and row["won_bad_amount"]:
-        text = (
-            f"{row['won_bad_amount']:,} of {row['won']:,} won deals have no amount or a "
-            "negative one"
-        )
-        for name in ("won_revenue", "avg_deal_size", "median_deal_size"):
-            notes[name] = f"{registry.KPIS[name].label}: {text}."
-    undated = row["closed_undated"]
-    if undated and not period.is_all:
-        what = "opportunity has" if undated == 1 else "opportunities have"
-        counts = "counts" if undated == 1 else "count"
-        notes["win_rate"] = (
-            f"{registry.KPIS['win_rate'].label}: {undated:,} closed {what} no close date and "
-            f"{counts} in no period."
-        )
-    return notes
+    return {name: int(row[name] or 0) for name in (m.name for m in TRUST_MEASURES)}

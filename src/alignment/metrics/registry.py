@@ -1,6 +1,6 @@
 """The metric registry: every metric declared once, as data: its computation (a measure or a
-ratio of measures), name, label, unit and one-sentence definition, and how its values and
-changes are written for people.
+ratio of measures), name, label, unit and one-sentence definition. How values of each unit are
+written for people is `alignment.present.format`.
 
 DESIGN section 5 defines the metrics. A *measure* aggregates one fact model (`lead_facts l` or
 `opp_facts o`): a count, sum, mean or median of the rows that match a condition, placed in a
@@ -14,7 +14,6 @@ one `Kpi(..., computation=Ratio(...))` entry (and its test).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,9 +25,6 @@ Aggregate = Literal["count", "sum", "avg", "median"]
 
 MATURITY_QUANTILE = 0.8
 """A cohort younger than this quantile of the historical time to convert is still maturing."""
-
-MISSING = "–"
-"""How a missing value (no data, rate over zero) is written."""
 
 MODEL_VIEWS: dict[str, tuple[str, str]] = {
     "leads": ("lead_facts", "l"),
@@ -371,100 +367,6 @@ def page_metric(name: str) -> Kpi:
             if kpi.name == name:
                 return kpi
     raise KeyError(f"no page metric named {name!r}")
-
-
-def _kpi(kpi: Kpi | str) -> Kpi:
-    if isinstance(kpi, Kpi):
-        return kpi
-    try:
-        return KPIS[kpi]
-    except KeyError:
-        raise KeyError(f"unknown KPI {kpi!r}; known: {', '.join(KPIS)}") from None
-
-
-def _is_missing(value: object) -> bool:
-    """None, NaN and infinity (which no figure can show) are missing."""
-    if value is None:
-        return True
-    try:
-        return not math.isfinite(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return True
-
-
-def _one_decimal_below_ten(number: float) -> str:
-    """`3.4` below 10 (in absolute value), `34` from 10 up; a trailing `.0` is dropped."""
-    if abs(round(number, 1)) < 10:
-        return f"{number:.1f}".removesuffix(".0")
-    return f"{number:.0f}"
-
-
-def _compact_money(amount: float) -> str:
-    """`$950`, `$1.5k`, `$345k`, `$1.2M`, `$12M`, `$3.4B` (one decimal below 10 of a unit,
-    trailing `.0` dropped); negative amounts get a leading minus."""
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    if round(amount) < 1000:
-        return f"{sign}${amount:.0f}"
-    for scale, suffix in ((1e3, "k"), (1e6, "M"), (1e9, "B")):
-        scaled = amount / scale
-        text = _one_decimal_below_ten(scaled)
-        if float(text) < 1000 or suffix == "B":
-            return f"{sign}${text}{suffix}"
-    raise AssertionError("unreachable")
-
-
-def format_value(kpi: Kpi | str, value: object) -> str:
-    """A KPI value as people read it: counts `1,234`, rates `34 %` (`3.4 %` below 10 %),
-    currency `$950` / `$1.5k` / `$345k` / `$1.2M`, days `12 days` (`3.5 days` below 10);
-    a trailing `.0` is dropped (`5 %`, `$1M`); missing `–`."""
-    unit = _kpi(kpi).unit
-    if _is_missing(value):
-        return MISSING
-    number = float(value)  # type: ignore[arg-type]
-    if unit == "count":
-        return f"{round(number):,}"
-    if unit == "rate":
-        return f"{_one_decimal_below_ten(number * 100)} %"
-    if unit == "currency":
-        return _compact_money(number)
-    text = _one_decimal_below_ten(number)
-    return f"{text} day" if text == "1" else f"{text} days"
-
-
-def format_rate_interval(low: object, high: object) -> str:
-    """A 95 % interval of a rate as people read it: `29–47 %` (one decimal below 10 %)."""
-    if _is_missing(low) or _is_missing(high):
-        return MISSING
-    low_text = _one_decimal_below_ten(float(low) * 100)  # type: ignore[arg-type]
-    high_text = _one_decimal_below_ten(float(high) * 100)  # type: ignore[arg-type]
-    return f"{low_text}–{high_text} %"
-
-
-def _signed(text: str, number: float) -> str:
-    """`text` (an absolute value) with `+` or an ASCII `-` in front."""
-    return ("-" if number < 0 else "+") + text
-
-
-def format_delta(kpi: Kpi | str, current: object, previous: object) -> str:
-    """The change from `previous` to `current`, always signed.
-
-    Rates: percentage points, one decimal (`+3.1 pts`, `-0.4 pts`). Counts, currency and days:
-    relative change (`+12 %`; `-3.5 %` below 10 %, `-3 %` rather than `-3.0 %`); `new` when
-    previous is 0 and current is not, `+0 %` when both are 0. `–` when either value is
-    missing. The sign is an ASCII `-` so Streamlit's `st.metric` draws the arrow the right way."""
-    unit = _kpi(kpi).unit
-    if _is_missing(current) or _is_missing(previous):
-        return MISSING
-    now, before = float(current), float(previous)  # type: ignore[arg-type]
-    if unit == "rate":
-        points = round((now - before) * 100, 1)
-        return _signed(f"{abs(points):.1f} pts", points)
-    if before == 0:
-        return "+0 %" if now == 0 else "new"
-    change = (now - before) / abs(before) * 100
-    text = _one_decimal_below_ten(abs(change))
-    return _signed(f"{text} %", 0.0 if text == "0" else change)
 
 
 def glossary() -> pl.DataFrame:

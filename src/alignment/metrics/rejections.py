@@ -39,7 +39,7 @@ from alignment.db.store import Connection, quote_identifier, quote_literal
 from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import registry
 from alignment.metrics.compile import bucket_sql
-from alignment.metrics.registry import Kpi, format_value
+from alignment.metrics.registry import Kpi
 from alignment.model.maps import STANDARD_REASONS
 from alignment.periods import Period, between_sql, hull, month_starts
 from alignment.selection import Selection, period_and_filters, selection_of
@@ -74,11 +74,6 @@ PATTERN_DIMENSIONS: tuple[str, str] = ("channel", "segment")
 
 METRICS: dict[str, Kpi] = {kpi.name: kpi for kpi in registry.PAGE_METRICS["Rejections"]}
 """The rejection metrics' labels, units and one-sentence definitions."""
-
-
-def format_share(value: float | None) -> str:
-    """`41 %`, `3.5 %`, `–` (the registry's rate format)."""
-    return format_value(METRICS["reason_share"], value)
 
 
 def _check_dimension(dimension: str) -> str:
@@ -376,7 +371,6 @@ PATTERN_COLUMNS: tuple[str, ...] = (
     "z",
     "p_value",
     "excess",
-    "sentence",
 )
 
 
@@ -415,20 +409,9 @@ def _cell_label(key: tuple[str | None, str | None]) -> str:
     return " ".join(v for v in key if v is not None)
 
 
-def _sentence(reason: str, share: float, cell: str, overall: float, n: int, kind: Kind) -> str:
-    noun = NOUNS[kind]
-    if reason == NOT_DOCUMENTED:
-        return (
-            f"No reason documented for {format_share(share)} of {cell} {noun} vs "
-            f"{format_share(overall)} overall (n = {n:,})"
-        )
-    return f"{reason} is {format_share(share)} of {cell} {noun} vs {format_share(overall)} overall (n = {n:,})"  # noqa: E501
-
-
 def find_patterns(
     counts: pl.DataFrame,
     *,
-    kind: Kind = "leads",
     dimensions: tuple[str, str] = PATTERN_DIMENSIONS,
     min_n: int = MIN_N,
     alpha: float = ALPHA,
@@ -445,7 +428,7 @@ def find_patterns(
     whose share is not significantly above the rest of a significant parent (its channel or
     its segment) is explained by that parent; a single-value cell whose records outside its
     significant pair cells are not significantly above the records outside it is explained by
-    those pairs. The sentences quote the overall share (all records)."""
+    those pairs. (`present.sentences.pattern` writes each as a sentence.)"""
     first, second = dimensions
     cells: dict[tuple[str, str], dict[str, int]] = {}
     for a, b, reason, n in counts.select(first, second, "reason", "n").iter_rows():
@@ -535,7 +518,6 @@ def find_patterns(
                 "z": test.z,
                 "p_value": test.p_value,
                 "excess": test.count - test.n * overall_share,
-                "sentence": _sentence(reason, share, _cell_label(key), overall_share, test.n, kind),
             }
         )
     schema = {
@@ -551,7 +533,6 @@ def find_patterns(
         "z": pl.Float64,
         "p_value": pl.Float64,
         "excess": pl.Float64,
-        "sentence": pl.String,
     }
     frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
     return frame.sort(["excess", "cell", "reason"], descending=[True, False, False])
@@ -570,7 +551,7 @@ def patterns(
     `find_patterns`): one row per pattern."""
     period, filters = period_and_filters(selection)
     counts = pattern_counts(con, selection, kind=kind, level=level)
-    return find_patterns(counts, kind=kind, min_n=min_n, alpha=alpha)
+    return find_patterns(counts, min_n=min_n, alpha=alpha)
 
 
 # ---- drill-down -----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from alignment.present import charts
+from alignment.present import charts, format
 from alignment.present.text import plotly_text
 
 TOO_FEW_COLOR = "#CBD5E1"
@@ -20,12 +20,6 @@ def _figure(title: str) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(template=charts.TEMPLATE_NAME, title={"text": plotly_text(title)})
     return fig
-
-
-def _percent(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value * 100:.1f} %" if abs(value) < 0.1 else f"{value:.0%}"
 
 
 def stage_funnel(frame: pl.DataFrame, title: str, *, flow: bool = False) -> go.Figure:
@@ -42,9 +36,9 @@ def stage_funnel(frame: pl.DataFrame, title: str, *, flow: bool = False) -> go.F
         text = f"n = {row['n']:,}"
         if row["step_rate"] is not None:
             kind = "flow ratio" if flow else "of previous"
-            text += f" · {_percent(row['step_rate'])} {kind}"
+            text += f" · {format.rate(row['step_rate'])} {kind}"
             if not flow:
-                text += f" · {_percent(row['cumulative_rate'])} of first"
+                text += f" · {format.rate(row['cumulative_rate'])} of first"
         texts.append(text)
     fig = _figure(title)
     fig.add_bar(
@@ -85,7 +79,7 @@ def rate_bars(frame: pl.DataFrame, dimension: str, title: str, *, flow: bool = F
         for v, too_few in zip(raw_labels, rows["too_few"].to_list(), strict=True)
     ]
     texts = [
-        f"{_percent(rate)}  n={n:,}" + ("  (too few to tell)" if too_few else "")
+        f"{format.rate(rate)}  n={n:,}" + ("  (too few to tell)" if too_few else "")
         for rate, n, too_few in zip(
             rows["rate"].to_list(), rows["n"].to_list(), rows["too_few"].to_list(), strict=True
         )

@@ -13,7 +13,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from alignment.metrics.rejections import NOT_DOCUMENTED, format_share
+from alignment.metrics.rejections import NOT_DOCUMENTED
+from alignment.present import format
 from alignment.present.charts import PALETTE, _figure, empty_figure
 from alignment.present.text import plotly_text
 
@@ -155,7 +156,7 @@ def heatmap(frame: pl.DataFrame, dimension: str, title: str) -> go.Figure:
     }
     z = [[cells[(v, r)][0] for v in values] for r in reasons]
     text = [
-        [f"{format_share(cells[(v, r)][0])}<br>n={cells[(v, r)][1]:,}" for v in values]
+        [f"{format.rate(cells[(v, r)][0])}<br>n={cells[(v, r)][1]:,}" for v in values]
         for r in reasons
     ]
     columns = [f"{plotly_text(v)}<br>(n={totals[v]:,})" for v in values]

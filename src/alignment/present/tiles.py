@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from alignment.metrics import registry
+from alignment.present import format
 
 OVERVIEW_TILES: tuple[str, ...] = (
     "mqls",
@@ -37,7 +38,9 @@ class Tile:
     delta_color: str  # "normal", "inverse" or "off" (st.metric's delta_color)
     help: str
     caption: str | None
-    trust: str | None = None  # data-quality note (quality.trust_notes), shown beside the tile
+    trust: str | None = (
+        None  # data-quality note (present.sentences.trust_notes), shown beside the tile
+    )
 
 
 def _is_missing(value: object) -> bool:
@@ -58,7 +61,7 @@ def _sample_caption(name: str, row: dict[str, object]) -> str | None:
     low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
     text = f"{int(num):,} of {int(den):,} {ratio.of}"  # type: ignore[call-overload]
     if not _is_missing(low) and not _is_missing(high):
-        text += f" · 95 % CI {registry.format_rate_interval(low, high)}"
+        text += f" · 95 % CI {format.rate_interval(low, high)}"
     return text
 
 
@@ -66,7 +69,7 @@ def overview_tiles(
     comparison: pl.DataFrame, kpi_row: pl.DataFrame, trust: dict[str, str] | None = None
 ) -> list[Tile]:
     """One tile per KPI of `OVERVIEW_TILES`, from `kpi_comparison` (one row per KPI) and the
-    `kpis` frame (one row) of the same period; `trust` (from `quality.trust_notes`) adds each
+    `kpis` frame (one row) of the same period; `trust` (from `sentences.trust_notes`) adds each
     KPI's data-quality note."""
     by_name = {row["name"]: row for row in comparison.to_dicts()}
     row = kpi_row.to_dicts()[0] if kpi_row.height else {}
@@ -81,8 +84,8 @@ def overview_tiles(
             Tile(
                 name=name,
                 label=kpi.label,
-                value=registry.format_value(kpi, current),
-                delta=registry.format_delta(kpi, current, previous) if has_delta else None,
+                value=format.metric_value(kpi, current),
+                delta=format.metric_delta(kpi, current, previous) if has_delta else None,
                 delta_color="normal" if kpi.higher_is_better else "inverse",
                 help=kpi.definition,
                 caption=_sample_caption(name, row),

@@ -12,11 +12,12 @@ import polars as pl
 from alignment import periods
 from alignment.db.store import Connection
 from alignment.metrics import funnel, records
+from alignment.metrics.dimensions import FUNNEL_DIMENSIONS
 from alignment.periods import Period
 from alignment.screens import quality
 from alignment.selection import Selection
 
-DEFAULT_DIMENSION = funnel.FUNNEL_DIMENSIONS[0]
+DEFAULT_DIMENSION = FUNNEL_DIMENSIONS[0]
 TREND_COHORTS = {"month": 12, "quarter": 8}
 """At most this many cohorts in the trend, by its grain."""
 

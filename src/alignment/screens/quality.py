@@ -9,14 +9,17 @@ import polars as pl
 
 from alignment.db.store import Connection
 from alignment.metrics import quality
-from alignment.selection import Selection
+from alignment.periods import Period
+from alignment.present import sentences
+from alignment.selection import Selection, selection_of
 
 PAGE_SIZE = quality.PAGE_SIZE
 
 
-def trust_notes(con: Connection, selection: Selection) -> dict[str, str]:
+def trust_notes(con: Connection, selection: Selection | Period) -> dict[str, str]:
     """One sentence per KPI whose number data-quality issues put in doubt (KPI name -> text)."""
-    return quality.trust_notes(con, selection)
+    counts = quality.trust_counts(con, selection)
+    return sentences.trust_notes(counts, selection_of(selection).period)
 
 
 def checks(con: Connection) -> pl.DataFrame:

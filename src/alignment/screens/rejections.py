@@ -14,6 +14,7 @@ from alignment.db.store import Connection
 from alignment.metrics import rejections
 from alignment.metrics.rejections import Kind, Level
 from alignment.periods import Period
+from alignment.present import sentences
 from alignment.selection import Selection
 
 TREND_MONTHS = 12
@@ -28,8 +29,9 @@ def pareto(con: Connection, selection: Selection, kind: Kind, level: Level) -> p
 
 
 def patterns(con: Connection, selection: Selection, kind: Kind, level: Level) -> pl.DataFrame:
-    """One row per over-represented reason by channel, segment or both."""
-    return rejections.patterns(con, selection, kind=kind, level=level)
+    """One row per over-represented reason by channel, segment or both, with its sentence."""
+    found = rejections.patterns(con, selection, kind=kind, level=level)
+    return sentences.with_pattern_sentences(found, kind)
 
 
 def trend_window(

@@ -47,20 +47,3 @@ def test_channel_colours_are_stable() -> None:
     assert charts.channel_color("Paid Search") == "#2563EB"
     assert charts.channel_color("Some New Channel") == charts.channel_color("Some New Channel")
     assert charts.channel_color("Some New Channel") in charts.PALETTE
-
-
-def test_rate_by_dimension_has_intervals_and_n() -> None:
-    frame = pl.DataFrame(
-        {
-            "channel": ["Email", "Events"],
-            "rate": [0.2, 0.4],
-            "rate_low": [0.1, 0.3],
-            "rate_high": [0.35, 0.5],
-            "n": [40, 100],
-        }
-    )
-    fig = charts.rate_by_dimension(frame, "channel", "rate", "Rate by channel", n_column="n")
-    bar = fig.data[0]
-    assert list(bar.y) == ["Email", "Events"]  # sorted ascending by rate
-    assert list(bar.error_x.array) == [0.35 - 0.2, 0.5 - 0.4]
-    assert bar.text[1] == "40%  n=100"

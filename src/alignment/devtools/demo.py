@@ -60,6 +60,7 @@ import pyarrow as pa
 
 from alignment.db import schema, store
 from alignment.db.store import Connection
+from alignment.model import maps
 
 DEMO_SOURCE = "demo"
 DEMO_REMOVED_SETTING = "demo_removed"
@@ -94,14 +95,7 @@ REGIONS: dict[str, str] = {
 
 TEAMS: tuple[str, ...] = ("Inbound SDR", "Account Executives")
 
-REJECTION_REASONS: tuple[str, ...] = (
-    "Not a decision-maker",
-    "Budget doesn't match",
-    "Timeline too long",
-    "Chose a competitor",
-    "Unresponsive after multiple touches",
-    "Other",
-)
+REJECTION_REASONS: tuple[str, ...] = maps.STANDARD_REASONS
 """Standard rejection reasons (DESIGN section 1); a missing reason means "Not documented"."""
 
 BUDGET_REASON = "Budget doesn't match"

@@ -60,9 +60,7 @@ KPI_COLUMNS: tuple[str, ...] = (
 )
 """Columns of `kpis`, in order (after the dimension column when `by` is given)."""
 
-TREND_COLUMNS: tuple[str, ...] = (
-    "month",
-    "label",
+TREND_ITEMS: tuple[str, ...] = (
     "mqls",
     "sqls",
     "mql_to_sql",
@@ -72,8 +70,10 @@ TREND_COLUMNS: tuple[str, ...] = (
     "opps_lost",
     "won_revenue",
     "win_rate",
-    "maturing",
 )
+"""What the monthly trend computes per month (registry names)."""
+
+TREND_COLUMNS: tuple[str, ...] = ("month", "label", *TREND_ITEMS, "maturing")
 """Columns of `monthly_trend`, in order."""
 
 _FINITE_AMOUNT = "CASE WHEN isfinite(o.amount) THEN o.amount END"
@@ -158,18 +158,6 @@ def _float(value: Any) -> float | None:
 
 
 # ---- monthly trend --------------------------------------------------------------------------
-TREND_ITEMS: tuple[str, ...] = (
-    "mqls",
-    "sqls",
-    "mql_to_sql",
-    "opps_created",
-    "pipeline_created",
-    "opps_won",
-    "opps_lost",
-    "won_revenue",
-    "win_rate",
-)
-"""What the monthly trend computes per month (registry names)."""
 
 
 def _p80_sql(filters: Filters) -> tuple[str, list[Any]]:

@@ -9,6 +9,7 @@ value from a file shows as itself, never as plotly's HTML.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -96,6 +97,34 @@ def empty_figure(title: str, message: str) -> go.Figure:
     return fig
 
 
+def _monthly_rate_line(
+    fig: go.Figure, months: list[Any], rates: list[Any], name: str, color: str
+) -> None:
+    """A monthly rate as a line on the right-hand axis (`_rate_axis`) over the month axis."""
+    fig.add_scatter(
+        x=months,
+        y=rates,
+        name=name,
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": color, "width": 3},
+        hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
+    )
+    fig.update_layout(xaxis={"tickformat": "%b %Y", "dtick": "M2"})
+
+
+def _rate_axis(title: str) -> dict[str, Any]:
+    """The right-hand axis of a rate drawn over counts or amounts: percent, from zero."""
+    return {
+        "title": title,
+        "overlaying": "y",
+        "side": "right",
+        "tickformat": ".0%",
+        "rangemode": "tozero",
+        "showgrid": False,
+    }
+
+
 def mql_trend(trend: pl.DataFrame, title: str) -> go.Figure:
     """MQLs and SQLs per cohort month as bars, MQL->SQL conversion as a line on a second axis.
 
@@ -109,28 +138,8 @@ def mql_trend(trend: pl.DataFrame, title: str) -> go.Figure:
     fig.add_bar(
         x=months, y=trend["sqls"].to_list(), name="SQLs (from those MQLs)", marker_color="#2563EB"
     )
-    fig.add_scatter(
-        x=months,
-        y=trend["mql_to_sql"].to_list(),
-        name="MQL→SQL conversion",
-        yaxis="y2",
-        mode="lines+markers",
-        line={"color": "#F97316", "width": 3},
-        hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
-    )
-    fig.update_layout(
-        barmode="overlay",
-        yaxis={"title": "Leads"},
-        yaxis2={
-            "title": "Conversion",
-            "overlaying": "y",
-            "side": "right",
-            "tickformat": ".0%",
-            "rangemode": "tozero",
-            "showgrid": False,
-        },
-        xaxis={"tickformat": "%b %Y", "dtick": "M2"},
-    )
+    _monthly_rate_line(fig, months, trend["mql_to_sql"].to_list(), "MQL→SQL conversion", "#F97316")
+    fig.update_layout(barmode="overlay", yaxis={"title": "Leads"}, yaxis2=_rate_axis("Conversion"))
     return fig
 
 
@@ -157,70 +166,10 @@ def revenue_trend(trend: pl.DataFrame, title: str) -> go.Figure:
         name="Won revenue",
         marker_color="#10B981",
     )
-    fig.add_scatter(
-        x=months,
-        y=trend["win_rate"].to_list(),
-        name="Win rate",
-        yaxis="y2",
-        mode="lines+markers",
-        line={"color": "#A855F7", "width": 3},
-        hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
-    )
+    _monthly_rate_line(fig, months, trend["win_rate"].to_list(), "Win rate", "#A855F7")
     fig.update_layout(
         barmode="group",
         yaxis={"title": "Amount", "tickprefix": "$", "tickformat": "~s"},
-        yaxis2={
-            "title": "Win rate",
-            "overlaying": "y",
-            "side": "right",
-            "tickformat": ".0%",
-            "rangemode": "tozero",
-            "showgrid": False,
-        },
-        xaxis={"tickformat": "%b %Y", "dtick": "M2"},
-    )
-    return fig
-
-
-def rate_by_dimension(
-    frame: pl.DataFrame, dimension: str, rate: str, title: str, *, n_column: str | None = None
-) -> go.Figure:
-    """Horizontal bars of a rate per dimension value, with Wilson intervals as error bars when
-    `<rate>_low` / `<rate>_high` columns are present. One bar per row of `frame`."""
-    rows = frame.filter(pl.col(rate).is_not_null())
-    if rows.is_empty():
-        return empty_figure(title, "Not enough data for this breakdown.")
-    rows = rows.sort(rate)
-    raw_labels = [str(v) for v in rows[dimension].to_list()]
-    labels = [plotly_text(v) for v in raw_labels]
-    values = rows[rate].to_list()
-    colors = [channel_color(v) if dimension == "channel" else PALETTE[0] for v in raw_labels]
-    error = None
-    if f"{rate}_low" in rows.columns and f"{rate}_high" in rows.columns:
-        error = {
-            "type": "data",
-            "symmetric": False,
-            "array": (rows[f"{rate}_high"] - rows[rate]).to_list(),
-            "arrayminus": (rows[rate] - rows[f"{rate}_low"]).to_list(),
-            "color": "#475569",
-        }
-    text = [
-        f"{v:.0%}" + (f"  n={n:,}" if n_column else "")
-        for v, n in zip(values, rows[n_column].to_list() if n_column else values, strict=True)
-    ]
-    fig = _figure(title)
-    fig.add_bar(
-        y=labels,
-        x=values,
-        orientation="h",
-        marker_color=colors,
-        error_x=error,
-        text=text,
-        textposition="outside",
-        cliponaxis=False,
-        showlegend=False,
-    )
-    fig.update_layout(
-        xaxis={"tickformat": ".0%", "rangemode": "tozero"}, height=max(320, 60 + 42 * len(labels))
+        yaxis2=_rate_axis("Win rate"),
     )
     return fig

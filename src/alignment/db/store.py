@@ -3,8 +3,10 @@ migrations, transactions, quoting, and `Database`, the handle that lets the app 
 the file.
 
 One file, `data/alignment.duckdb` by default, `ALIGNMENT_DB` to override. Every table is created
-by a numbered migration recorded in `schema_version`. Views over the tables (the "models" that
-metrics read) are recreated on every read-write connect by `facts.create_views`.
+by a numbered migration recorded in `schema_version`. This layer knows nothing of what is built
+on the tables: the model layer (`alignment.model`) hands `connect` / `Database` its `Models`
+(what to create on a read-write open, what to refresh after a write), and opens the database
+for everything above it.
 
 DuckDB lets one process hold a file read-write, or any number of processes hold it read-only.
 So the app's `Database` keeps the file read-only between writes (the CLI's reading commands can

@@ -1,5 +1,5 @@
 """Linking records across files: which lead an activity or touchpoint belongs to (by canonical
-lead id, else by e-mail: the `activity_facts` / `touchpoint_facts` views in models.py), and
+lead id, else by e-mail: the `activity_facts` / `touchpoint_facts` models in `model.facts`), and
 which references point at records that are not imported.
 
 Leads link to opportunities through `leads.opp_id` (Salesforce ConvertedOpportunityId, HubSpot

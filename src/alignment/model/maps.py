@@ -5,7 +5,7 @@ contents, how a raw value is matched (case- and whitespace-insensitively, `map_k
 defaults without overwriting a user's edits, validating and saving an edited map in one
 transaction, and listing the raw values in the data that no map row covers (with counts).
 
-The maps are applied at query time by the views in `models.py`, so saving a map changes every
+The maps are applied by the fact models (`model.facts`), so saving a map changes every
 page without re-importing. A raw value no map covers stays visible as itself (never dropped).
 """
 

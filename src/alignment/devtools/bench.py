@@ -107,8 +107,9 @@ def _probe(*args: str) -> list[str]:
         [sys.executable, "-m", "alignment.devtools.bench", *args],
         capture_output=True,
         text=True,
-        check=True,
     )
+    if completed.returncode != 0:  # say why: the probe's own traceback, not only its exit code
+        raise RuntimeError(f"probe {' '.join(args)} failed:\n{completed.stderr[-4000:]}")
     return completed.stdout.strip().splitlines()[-1].split()
 
 

@@ -40,9 +40,10 @@ def test_the_checker_catches_sql(tmp_path: Path) -> None:
 
 
 STREAMLIT_IMPORT = re.compile(r"^\s*(?:import|from)\s+(streamlit[\w.]*)", re.M)
-WIRE_FORMAT_ONLY = {"alignment/devtools/load.py"}
-"""The load driver speaks Streamlit's websocket protocol: it may import `streamlit.proto` (the
-message definitions), and nothing that runs Streamlit."""
+WIRE_FORMAT_ONLY = {"alignment/devtools/load.py", "alignment/devtools/browser.py"}
+"""The load driver speaks Streamlit's websocket protocol, and the browser timer reads which of
+its messages ends a run: they may import `streamlit.proto` (the message definitions), and
+nothing that runs Streamlit."""
 
 
 def test_only_the_app_package_imports_streamlit() -> None:

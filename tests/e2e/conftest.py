@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from alignment.devtools import browser as devtools_browser
 from alignment.devtools import load
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,24 +25,8 @@ def browser() -> Iterator[object]:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed (.ci/run installs Debian's chromium)")
         pytest.skip("chromium not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with devtools_browser.chromium(Path(CHROMIUM)) as browser:
         yield browser
-        browser.close()
 
 
 @contextmanager

@@ -3,17 +3,20 @@ from __future__ import annotations
 import duckdb
 
 from alignment.filters import Filters
+from alignment.sql import Params
 
 
 def test_empty_filters_match_everything() -> None:
-    assert Filters().where() == ("TRUE", [])
+    params = Params()
+    assert Filters().where(params) == "TRUE" and params.values == {}
     assert Filters().is_empty and Filters().describe() == "no filters"
 
 
 def test_where_binds_values_and_quotes_identifiers() -> None:
-    sql, params = Filters(channel=("Email", "Events"), owner="O'Brien").where("l")
-    assert sql == '"l"."channel" IN (?, ?) AND "l"."owner" IN (?)'
-    assert params == ["Email", "Events", "O'Brien"]
+    params = Params()
+    sql = Filters(channel=("Email", "Events"), owner="O'Brien").where(params, "l")
+    assert sql == '"l"."channel" IN ($v0, $v1) AND "l"."owner" IN ($v2)'
+    assert params.values == {"v0": "Email", "v1": "Events", "v2": "O'Brien"}
 
 
 def test_where_runs_in_duckdb() -> None:
@@ -22,8 +25,9 @@ def test_where_runs_in_duckdb() -> None:
         "CREATE TABLE t AS SELECT * FROM (VALUES ('Email','SMB','a'), ('Events','SMB','b'),"
         " ('Email','Enterprise','c')) v(channel, segment, owner)"
     )
-    sql, params = Filters(channel=("Email",), segment=("SMB",)).where()
-    result = con.execute(f"SELECT owner FROM t WHERE {sql}", params).fetchall()
+    params = Params()
+    sql = Filters(channel=("Email",), segment=("SMB",)).where(params)
+    result = con.execute(f"SELECT owner FROM t WHERE {sql}", params.values).fetchall()
     assert result == [("a",)]
 
 

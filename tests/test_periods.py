@@ -14,6 +14,7 @@ from alignment.periods import (
     recent_periods,
     trend_window,
 )
+from alignment.sql import Params
 
 
 @pytest.mark.parametrize(
@@ -56,10 +57,16 @@ def test_comparisons() -> None:
 def test_bounds_are_utc_and_sql_is_half_open() -> None:
     period = Period.parse("2026-03")
     assert period.start == datetime(2026, 3, 1, tzinfo=UTC)
-    sql, params = between_sql("created_at", period)
-    assert sql == "(created_at >= ? AND created_at < ?)"
-    assert params == [datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)]
-    assert between_sql("created_at", ALL_TIME) == ("TRUE", [])
+    params = Params()
+    sql = between_sql("created_at", period, params)
+    assert sql == "(created_at >= $v0 AND created_at < $v1)"
+    assert params.values == {
+        "v0": datetime(2026, 3, 1, tzinfo=UTC),
+        "v1": datetime(2026, 4, 1, tzinfo=UTC),
+    }
+    unbounded = Params()
+    assert between_sql("created_at", ALL_TIME, unbounded) == "TRUE"
+    assert unbounded.values == {}
 
 
 def test_recent_periods_and_elapsed() -> None:

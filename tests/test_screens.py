@@ -158,3 +158,42 @@ def test_the_funnel_default_view_returns_what_the_metrics_compute(demo_db: Path)
         assert shown["trust"] == quality_screen.trust_notes(con, SEPTEMBER)
     finally:
         con.close()
+
+
+def test_every_screen_binds_its_values_by_name(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every statement a page runs (default views and every Funnel section, with a filter so
+    # filter values are bound too) takes its values by name: no positional `?` to keep in order
+    from alignment.db import store
+    from alignment.filters import Filters
+
+    statements: list[tuple[str, Any]] = []
+    for name in ("query", "scalar"):
+        original = getattr(store, name)
+
+        def spy(con: Any, sql: str, params: Any = None, _original=original) -> Any:
+            statements.append((sql, params))
+            return _original(con, sql, params)
+
+        monkeypatch.setattr(store, name, spy)
+    selected = Selection(SEPTEMBER, filters=Filters(channel=("Email", "Paid Search")))
+    span = {**_span(demo_db), "today": date(2026, 11, 23)}
+    con = model.connect(demo_db, read_only=True)
+    try:
+        overview_screen.default_view(con, selected, **span)
+        rejections_screen.default_view(con, selected, **span)
+        funnel_screen.default_view(con, selected)
+        end, count = funnel_screen.trend_window(SEPTEMBER, "month", **span)
+        funnel_screen.trend(con, selected.at(end), count, "month", "mql", 30)
+        funnel_screen.time_to_convert(con, selected, "mql", "sql", "channel")
+        funnel_screen.score(con, selected)
+        funnel_screen.whatif(con, selected, 50.0)
+        cell = funnel.Cell(SEPTEMBER, selected.filters, stage="sql", outcome="not_reached")
+        funnel_screen.lead_records(con, cell, 2, 10)
+        rejections_screen.records(con, selected, "leads", "standard", "Other", 2)
+    finally:
+        con.close()
+    assert len(statements) > 20
+    positional = [sql for sql, params in statements if "?" in sql or isinstance(params, list)]
+    assert positional == []

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from alignment.sql import quote_identifier
+from alignment.sql import Params, quote_identifier
 
 DIMENSIONS: tuple[str, ...] = ("channel", "segment", "region", "team", "owner")
 """Dimensions of the global filters and of `kpis --by`, present on both fact models."""
@@ -43,16 +43,14 @@ class Filters:
         """The dimensions that restrict something, with their values."""
         return {d: getattr(self, d) for d in DIMENSIONS if getattr(self, d)}
 
-    def where(self, alias: str | None = None) -> tuple[str, list[Any]]:
-        """SQL condition and bound parameters (`TRUE` when nothing is selected)."""
+    def where(self, params: Params, alias: str | None = None) -> str:
+        """SQL condition (`TRUE` when nothing is selected), its values bound in `params`."""
         prefix = f"{quote_identifier(alias)}." if alias else ""
         clauses: list[str] = []
-        params: list[Any] = []
         for dimension, values in self.active().items():
-            placeholders = ", ".join("?" for _ in values)
+            placeholders = ", ".join(params.bind(v) for v in values)
             clauses.append(f"{prefix}{quote_identifier(dimension)} IN ({placeholders})")
-            params.extend(values)
-        return (" AND ".join(clauses) or "TRUE"), params
+        return " AND ".join(clauses) or "TRUE"
 
     def where_named(self, alias: str | None = None) -> tuple[str, dict[str, Any]]:
         """`where` with named parameters (`$f_channel_0`, ...) for statements that bind by name."""

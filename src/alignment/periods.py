@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
+from alignment.sql import Params
+
 Grain = Literal["month", "quarter", "week", "all"]
 Comparison = Literal["previous", "last_year", "none"]
 
@@ -241,13 +243,12 @@ def month_starts(end: Period, months: int, today: date) -> list[date]:
     return [date((index - i) // 12, (index - i) % 12 + 1, 1) for i in range(months - 1, -1, -1)]
 
 
-def between_sql(column: str, period: Period) -> tuple[str, list[datetime]]:
-    """A SQL condition `column` in the period and its bound parameters ('TRUE' for all time).
-
-    `column` must already be a quoted / trusted column expression."""
+def between_sql(column: str, period: Period, params: Params) -> str:
+    """A SQL condition: `column` in the period ('TRUE' for all time), its bounds bound in
+    `params`. `column` must already be a quoted / trusted column expression."""
     if period.start is None or period.end is None:
-        return "TRUE", []
-    return f"({column} >= ? AND {column} < ?)", [period.start, period.end]
+        return "TRUE"
+    return f"({column} >= {params.bind(period.start)} AND {column} < {params.bind(period.end)})"
 
 
 def periods_between(grain: Grain, earliest: date, latest: date) -> list[Period]:

@@ -1,7 +1,26 @@
 """Quoting for SQL: the one place identifiers (and the few literals that cannot be bound
-parameters) are quoted. Plain values, importable from any layer."""
+parameters) are quoted; and `Params`, how values are bound by name where they are used. Plain
+values, importable from any layer."""
 
 from __future__ import annotations
+
+from typing import Any
+
+
+class Params:
+    """The values of one statement, bound by name where each is used: `params.bind(value)`
+    records the value and returns its placeholder (`$v0`, `$v1`, ...). A clause carries its own
+    values wherever it moves, so nothing depends on the order of `?` in the text. Pass
+    `params.values` to `store.query`."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def bind(self, value: Any) -> str:
+        """A fresh placeholder for `value`."""
+        name = f"v{len(self.values)}"
+        self.values[name] = value
+        return f"${name}"
 
 
 def quote_identifier(name: str) -> str:

@@ -372,15 +372,15 @@ def table_counts(con: Connection) -> dict[str, int]:
 
 def get_setting(con: Connection, key: str, default: str | None = None) -> str | None:
     """A value from the settings table."""
-    value = scalar(con, "SELECT value FROM settings WHERE key = ?", [key])
+    value = scalar(con, "SELECT value FROM settings WHERE key = $key", {"key": key})
     return default if value is None else str(value)
 
 
 def set_setting(con: Connection, key: str, value: str | None) -> None:
     """Store (or, with None, remove) a value in the settings table."""
-    con.execute("DELETE FROM settings WHERE key = ?", [key])
+    con.execute("DELETE FROM settings WHERE key = $key", {"key": key})
     if value is not None:
-        con.execute("INSERT INTO settings VALUES (?, ?)", [key, value])
+        con.execute("INSERT INTO settings VALUES ($key, $value)", {"key": key, "value": value})
 
 
 # ---- files that are not ours, and files other processes hold ----------------------------------
@@ -472,8 +472,8 @@ def _has_table(con: Connection, name: str) -> bool:
         scalar(
             con,
             "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'main' AND table_name = ?",
-            [name],
+            "WHERE table_schema = 'main' AND table_name = $name",
+            {"name": name},
         )
     )
 

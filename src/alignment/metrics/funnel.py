@@ -50,6 +50,7 @@ from alignment.metrics.dimensions import (
 from alignment.model.facts import entered_sql
 from alignment.periods import ALL_TIME, Period
 from alignment.selection import Selection, period_and_filters
+from alignment.sql import Params
 from alignment.stats import MAX_INTERVAL_WIDTH, MIN_N
 
 View = Literal["cohort", "flow"]
@@ -155,68 +156,68 @@ def _days_between(earlier: str, later: str) -> str:
 
 # ---- the population and stage conditions, shared by counts and the drill-down ---------------
 def _population(
-    view: View, first_stage: str, period: Period, window_days: int | None = None
-) -> tuple[str, list[Any]]:
+    params: Params, view: View, first_stage: str, period: Period, window_days: int | None = None
+) -> str:
     """Which leads a funnel reads: its cohort (cohort view) or every lead with a stage entry
     in the period (flow view). A cohort with a conversion window holds only leads with a date
     for the first stage, even for all time: the window is counted from it."""
     if view == "cohort":
-        return _entered(first_stage, period, dated=window_days is not None)
-    parts = [_entered(stage, period) for stage in stages_from(first_stage)]
-    return "(" + " OR ".join(p[0] for p in parts) + ")", [v for p in parts for v in p[1]]
+        return _entered(params, first_stage, period, dated=window_days is not None)
+    parts = [_entered(params, stage, period) for stage in stages_from(first_stage)]
+    return "(" + " OR ".join(parts) + ")"
 
 
-def _entered(stage: str, period: Period, *, dated: bool = False) -> tuple[str, list[Any]]:
+def _entered(params: Params, stage: str, period: Period, *, dated: bool = False) -> str:
     """The lead reached `stage` inside the period; for all time, at any time, by a date or a
     flag (`dated`: by a date)."""
-    return entered_sql(_check_stage(stage), period, dated=dated)
+    return entered_sql(_check_stage(stage), period, params, dated=dated)
 
 
 def _stage_condition(
-    view: View, stage: str, first_stage: str, period: Period, window_days: int | None
-) -> tuple[str, list[Any]]:
+    params: Params,
+    view: View,
+    stage: str,
+    first_stage: str,
+    period: Period,
+    window_days: int | None,
+) -> str:
     """Within the population: the lead counts for `stage` (cohort: reached it, within the
     window when one is set; flow: entered it in the period)."""
     if view == "flow":
-        return _entered(stage, period)
+        return _entered(params, stage, period)
     if stage == first_stage:
-        return "TRUE", []
+        return "TRUE"
     if window_days is None:
-        return _reached_at_all(stage), []
+        return _reached_at_all(stage)
     column = _reached(stage)
     first = _reached(first_stage)
-    return (
-        f"({column} IS NOT NULL AND epoch_us({column}) - epoch_us({first}) <= ?)",
-        [window_days * _DAY_US],
-    )
+    window = params.bind(window_days * _DAY_US)
+    return f"({column} IS NOT NULL AND epoch_us({column}) - epoch_us({first}) <= {window})"
 
 
 def _counts_sql(
+    params: Params,
     view: View,
     first_stage: str,
     period: Period,
     filters: Filters,
     window_days: int | None,
     key_sql: str | None = None,
-) -> tuple[str, list[Any]]:
+) -> str:
     """One statement: `n_<stage>` for every stage of the funnel, one row (or one row per value
     of `key_sql`, column `k`)."""
-    params: list[Any] = []
     columns: list[str] = [f"{key_sql} AS k"] if key_sql else []
     for stage in stages_from(first_stage):
-        condition, p = _stage_condition(view, stage, first_stage, period, window_days)
+        condition = _stage_condition(params, view, stage, first_stage, period, window_days)
         columns.append(f"count(*) FILTER (WHERE {condition}) AS n_{stage}")
-        params += p
-    lead_filter, p_filter = filters.where("l")
-    population, p_population = _population(view, first_stage, period, window_days)
-    params += p_filter + p_population
+    lead_filter = filters.where(params, "l")
+    population = _population(params, view, first_stage, period, window_days)
     group = "GROUP BY k" if key_sql else ""
-    sql = f"""
+    return f"""
       SELECT {", ".join(columns)}
       FROM lead_facts l
       WHERE {lead_filter} AND {population}
       {group}"""
-    return sql, params
 
 
 def _too_few_sql(n: str, low: str | None, high: str | None) -> str:
@@ -260,7 +261,8 @@ def stage_funnel(
     view = _check_view(view)
     window_days = _check_window(window_days) if view == "cohort" else None
     stages = stages_from(first_stage)
-    counts_sql, params = _counts_sql(view, first_stage, period, filters, window_days)
+    params = Params()
+    counts_sql = _counts_sql(params, view, first_stage, period, filters, window_days)
     low, high = stats.wilson_sql("n", "previous_n")
     interval = (
         f"{low} AS step_rate_low, {high} AS step_rate_high"
@@ -272,7 +274,8 @@ def stage_funnel(
     WITH counts AS ({counts_sql}
     ),
     long AS (
-      SELECT unnest(?::VARCHAR[]) AS stage, unnest(?::VARCHAR[]) AS label,
+      SELECT unnest({params.bind(list(stages))}::VARCHAR[]) AS stage,
+        unnest({params.bind([STAGE_LABEL[s] for s in stages])}::VARCHAR[]) AS label,
         unnest([{n_list}]) AS n, unnest(range({len(stages)})) AS position
       FROM counts
     ),
@@ -287,8 +290,7 @@ def stage_funnel(
       n::DOUBLE / nullif(first_n, 0) AS cumulative_rate
     FROM lagged
     ORDER BY position"""
-    params += [list(stages), [STAGE_LABEL[s] for s in stages]]
-    return store.query(con, sql, params)
+    return store.query(con, sql, params.values)
 
 
 # ---- conversion of each step by a dimension ------------------------------------------------------
@@ -306,8 +308,8 @@ BY_DIMENSION_COLUMNS: tuple[str, ...] = (
 
 
 def _steps_sql(
-    counts_sql: str, pairs: list[tuple[str, str]], view: View, keyed: bool
-) -> tuple[str, list[Any]]:
+    params: Params, counts_sql: str, pairs: list[tuple[str, str]], view: View, keyed: bool
+) -> str:
     """Long form of a counts statement: one row per (k,) step with n, converted, rate, its
     Wilson bounds (cohort view) and the too-few marker."""
     from_list = ", ".join(f"n_{a}" for a, _ in pairs)
@@ -319,12 +321,16 @@ def _steps_sql(
         low, high = "NULL::DOUBLE", "NULL::DOUBLE"
         too_few = _too_few_sql("n", None, None)
     k = "k, " if keyed else ""
-    sql = f"""
+    step_names = params.bind([step_label(a, b) for a, b in pairs])
+    from_stages = params.bind([a for a, _ in pairs])
+    to_stages = params.bind([b for _, b in pairs])
+    return f"""
     WITH counts AS ({counts_sql}
     ),
     long AS (
-      SELECT {k}unnest(?::VARCHAR[]) AS step, unnest(?::VARCHAR[]) AS from_stage,
-        unnest(?::VARCHAR[]) AS to_stage, unnest([{from_list}]) AS n,
+      SELECT {k}unnest({step_names}::VARCHAR[]) AS step,
+        unnest({from_stages}::VARCHAR[]) AS from_stage,
+        unnest({to_stages}::VARCHAR[]) AS to_stage, unnest([{from_list}]) AS n,
         unnest([{to_list}]) AS converted, unnest(range({len(pairs)})) AS step_index
       FROM counts
     ),
@@ -336,12 +342,6 @@ def _steps_sql(
     SELECT {k}step, from_stage, to_stage, n::BIGINT AS n, converted::BIGINT AS converted,
       rate, rate_low, rate_high, {too_few} AS too_few, step_index
     FROM rated"""
-    params: list[Any] = [
-        [step_label(a, b) for a, b in pairs],
-        [a for a, _ in pairs],
-        [b for _, b in pairs],
-    ]
-    return sql, params
 
 
 def conversion_by_dimension(
@@ -365,15 +365,14 @@ def conversion_by_dimension(
     view = _check_view(view)
     window_days = _check_window(window_days) if view == "cohort" else None
     key = dimension_sql(dimension)
-    counts_sql, p_counts = _counts_sql(view, first_stage, period, filters, window_days, key)
-    pairs = steps(first_stage)
-    steps_sql, p_steps = _steps_sql(counts_sql, pairs, view, keyed=True)
-    # the counts' parameters come first in the text (inside the WITH), the step lists after
+    params = Params()
+    counts_sql = _counts_sql(params, view, first_stage, period, filters, window_days, key)
+    steps_sql = _steps_sql(params, counts_sql, steps(first_stage), view, keyed=True)
     sql = f"""
     SELECT k AS {dimension}, * EXCLUDE (k, step_index)
     FROM ({steps_sql})
     ORDER BY step_index, too_few, rate DESC NULLS LAST, n DESC, k"""
-    return store.query(con, sql, p_counts + p_steps)
+    return store.query(con, sql, params.values)
 
 
 # ---- trend of step conversions by cohort month / quarter ---------------------------------------
@@ -422,9 +421,10 @@ def step_trend(
     hull = Period(cohorts[0].grain, cohorts[0].first_day, cohorts[-1].end_day)
     first = _reached(first_stage)
     key = f"date_trunc('{grain}', make_timestamp(epoch_us({first})))::DATE"
-    counts_sql, p_counts = _counts_sql("cohort", first_stage, hull, filters, window_days, key)
+    params = Params()
+    counts_sql = _counts_sql(params, "cohort", first_stage, hull, filters, window_days, key)
     pairs = steps(first_stage)
-    steps_sql, p_steps = _steps_sql(counts_sql, pairs, "cohort", keyed=True)
+    steps_sql = _steps_sql(params, counts_sql, pairs, "cohort", keyed=True)
     threshold = _maturity_threshold(con, filters, first_stage, window_days)
     starts = [c.first_day for c in cohorts]
     labels = [c.label if grain == "quarter" else f"{c.first_day:%b %Y}" for c in cohorts]
@@ -435,29 +435,25 @@ def step_trend(
     WITH stepped AS ({steps_sql}
     ),
     cohorts AS (
-      SELECT unnest(?::DATE[]) AS cohort, unnest(?::VARCHAR[]) AS label,
-        unnest(?::DOUBLE[]) AS age_days
+      SELECT unnest({params.bind(starts)}::DATE[]) AS cohort,
+        unnest({params.bind(labels)}::VARCHAR[]) AS label,
+        unnest({params.bind(ages)}::DOUBLE[]) AS age_days
     ),
     grid AS (
-      SELECT c.*, unnest(?::VARCHAR[]) AS step, unnest(?::VARCHAR[]) AS from_stage,
-        unnest(?::VARCHAR[]) AS to_stage, unnest(range({len(pairs)})) AS step_index
+      SELECT c.*, unnest({params.bind([step_label(a, b) for a, b in pairs])}::VARCHAR[]) AS step,
+        unnest({params.bind([a for a, _ in pairs])}::VARCHAR[]) AS from_stage,
+        unnest({params.bind([b for _, b in pairs])}::VARCHAR[]) AS to_stage,
+        unnest(range({len(pairs)})) AS step_index
       FROM cohorts c
     )
     SELECT g.cohort, g.label, g.step, g.from_stage, g.to_stage,
       coalesce(s.n, 0)::BIGINT AS n, coalesce(s.converted, 0)::BIGINT AS converted,
       s.rate, s.rate_low, s.rate_high, coalesce(s.too_few, TRUE) AS too_few,
-      coalesce(g.age_days < ?, FALSE) AS maturing
+      coalesce(g.age_days < {params.bind(threshold)}, FALSE) AS maturing
     FROM grid g
     LEFT JOIN stepped s ON s.k = g.cohort AND s.step_index = g.step_index
     ORDER BY g.step_index, g.cohort"""
-    params = p_counts + p_steps + [starts, labels, ages]
-    params += [
-        [step_label(a, b) for a, b in pairs],
-        [a for a, _ in pairs],
-        [b for _, b in pairs],
-        threshold,
-    ]
-    return store.query(con, sql, params)
+    return store.query(con, sql, params.values)
 
 
 def latest_mature_change(trend: pl.DataFrame, step: str) -> dict[str, Any] | None:
@@ -503,7 +499,8 @@ def _maturity_threshold(
     if window_days is not None:
         return float(window_days)
     target = _maturity_stage(first_stage)
-    lead_filter, params = filters.where("l")
+    params = Params()
+    lead_filter = filters.where(params, "l")
     value = store.scalar(
         con,
         f"""
@@ -511,7 +508,7 @@ def _maturity_threshold(
                              {registry.MATURITY_QUANTILE})
         FROM lead_facts l
         WHERE {_reached(target)} IS NOT NULL AND {lead_filter}""",
-        params,
+        params.values,
     )
     return None if value is None else float(value)
 
@@ -563,14 +560,13 @@ def _check_pair(from_stage: str, to_stage: str) -> None:
 
 
 def _converted_sql(
-    period: Period, filters: Filters, from_stage: str, to_stage: str
-) -> tuple[str, list[Any]]:
+    params: Params, period: Period, filters: Filters, from_stage: str, to_stage: str
+) -> str:
     """Leads that reached `from_stage` in the period and have reached `to_stage`, both by a
     date (a time between them needs both; undated leads are left out, even for all time)."""
-    entered, p_entered = _entered(from_stage, period, dated=True)
-    lead_filter, p_filter = filters.where("l")
-    condition = f"{entered} AND {_reached(to_stage)} IS NOT NULL AND {lead_filter}"
-    return condition, p_entered + p_filter
+    entered = _entered(params, from_stage, period, dated=True)
+    lead_filter = filters.where(params, "l")
+    return f"{entered} AND {_reached(to_stage)} IS NOT NULL AND {lead_filter}"
 
 
 def time_to_convert(
@@ -589,7 +585,8 @@ def time_to_convert(
     Days are never negative (reached timestamps are monotone). One SQL statement."""
     period, filters = period_and_filters(selection)
     _check_pair(from_stage, to_stage)
-    condition, params = _converted_sql(period, filters, from_stage, to_stage)
+    params = Params()
+    condition = _converted_sql(params, period, filters, from_stage, to_stage)
     days = _days_between(_reached(from_stage), _reached(to_stage))
     key = f"{dimension_sql(by)} AS {by}, " if by else ""
     group = f"GROUP BY {by} ORDER BY n DESC, {by}" if by else ""
@@ -601,7 +598,7 @@ def time_to_convert(
       FROM lead_facts l
       WHERE {condition}
       {group}"""
-    return store.query(con, sql, params)
+    return store.query(con, sql, params.values)
 
 
 def time_to_convert_histogram(
@@ -616,7 +613,8 @@ def time_to_convert_histogram(
     bin), n, share (of all converted leads; null when there are none). Binned in DuckDB."""
     period, filters = period_and_filters(selection)
     _check_pair(from_stage, to_stage)
-    condition, params = _converted_sql(period, filters, from_stage, to_stage)
+    params = Params()
+    condition = _converted_sql(params, period, filters, from_stage, to_stage)
     days = _days_between(_reached(from_stage), _reached(to_stage))
     cases = " ".join(f"WHEN days < {edge} THEN {i}" for i, edge in enumerate(TIME_BIN_EDGES))
     lowers = [0.0, *TIME_BIN_EDGES]
@@ -629,14 +627,15 @@ def time_to_convert_histogram(
     ),
     bins AS (
       SELECT unnest(range({len(TIME_BIN_LABELS)})) AS bin_index,
-        unnest(?::VARCHAR[]) AS bin, unnest(?::DOUBLE[]) AS lower_days,
-        unnest(?::DOUBLE[]) AS upper_days
+        unnest({params.bind(list(TIME_BIN_LABELS))}::VARCHAR[]) AS bin,
+        unnest({params.bind(lowers)}::DOUBLE[]) AS lower_days,
+        unnest({params.bind(uppers)}::DOUBLE[]) AS upper_days
     )
     SELECT b.bin, b.lower_days, b.upper_days, coalesce(c.n, 0)::BIGINT AS n,
       coalesce(c.n, 0)::DOUBLE / nullif(sum(coalesce(c.n, 0)) OVER (), 0) AS share
     FROM bins b LEFT JOIN binned c USING (bin_index)
     ORDER BY b.bin_index"""
-    return store.query(con, sql, params + [list(TIME_BIN_LABELS), lowers, uppers])
+    return store.query(con, sql, params.values)
 
 
 # ---- lead acceptance ---------------------------------------------------------------------------
@@ -727,12 +726,11 @@ SCORE_BAND_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _scored_population(period: Period, filters: Filters) -> tuple[str, list[Any]]:
+def _scored_population(params: Params, period: Period, filters: Filters) -> str:
     """Leads created (reached the lead stage) in the period that have a score (a finite one:
     a NaN or infinite score, which imports reject, counts as no score)."""
-    entered, params = _entered("lead", period)
-    lead_filter, p_filter = filters.where("l")
-    return f"{entered} AND isfinite(l.score) AND {lead_filter}", params + p_filter
+    entered = _entered(params, "lead", period)
+    return f"{entered} AND isfinite(l.score) AND {filters.where(params, 'l')}"
 
 
 def score_range(
@@ -741,12 +739,13 @@ def score_range(
 ) -> tuple[int, float | None, float | None]:
     """(scored leads, lowest score, highest score) among the leads created in the period."""
     period, filters = period_and_filters(selection)
-    condition, params = _scored_population(period, filters)
+    params = Params()
+    condition = _scored_population(params, period, filters)
     row = store.query(
         con,
         f"SELECT count(*) AS n, min(l.score) AS lo, max(l.score) AS hi "
         f"FROM lead_facts l WHERE {condition}",
-        params,
+        params.values,
     ).row(0)
     return int(row[0]), row[1], row[2]
 
@@ -772,13 +771,15 @@ def score_bands(
             }
         ).with_columns(pl.col("leads", "mqls", "sqls").cast(pl.Int64))
     width = _nice_width(float(hi) - float(lo))
-    condition, params = _scored_population(period, filters)
+    params = Params()
+    band_width = params.bind(width)
+    condition = _scored_population(params, period, filters)
     low, high = stats.wilson_sql("sqls", "mqls")
     too_few = _too_few_sql("mqls", "mql_to_sql_low", "mql_to_sql_high")
     top = math.floor(float(hi) / width) * width
     sql = f"""
     WITH banded AS (
-      SELECT least(floor(l.score / ?) * ?, ?) AS band_low,
+      SELECT least(floor(l.score / {band_width}) * {band_width}, {params.bind(top)}) AS band_low,
         count(*) AS leads,
         count(*) FILTER (WHERE {_reached_at_all("mql")}) AS mqls,
         count(*) FILTER (WHERE {_reached_at_all("sql")}) AS sqls
@@ -787,7 +788,7 @@ def score_bands(
       GROUP BY 1
     ),
     rated AS (
-      SELECT *, band_low + ? AS band_high,
+      SELECT *, band_low + {band_width} AS band_high,
         mqls::DOUBLE / nullif(leads, 0) AS lead_to_mql,
         sqls::DOUBLE / nullif(mqls, 0) AS mql_to_sql,
         {low} AS mql_to_sql_low, {high} AS mql_to_sql_high
@@ -800,7 +801,7 @@ def score_bands(
       lead_to_mql, mql_to_sql, mql_to_sql_low, mql_to_sql_high, {too_few} AS too_few
     FROM rated
     ORDER BY band_low"""
-    return store.query(con, sql, [width, width, top, *params, width])
+    return store.query(con, sql, params.values)
 
 
 def score_threshold_whatif(
@@ -815,18 +816,20 @@ def score_threshold_whatif(
     The expectation uses the leads that were MQLs: leads below today's bar that would newly
     qualify have no SQL history, so lowering the threshold makes it optimistic."""
     period, filters = period_and_filters(selection)
-    condition, params = _scored_population(period, filters)
+    params = Params()
+    at_threshold = f"l.score >= {params.bind(threshold)}"
+    condition = _scored_population(params, period, filters)
     low, high = stats.wilson_sql("history_sqls", "history_mqls")
     mql = _reached_at_all("mql")
     sql_reached = _reached_at_all("sql")
     sql = f"""
     WITH counts AS (
       SELECT count(*) AS scored_leads,
-        count(*) FILTER (WHERE l.score >= ?) AS mql_volume,
+        count(*) FILTER (WHERE {at_threshold}) AS mql_volume,
         count(*) FILTER (WHERE {mql}) AS current_mqls,
         count(*) FILTER (WHERE {mql} AND {sql_reached}) AS current_sqls,
-        count(*) FILTER (WHERE {mql} AND l.score >= ?) AS history_mqls,
-        count(*) FILTER (WHERE {mql} AND {sql_reached} AND l.score >= ?) AS history_sqls
+        count(*) FILTER (WHERE {mql} AND {at_threshold}) AS history_mqls,
+        count(*) FILTER (WHERE {mql} AND {sql_reached} AND {at_threshold}) AS history_sqls
       FROM lead_facts l
       WHERE {condition}
     )
@@ -836,7 +839,7 @@ def score_threshold_whatif(
       history_sqls::DOUBLE / nullif(history_mqls, 0) AS expected_mql_to_sql,
       {low} AS expected_low, {high} AS expected_high
     FROM counts"""
-    row = store.query(con, sql, [threshold, threshold, threshold, *params]).row(0, named=True)
+    row = store.query(con, sql, params.values).row(0, named=True)
     return {"threshold": float(threshold), **{k: row[k] for k in row}}
 
 
@@ -875,10 +878,10 @@ class Cell:
         return f"{text} · {verb} {STAGE_LABEL[self.stage]}{window}"
 
 
-def cell_condition(cell: Cell) -> tuple[str, list[Any]]:
+def cell_condition(cell: Cell) -> tuple[str, dict[str, Any]]:
     """The SQL condition over `lead_facts l` selecting exactly the leads counted in `cell`
     (the same pieces `stage_funnel` and `conversion_by_dimension` count with), and its
-    parameters."""
+    values by name."""
     view = _check_view(cell.view)
     window = _check_window(cell.window_days) if view == "cohort" else None
     stages = stages_from(cell.first_stage)
@@ -886,22 +889,20 @@ def cell_condition(cell: Cell) -> tuple[str, list[Any]]:
         raise ValueError(
             f"stage {cell.stage!r} is not in a funnel starting at {cell.first_stage!r}"
         )
-    lead_filter, params = cell.filters.where("l")
-    population, p_population = _population(view, cell.first_stage, cell.period, window)
-    parts = [lead_filter, population]
-    params = params + p_population
+    params = Params()
+    parts = [
+        cell.filters.where(params, "l"),
+        _population(params, view, cell.first_stage, cell.period, window),
+    ]
     if cell.dimension is not None:
-        parts.append(f"{dimension_sql(cell.dimension)} = ?")
-        params.append(cell.value)
-    stage, p_stage = _stage_condition(view, cell.stage, cell.first_stage, cell.period, window)
+        parts.append(f"{dimension_sql(cell.dimension)} = {params.bind(cell.value)}")
+    stage = _stage_condition(params, view, cell.stage, cell.first_stage, cell.period, window)
     if cell.outcome == "reached":
         parts.append(stage)
-        params += p_stage
     else:
         if view != "cohort" or cell.stage == cell.first_stage:
             raise ValueError("'did not reach' needs the cohort view and a stage after the first")
         before = stages[stages.index(cell.stage) - 1]
-        prior, p_prior = _stage_condition(view, before, cell.first_stage, cell.period, window)
+        prior = _stage_condition(params, view, before, cell.first_stage, cell.period, window)
         parts += [prior, f"NOT coalesce({stage}, FALSE)"]
-        params += p_prior + p_stage
-    return " AND ".join(f"({p})" for p in parts), params
+    return " AND ".join(f"({p})" for p in parts), params.values

@@ -30,6 +30,7 @@ from alignment.metrics import registry
 from alignment.metrics.compile import compile_periods, compile_series
 from alignment.periods import Period, month_starts
 from alignment.selection import Selection, period_and_filters, selection_of
+from alignment.sql import Params
 
 LEAD_COUNTS: tuple[str, ...] = ("leads", "mqls", "sals", "sqls", "opps", "wins")
 OPP_COUNTS: tuple[str, ...] = ("opps_created", "opps_won", "opps_lost")
@@ -160,17 +161,18 @@ def _float(value: Any) -> float | None:
 # ---- monthly trend --------------------------------------------------------------------------
 
 
-def _p80_sql(filters: Filters) -> tuple[str, list[Any]]:
+def _p80_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
     """One value: the `registry.MATURITY_QUANTILE` of days from reaching MQL to reaching SQL
     over every lead (matching the filters) that has reached SQL."""
-    condition, params = filters.where("l")
+    params = Params()
+    condition = filters.where(params, "l")
     sql = f"""
       SELECT quantile_cont(
         (epoch(l.reached_sql_at) - epoch(l.reached_mql_at)) / 86400.0, {registry.MATURITY_QUANTILE}
       ) AS p80
       FROM lead_facts l
       WHERE l.reached_sql_at IS NOT NULL AND {condition}"""
-    return sql, params
+    return sql, params.values
 
 
 def monthly_trend(

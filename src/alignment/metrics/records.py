@@ -45,7 +45,7 @@ MAX_DOWNLOAD_ROWS = 1_000_000
 _ORDER = "l.reached_lead_at DESC NULLS LAST, l.lead_id"
 
 
-def lead_count(con: Connection, condition: str, params: list[Any]) -> int:
+def lead_count(con: Connection, condition: str, params: dict[str, Any]) -> int:
     """How many leads match `condition`."""
     return int(store.scalar(con, f"SELECT count(*) FROM lead_facts l WHERE {condition}", params))
 
@@ -53,7 +53,7 @@ def lead_count(con: Connection, condition: str, params: list[Any]) -> int:
 def lead_page(
     con: Connection,
     condition: str,
-    params: list[Any],
+    params: dict[str, Any],
     *,
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
@@ -67,20 +67,20 @@ def lead_page(
     frame = store.query(
         con,
         f"SELECT {', '.join('l.' + c for c in LEAD_RECORD_COLUMNS)} FROM lead_facts l "
-        f"WHERE {condition} ORDER BY {_ORDER} LIMIT ? OFFSET ?",
-        [*params, page_size, (page - 1) * page_size],
+        f"WHERE {condition} ORDER BY {_ORDER} LIMIT $page_limit OFFSET $page_offset",
+        {**params, "page_limit": page_size, "page_offset": (page - 1) * page_size},
     )
     return frame, total
 
 
 def lead_records(
-    con: Connection, condition: str, params: list[Any], *, limit: int = MAX_DOWNLOAD_ROWS
+    con: Connection, condition: str, params: dict[str, Any], *, limit: int = MAX_DOWNLOAD_ROWS
 ) -> pl.DataFrame:
     """Every lead matching `condition` (up to `limit`), newest first: one row per lead with
     `LEAD_RECORD_COLUMNS`, for a download."""
     return store.query(
         con,
         f"SELECT {', '.join('l.' + c for c in LEAD_RECORD_COLUMNS)} FROM lead_facts l "
-        f"WHERE {condition} ORDER BY {_ORDER} LIMIT ?",
-        [*params, limit],
+        f"WHERE {condition} ORDER BY {_ORDER} LIMIT $page_limit",
+        {**params, "page_limit": limit},
     )

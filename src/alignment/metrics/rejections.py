@@ -29,7 +29,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
 
@@ -43,6 +43,7 @@ from alignment.metrics.registry import Kpi
 from alignment.model.maps import STANDARD_REASONS
 from alignment.periods import Period, between_sql, hull, month_starts
 from alignment.selection import Selection, period_and_filters, selection_of
+from alignment.sql import Params
 from alignment.stats import MIN_N
 
 Kind = Literal["leads", "opportunities"]
@@ -100,8 +101,13 @@ def _reason_sql(kind: Kind, level: Level, alias: str) -> str:
 
 
 def _rejected_sql(
-    kind: Kind, level: Level, filters: Filters, period: Period, extra: Sequence[str] = ()
-) -> tuple[str, list[Any]]:
+    params: Params,
+    kind: Kind,
+    level: Level,
+    filters: Filters,
+    period: Period,
+    extra: Sequence[str] = (),
+) -> str:
     """SELECT of the rejected (or lost) records in `period`: one row per record with
     `reason` (NULL = not documented), `event_at` (rejection / close time) and the `extra`
     columns of the view (dimensions only when asked for: each one costs the view a lookup
@@ -111,8 +117,8 @@ def _rejected_sql(
     view = "lead_facts" if kind == "leads" else "opp_facts"
     reason = _reason_sql(kind, level, alias)
     at = f"{alias}.rejected_at" if kind == "leads" else f"{alias}.closed_at"
-    condition, params = filters.where(alias)
-    in_period, p_period = between_sql(at, period)
+    condition = filters.where(params, alias)
+    in_period = between_sql(at, period, params)
     if kind == "leads":
         rejected = (
             f"({alias}.rejected_at IS NOT NULL OR {reason} IS NOT NULL) "
@@ -121,11 +127,10 @@ def _rejected_sql(
     else:
         rejected = f"{alias}.outcome = 'lost'"
     more = "".join(f", {alias}.{quote_identifier(c)}" for c in extra)
-    sql = (
+    return (
         f"SELECT {reason} AS reason, {at} AS event_at{more} FROM {view} {alias} "
         f"WHERE {rejected} AND {condition} AND {in_period}"
     )
-    return sql, params + p_period
 
 
 def _reason_order() -> str:
@@ -165,12 +170,9 @@ def pareto(
     chosen = selection_of(selection)
     period, comparison, filters = chosen.period, chosen.comparison_period, chosen.filters
     periods = [period] if comparison is None else [period, comparison]
-    base, params = _rejected_sql(kind, level, filters, hull(periods))
-    flags: list[str] = []
-    for i, p in enumerate(periods):
-        condition, p_params = between_sql("event_at", p)
-        flags.append(f"{condition} AS p{i}")
-        params += p_params
+    params = Params()
+    base = _rejected_sql(params, kind, level, filters, hull(periods))
+    flags = [f"{between_sql('event_at', p, params)} AS p{i}" for i, p in enumerate(periods)]
     previous = "count(*) FILTER (WHERE p1)" if comparison is not None else "NULL::BIGINT"
     undocumented = f"(reason = '{NOT_DOCUMENTED}')"
     if level == "standard":  # DESIGN 5: an empty or unmapped reason is not documented
@@ -197,7 +199,7 @@ def pareto(
     WHERE n > 0 OR previous_n > 0
     ORDER BY {undocumented}, reason = '{NOT_DOCUMENTED}', n DESC, previous_n DESC, reason
     """
-    frame = store.query(con, sql, params)
+    frame = store.query(con, sql, params.values)
     return frame.with_columns(
         pl.col("n").cast(pl.Int64),
         pl.col("previous_n").cast(pl.Int64),
@@ -259,7 +261,8 @@ def reason_matrix(
     (n / total). Values by total descending then name; reasons in Pareto order."""
     period, filters = period_and_filters(selection)
     _check_dimension(dimension)
-    base, params = _rejected_sql(kind, level, filters, period, (dimension,))
+    params = Params()
+    base = _rejected_sql(params, kind, level, filters, period, (dimension,))
     column = quote_identifier(dimension)
     sql = f"""
     WITH rejected AS ({base}),
@@ -280,7 +283,7 @@ def reason_matrix(
     LEFT JOIN cells ON cells.k = keys.k AND cells.reason = ordered.reason
     ORDER BY keys.key_total DESC, keys.k, ordered.reason_rank
     """
-    return store.query(con, sql, params).with_columns(pl.col("share").cast(pl.Float64))
+    return store.query(con, sql, params.values).with_columns(pl.col("share").cast(pl.Float64))
 
 
 # ---- trend by month -------------------------------------------------------------------------
@@ -310,9 +313,10 @@ def share_trend(
     range_period = Period(
         "month", starts[0], date(last.year + last.month // 12, last.month % 12 + 1, 1)
     )
-    base, params = _rejected_sql(kind, level, filters, range_period)
+    params = Params()
+    base = _rejected_sql(params, kind, level, filters, range_period)
     sql = f"""
-    WITH months AS (SELECT unnest(?::DATE[]) AS month),
+    WITH months AS (SELECT unnest({params.bind(starts)}::DATE[]) AS month),
     rejected AS ({base}),
     cells AS (
       SELECT {bucket_sql("event_at", "month")} AS month,
@@ -334,7 +338,7 @@ def share_trend(
     LEFT JOIN month_totals t ON t.month = m.month
     ORDER BY m.month, o.reason_rank
     """
-    frame = store.query(con, sql, [starts, *params])
+    frame = store.query(con, sql, params.values)
     return frame.with_columns(pl.col("share").cast(pl.Float64)).select(TREND_COLUMNS)
 
 
@@ -351,13 +355,14 @@ def pattern_counts(
     records: the two dimension columns, reason, n. The pattern finder's only input."""
     period, filters = period_and_filters(selection)
     first, second = (quote_identifier(_check_dimension(d)) for d in dimensions)
-    base, params = _rejected_sql(kind, level, filters, period, dimensions)
+    params = Params()
+    base = _rejected_sql(params, kind, level, filters, period, dimensions)
     sql = f"""
     SELECT {first}, {second}, coalesce(reason, '{NOT_DOCUMENTED}') AS reason,
       count(*)::BIGINT AS n
     FROM ({base}) GROUP BY ALL ORDER BY ALL
     """
-    return store.query(con, sql, params)
+    return store.query(con, sql, params.values)
 
 
 PATTERN_COLUMNS: tuple[str, ...] = (
@@ -598,23 +603,23 @@ _RECORD_SOURCES: dict[str, dict[str, str]] = {
 
 
 def _records_sql(
+    params: Params,
     kind: Kind,
     level: Level,
     period: Period,
     filters: Filters,
     reason: str | None,
     where: dict[str, str] | None,
-) -> tuple[str, list[Any]]:
+) -> str:
     sources = _RECORD_SOURCES[kind]
     extra = [sources.get(c, c) for c in RECORD_COLUMNS[kind] if c != "reason"]
-    base, params = _rejected_sql(kind, level, filters, period, extra)
+    base = _rejected_sql(params, kind, level, filters, period, extra)
     conditions = ["TRUE"]
     if reason is not None:
-        conditions.append(f"coalesce(reason, '{NOT_DOCUMENTED}') = ?")
-        params.append(reason)
+        conditions.append(f"coalesce(reason, '{NOT_DOCUMENTED}') = {params.bind(reason)}")
     for dimension, value in (where or {}).items():
-        conditions.append(f"{quote_identifier(_check_dimension(dimension))} = ?")
-        params.append(value)
+        column = quote_identifier(_check_dimension(dimension))
+        conditions.append(f"{column} = {params.bind(value)}")
     select = ", ".join(
         f"coalesce(reason, '{NOT_DOCUMENTED}') AS reason"
         if c == "reason"
@@ -623,11 +628,10 @@ def _records_sql(
     )
     at = "rejected_at" if kind == "leads" else "closed_at"
     key = "lead_id" if kind == "leads" else "opp_id"
-    sql = (
+    return (
         f"SELECT {select} FROM ({base}) WHERE {' AND '.join(conditions)} "
         f"ORDER BY {at} DESC NULLS LAST, {key}"
     )
-    return sql, params
 
 
 def record_count(
@@ -641,8 +645,9 @@ def record_count(
 ) -> int:
     """How many records `records` would list without paging."""
     period, filters = period_and_filters(selection)
-    sql, params = _records_sql(kind, level, period, filters, reason, where)
-    return int(store.scalar(con, f"SELECT count(*) FROM ({sql})", params))
+    params = Params()
+    sql = _records_sql(params, kind, level, period, filters, reason, where)
+    return int(store.scalar(con, f"SELECT count(*) FROM ({sql})", params.values))
 
 
 def records(
@@ -661,8 +666,8 @@ def records(
     reason (`NOT_DOCUMENTED` for those without), `where` to dimension values; `limit` /
     `offset` page (limit None: every row, for the download)."""
     period, filters = period_and_filters(selection)
-    sql, params = _records_sql(kind, level, period, filters, reason, where)
+    params = Params()
+    sql = _records_sql(params, kind, level, period, filters, reason, where)
     if limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        params += [int(limit), int(offset)]
-    return store.query(con, sql, params)
+        sql += f" LIMIT {params.bind(int(limit))} OFFSET {params.bind(int(offset))}"
+    return store.query(con, sql, params.values)

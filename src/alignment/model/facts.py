@@ -27,12 +27,12 @@ recomputes every fact in the same transaction, so every page changes without re-
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from alignment.db import schema, store
 from alignment.db.store import Connection, quote_identifier
 from alignment.model import maps
 from alignment.periods import Period, between_sql
+from alignment.sql import Params
 
 NOT_SET = "(not set)"
 """Dimension value shown for records with no value (kept visible, never dropped)."""
@@ -61,19 +61,18 @@ def _reached_flag(stage: str) -> str:
 
 
 def entered_sql(
-    stage: str, period: Period, alias: str = "l", *, dated: bool = False
-) -> tuple[str, list[Any]]:
+    stage: str, period: Period, params: Params, alias: str = "l", *, dated: bool = False
+) -> str:
     """SQL condition over `lead_facts <alias>`: the lead entered `stage` in the period (its
-    `reached_<stage>_at` falls in it), and its bound parameters. For all time: it reached the
+    `reached_<stage>_at` falls in it; the bounds bound in `params`). For all time: it reached the
     stage at all (`reached_<stage>`: a date or a flag, so undated leads count), or with `dated`
     only by a date (for what needs one: time to convert, conversion windows)."""
     if stage not in schema.LEAD_STAGES:
         raise ValueError(f"unknown stage {stage!r}: use one of {', '.join(schema.LEAD_STAGES)}")
     column = f"{alias}.reached_{stage}_at"
     if period.is_all and not dated:
-        return f"{alias}.reached_{stage}", []
-    condition, params = between_sql(column, period)
-    return f"({column} IS NOT NULL AND {condition})", params
+        return f"{alias}.reached_{stage}"
+    return f"({column} IS NOT NULL AND {between_sql(column, period, params)})"
 
 
 _NOT_A_REJECTION_SQL = "'" + maps.NOT_A_REJECTION + "'"
@@ -347,8 +346,8 @@ def _relation_kind(con: Connection, name: str) -> str | None:
     """'table', 'view' or None for a relation in the main schema."""
     row = con.execute(
         "SELECT table_type FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_name = ?",
-        [name],
+        "WHERE table_schema = 'main' AND table_name = $name",
+        {"name": name},
     ).fetchall()
     if not row:
         return None

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 
 from alignment.present import charts
 
@@ -47,3 +48,12 @@ def test_channel_colours_are_stable() -> None:
     assert charts.channel_color("Paid Search") == "#2563EB"
     assert charts.channel_color("Some New Channel") == charts.channel_color("Some New Channel")
     assert charts.channel_color("Some New Channel") in charts.PALETTE
+
+
+@pytest.mark.parametrize(
+    ("months", "dtick"),
+    [(1, "M1"), (12, "M1"), (13, "M2"), (18, "M2"), (24, "M2"), (36, "M3"), (120, "M12")],
+)
+def test_a_monthly_axis_labels_at_most_twelve_months(months: int, dtick: str) -> None:
+    # 18 months every 2 -> 9 labels; 120 months (all time over ten years) every 12 -> 10 labels
+    assert charts.month_axis(months) == {"tickformat": "%b %Y", "dtick": dtick}

@@ -110,7 +110,18 @@ def _monthly_rate_line(
         line={"color": color, "width": 3},
         hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
     )
-    fig.update_layout(xaxis={"tickformat": "%b %Y", "dtick": "M2"})
+    fig.update_layout(xaxis=month_axis(len(set(months))))
+
+
+MONTH_TICK_STEPS: tuple[int, ...] = (1, 2, 3, 6, 12, 24, 60)
+"""Months between labelled ticks on a monthly axis, the smallest that labels at most 12."""
+
+
+def month_axis(months: int) -> dict[str, Any]:
+    """A monthly x axis labelled `Mar 2026`, every 1, 2, 3, 6 or 12 months (or more) so that
+    at most 12 labels show however long the range (all time can span years)."""
+    step = next((s for s in MONTH_TICK_STEPS if months <= 12 * s), MONTH_TICK_STEPS[-1])
+    return {"tickformat": "%b %Y", "dtick": f"M{step}"}
 
 
 def _rate_axis(title: str) -> dict[str, Any]:

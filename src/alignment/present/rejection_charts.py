@@ -15,7 +15,7 @@ import polars as pl
 
 from alignment.metrics.rejections import NOT_DOCUMENTED
 from alignment.present import format
-from alignment.present.charts import PALETTE, _figure, empty_figure
+from alignment.present.charts import PALETTE, _figure, empty_figure, month_axis
 from alignment.present.text import plotly_text
 
 UNDOCUMENTED_COLOR = "#CBD5E1"
@@ -136,7 +136,7 @@ def share_trend(frame: pl.DataFrame, title: str) -> go.Figure:
     fig.update_layout(
         barmode="stack",
         yaxis={"tickformat": ".0%", "range": [0, 1], "title": "Share of the month's rejections"},
-        xaxis={"tickformat": "%b %Y", "dtick": "M1"},
+        xaxis=month_axis(frame["month"].n_unique()),
     )
     return fig
 

@@ -350,9 +350,7 @@ def lead_acceptance(view: Selection) -> None:
             left.metric(
                 "Lead acceptance rate",
                 format.rate(rate),
-                f"{(rate - target) * 100:+.1f} pts vs target {format.rate(target)}".replace(
-                    "+-", "-"
-                ),
+                f"{format.delta('rate', rate, target)} vs target {format.rate(target)}",
                 help=funnel_tables.ACCEPTANCE_DEFINITION,
                 border=True,
             )

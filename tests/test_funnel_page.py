@@ -206,8 +206,12 @@ def test_funnel_sections_open_from_a_link_show_what_they_computed(demo_db: Path)
         target = funnel.acceptance_target(con)
     finally:
         con.close()
-    rate = next(m.value for m in at.metric if m.label == "Lead acceptance rate")
-    assert rate == format.rate(acceptance["acceptance_rate"])
+    tile = next(m for m in at.metric if m.label == "Lead acceptance rate")
+    assert tile.value == format.rate(acceptance["acceptance_rate"])
+    # the change against the target, in points: (rate - target) x 100, one decimal, signed
+    points = round((acceptance["acceptance_rate"] - target) * 100, 1)
+    sign = "-" if points < 0 else "+"
+    assert tile.proto.delta == f"{sign}{abs(points):.1f} pts vs target {format.rate(target)}"
     assert at.number_input(key="funnel_acceptance_target").value == target * 100
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert any("MQL → SQL by MQL month" in t for t in titles)  # the cohort trend

@@ -1,7 +1,10 @@
-"""AppTest, from the entrypoint, of the Settings page (map editors) and the Data-quality page."""
+"""AppTest, from the entrypoint, of the Settings page (the SLA contract and the map editors) and
+the Data-quality page."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, time
 from pathlib import Path
 
 import polars as pl
@@ -10,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from alignment import model
 from alignment.model import maps
+from alignment.model import sla_contract_io as contract_io
+from alignment.model.sla_contract import Calendar, Commitment, Contract
 from alignment.present import privacy
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,7 +43,10 @@ def _metric(at: AppTest, label: str) -> str:
 def test_settings_edit_the_channel_map_save_and_see_the_number_change(demo_db: Path) -> None:
     at = _page("pages/settings.py")
     _no_errors(at)
-    assert [t.label for t in at.tabs] == [maps.spec(n).label for n in maps.MAP_NAMES]
+    assert [t.label for t in at.tabs] == [
+        "SLA contract",
+        *(maps.spec(n).label for n in maps.MAP_NAMES),
+    ]
     # the demo's channels are all mapped
     assert _metric(at, "Records with a mapped value") == "100 %"
     con = model.connect(demo_db, read_only=True)
@@ -83,6 +91,169 @@ def test_settings_reports_a_bad_row_without_saving(demo_db: Path) -> None:
     con = model.connect(demo_db, read_only=True)
     assert maps.read_map(con, "reason_map").equals(before)
     con.close()
+
+
+# ---- the SLA contract tab ---------------------------------------------------------------------
+TODAY = "2026-11-23"
+
+
+def _versions(path: Path) -> tuple[Contract, ...]:
+    con = model.connect(path, read_only=True)
+    try:
+        return contract_io.load_versions(con)
+    finally:
+        con.close()
+
+
+def _contract_page(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("ALIGNMENT_NOW", TODAY)
+    return _page("pages/settings.py")
+
+
+def _edit_rows(rows: dict[str, dict[str, object]], added: list[dict[str, object]] | None = None):
+    return {"edited_rows": rows, "added_rows": added or [], "deleted_rows": []}
+
+
+def test_contract_change_a_target_and_save_stores_a_version(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _contract_page(monkeypatch)
+    _no_errors(at)
+    assert any("No version saved yet" in i.value for i in at.info)
+    assert at.selectbox(key="sla_version").value == "new"
+    at.date_input(key="sla_edit_new_effective_from").set_value(date(2026, 1, 1))
+    # row 1 is mql_to_sql, shown in percent: 30 % is stored as the share 0.3
+    at.session_state["sla_edit_new_commitments"] = _edit_rows({"1": {"target": 30}})
+    at.button(key="sla_save").click().run()
+    _no_errors(at)
+    assert [s.value for s in at.success] == [
+        "SLA contract effective from 2026-01-01 saved (it is a new version)."
+    ]
+    expected = replace(
+        Contract(),
+        effective_from=date(2026, 1, 1),
+        mql_to_sql=Commitment("marketing", 0.3, 0.22),
+    )
+    assert _versions(empty_db) == (expected,)
+    # the versions table lists it as in effect today, and the editor opens on it
+    table = at.dataframe[0].value
+    assert table["status"].tolist() == ["in effect today"]
+    assert at.selectbox(key="sla_version").value == "2026-01-01"
+
+
+def test_contract_a_window_of_0_days_is_refused_and_nothing_stored(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _contract_page(monkeypatch)
+    at.number_input(key="sla_edit_new_attempt_days").set_value(0)
+    at.button(key="sla_save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "The SLA contract was not saved: attempt_days must be at least 1 (got 0: a window of 0 "
+        "days holds no attempt)"
+    ]
+    assert _versions(empty_db) == ()
+
+
+def test_contract_a_calendar_added_in_the_editor_is_stored(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _contract_page(monkeypatch)
+    at.date_input(key="sla_edit_new_effective_from").set_value(date(2026, 2, 1))
+    london = {
+        "name": "London",
+        "time_zone": "Europe/London",
+        "working_days": "Mon-Thu",
+        "opens": "08:30",
+        "closes": "16:00",
+        "country": "GB",
+        "subdivision": "ENG",
+        "closed_dates": "2026-12-24, 2026-12-31",
+        "regions": "UK, Ireland",
+        "always_open": False,
+    }
+    at.session_state["sla_edit_new_calendars"] = _edit_rows({}, [london])
+    at.button(key="sla_save").click().run()
+    _no_errors(at)
+    (saved,) = _versions(empty_db)
+    assert saved.calendars == (
+        Calendar("default"),
+        Calendar(
+            "London",
+            time_zone="Europe/London",
+            working_days=(0, 1, 2, 3),
+            opens=time(8, 30),
+            closes=time(16, 0),
+            country="GB",
+            subdivision="ENG",
+            closed_dates=(date(2026, 12, 24), date(2026, 12, 31)),
+            regions=("UK", "Ireland"),
+        ),
+    )
+
+
+def test_contract_a_calendar_closing_before_opening_is_refused(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _contract_page(monkeypatch)
+    at.session_state["sla_edit_new_calendars"] = _edit_rows({"0": {"opens": "18:00"}})
+    at.button(key="sla_save").click().run()
+    assert not at.exception
+    assert any("closing before opening" in e.value for e in at.error)
+    assert _versions(empty_db) == ()
+
+
+def test_contract_upload_a_toml_file_saves_it(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _contract_page(monkeypatch)
+    uploaded = replace(Contract(), effective_from=date(2026, 4, 1), attempt_days=10)
+    data = contract_io.to_toml(uploaded).encode()
+    at.file_uploader(key="sla_upload_0").set_value(("sla.toml", data, "application/toml")).run()
+    at.button(key="sla_upload_save").click().run()
+    _no_errors(at)
+    assert any("saved" in s.value for s in at.success)
+    assert _versions(empty_db) == (uploaded,)
+    # the download offers the version in effect as a file
+    assert at.get("download_button")
+
+
+def test_contract_a_bad_upload_names_the_line_and_saves_nothing(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _contract_page(monkeypatch)
+    text = "effective_from = 2026-04-01\nattempt_days = 14\nattempt_count = -2\n"
+    at.file_uploader(key="sla_upload_0").set_value(
+        ("sla.toml", text.encode(), "application/toml")
+    ).run()
+    at.button(key="sla_upload_save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "sla.toml, line 3: attempt_count must be at least 1 (got -2)"
+    ]
+    assert _versions(empty_db) == ()
+
+
+def test_contract_delete_a_version_after_confirming(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con = model.connect(empty_db)
+    january = replace(Contract(), effective_from=date(2026, 1, 1))
+    july = replace(Contract(), effective_from=date(2026, 7, 1), attempt_count=4)
+    contract_io.save_version(con, january)
+    contract_io.save_version(con, july)
+    con.close()
+    at = _contract_page(monkeypatch)
+    _no_errors(at)
+    assert at.dataframe[0].value["status"].tolist() == ["earlier", "in effect today"]
+    assert at.selectbox(key="sla_version").value == "2026-07-01"  # the one in effect
+    at.button(key="sla_delete").click().run()
+    assert any("version effective from 2026-07-01?" in w.value for w in at.warning)
+    assert _versions(empty_db) == (january, july)  # nothing yet: it asks first
+    at.button(key="sla_delete_pending_yes").click().run()
+    _no_errors(at)
+    assert any("deleted" in s.value for s in at.success)
+    assert _versions(empty_db) == (january,)
 
 
 def test_data_quality_page_lists_checks_and_drills_down(demo_db: Path) -> None:

@@ -33,7 +33,7 @@ def snapshot(con: store.Connection) -> dict[str, list[tuple[Any, ...]]]:
 def test_migrations_create_every_table_once(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
     con = model.connect(path)
-    assert store.schema_version(con) == len(store.MIGRATIONS)
+    assert store.schema_version(con) == store.MIGRATIONS[-1][0]
     tables = {
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
@@ -117,6 +117,41 @@ def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
     con.close()
 
     con = model.connect(path)
-    assert store.schema_version(con) == len(store.MIGRATIONS)
+    assert store.schema_version(con) == store.MIGRATIONS[-1][0]
     assert store.scalar(con, "SELECT count(*) FROM leads WHERE is_converted IS NULL") == 1
+    con.close()
+
+
+def test_migration_numbers_may_have_gaps_and_a_late_lower_number_is_still_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # branches number their migrations ahead of merging: a database that has 8 but not 7 (7
+    # merged later) must still get 7, and must count as needing an upgrade until it has
+    path = tmp_path / "gap.duckdb"
+    con = model.connect(path)
+    applied = [r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()]
+    assert sorted(applied) == [m[0] for m in store.MIGRATIONS]
+    con.close()
+
+    def migration_7(con: store.Connection) -> None:
+        con.execute("CREATE TABLE merged_later (x INTEGER)")
+
+    numbers = [m[0] for m in store.MIGRATIONS]
+    late = (7, "merged later", migration_7)
+    assert 7 not in numbers and max(numbers) > 7  # the gap this test is about
+    with_seven = sorted([*store.MIGRATIONS, late], key=lambda m: m[0])
+    monkeypatch.setattr(store, "MIGRATIONS", with_seven)
+    con = store.connect(path)
+    assert store.scalar(con, "SELECT count(*) FROM schema_version WHERE version = 7") == 1
+    assert store.scalar(con, "SELECT count(*) FROM merged_later") == 0
+    assert not store.needs_upgrade(con)
+    con.close()
+
+
+def test_needs_upgrade_sees_a_missing_migration_below_the_highest(tmp_path: Path) -> None:
+    path = tmp_path / "hole.duckdb"
+    con = model.connect(path)
+    assert not model.needs_upgrade(con)
+    con.execute("DELETE FROM schema_version WHERE version = 2")  # an earlier one missing
+    assert model.needs_upgrade(con)
     con.close()

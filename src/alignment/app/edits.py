@@ -1,14 +1,19 @@
-"""Edits from the Settings and Funnel pages: the channel, stage and reason maps and the lead
-acceptance target. Each is one write (`database.writing`), then cached results are dropped."""
+"""Edits from the Settings and Funnel pages: the SLA contract's versions, the channel, stage and
+reason maps and the lead acceptance target. Each is one write (`database.writing`), then cached
+results are dropped."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from alignment.app import database
 from alignment.db import store
 from alignment.metrics import funnel
 from alignment.model import maps
+from alignment.model import sla_contract_io as contract_io
+from alignment.model.sla_contract import Contract
 
 
 def save_map(name: str, rows: list[dict[str, Any]]) -> str:
@@ -41,5 +46,37 @@ def set_acceptance_target(target: float) -> None:
     try:
         with database.writing() as con, store.transaction(con, changes_data=False):
             funnel.set_acceptance_target(con, target)
+    finally:
+        database.data_changed()
+
+
+def save_contract(contract: Contract) -> str:
+    """Validate and store one version of the SLA contract (replacing the version of the same
+    date), then drop cached results; returns the confirmation. Raises
+    `contract_io.ContractError` listing every problem, and stores nothing."""
+    contract_io.require_valid(contract)  # before the write, which waits for reads in progress
+    return _contract_write(lambda con: contract_io.save_version(con, contract))
+
+
+def upload_contract(file_name: str, data: bytes) -> str:
+    """Read an uploaded TOML file and store it as a version (see `save_contract`). Raises
+    `contract_io.ContractError` naming the file, the line and the reason, and stores nothing."""
+    return save_contract(contract_io.from_toml_bytes(data, file_name=file_name))
+
+
+def delete_contract(effective_from: date) -> str:
+    """Delete the SLA contract version in effect from `effective_from`, then drop cached
+    results; returns the confirmation. Raises `contract_io.ContractError`."""
+    return _contract_write(lambda con: contract_io.delete_version(con, effective_from))
+
+
+def _contract_write(change: Callable[[store.Connection], str]) -> str:
+    """One change of the SLA contract's versions as one write (a database that cannot be
+    written says why as a `ContractError`); cached results are dropped after it either way."""
+    try:
+        with database.writing() as con:
+            return change(con)
+    except store.DatabaseUnavailable as error:
+        raise contract_io.ContractError(str(error)) from error
     finally:
         database.data_changed()

@@ -145,6 +145,15 @@ def _migration_6(con: Connection) -> None:
             )
 
 
+def _migration_8(con: Connection) -> None:
+    """The SLA contract's versions (`model.sla_contract_io`): one row per version, keyed by the
+    date it takes effect, its terms as the TOML text users download and upload."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS sla_contracts ("
+        "effective_from DATE PRIMARY KEY, body VARCHAR NOT NULL, saved_at TIMESTAMPTZ)"
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "canonical tables, lookups, mapping tables, imports", _migration_1),
     (2, "leads.is_converted", _migration_2),
@@ -152,8 +161,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "lead fact columns stored on leads", _migration_4),
     (5, "leads.is_won", _migration_5),
     (6, "NaN and infinite numbers stored as NULL", _migration_6),
+    (8, "SLA contract versions", _migration_8),
 ]
-"""Numbered schema migrations, applied in order, each once, each in its own transaction."""
+"""Numbered schema migrations, applied in order, each once, each in its own transaction. The
+numbers rise but need not be contiguous (branches number their migrations ahead of merging):
+a migration is applied when its number is not recorded, even below the highest recorded one."""
 
 
 def schema_version(con: Connection) -> int:
@@ -166,17 +178,27 @@ def schema_version(con: Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def _applied_versions(con: Connection) -> set[int]:
+    """The migrations recorded in `schema_version` (none when it does not exist; reads only)."""
+    if not _has_table(con, "schema_version"):
+        return set()
+    return {int(row[0]) for row in con.execute("SELECT version FROM schema_version").fetchall()}
+
+
+def _pending(con: Connection) -> list[tuple[int, str, Callable[[Connection], None]]]:
+    """The migrations of this code not yet applied (by number, not by the highest applied)."""
+    applied = _applied_versions(con)
+    return [migration for migration in MIGRATIONS if migration[0] not in applied]
+
+
 def migrate(con: Connection) -> int:
     """Apply every pending migration; returns the resulting schema version."""
-    current = schema_version(con)
-    for version, description, apply in MIGRATIONS:
-        if version <= current:
-            continue
+    schema_version(con)  # creates the table on an empty database
+    for version, description, apply in _pending(con):
         with transaction(con, changes_data=False):
             apply(con)
             con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, description])
-        current = version
-    return current
+    return schema_version(con)
 
 
 def configure(con: Connection) -> Connection:
@@ -243,7 +265,7 @@ def prepare(con: Connection, models: Models | None = None) -> None:
 
 def needs_upgrade(con: Connection, models: Models | None = None) -> bool:
     """Whether the database misses migrations or view definitions of this code (read only)."""
-    if _applied_version(con) < MIGRATIONS[-1][0]:
+    if _pending(con):
         return True
     return get_setting(con, CODE_FINGERPRINT_SETTING) != code_fingerprint(models)
 

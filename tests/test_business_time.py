@@ -15,7 +15,7 @@ import duckdb
 import holidays
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -364,74 +364,151 @@ def test_calendars_the_table_cannot_express_are_refused(calendar: Calendar) -> N
         bt.calendar_days(calendar, date(2025, 1, 1), date(2025, 1, 31))
 
 
+def test_before_1970(con: duckdb.DuckDBPyConnection) -> None:
+    local = store.configure(duckdb.connect(":memory:"))
+    calendars = {"utc": Calendar("utc"), "utc-24-7": Calendar("utc", always_open=True)}
+    bt.write_calendar_table(local, calendars, date(1969, 12, 29), date(1970, 1, 2))
+    start, end = utc(1969, 12, 31, 12), utc(1970, 1, 1, 12)
+    result = sql_seconds(local, [("utc", start, end), ("utc-24-7", start, end)])
+    # Wed 31 Dec 1969 12:00-17:00 (5 h) + Thu 1 Jan 1970 09:00-12:00 (3 h) = 28,800 s;
+    # 24/7: 24 h = 86,400 s
+    assert result == [28_800, 86_400]
+    assert bt.business_seconds(calendars["utc"], start, end) == 28_800
+
+
+# ---- the UTC-day segments ----------------------------------------------------------------------
+def synthetic_days(intervals: list[tuple[datetime, datetime]]) -> pl.DataFrame:
+    """A `calendar_days` frame with one open interval per day from 30 Dec 2024 (made up: real
+    zones never put three local days' hours in one UTC day)."""
+    lengths = [(close - open_).total_seconds() for open_, close in intervals]
+    return pl.DataFrame(
+        {
+            "day": [date(2024, 12, 30) + timedelta(days=n) for n in range(len(intervals))],
+            "open_at": [open_ for open_, _ in intervals],
+            "close_at": [close for _, close in intervals],
+            "open_seconds": lengths,
+            "seconds_before": [sum(lengths[:n]) for n in range(len(intervals))],
+        },
+        schema=bt.DAYS_SCHEMA,
+    )
+
+
+THREE_IN_ONE_UTC_DAY = [
+    (utc(2025, 1, 1, 0), utc(2025, 1, 1, 1)),
+    (utc(2025, 1, 1, 10), utc(2025, 1, 1, 11)),
+    (utc(2025, 1, 1, 23), utc(2025, 1, 1, 23, 30)),
+]
+
+
+def test_utc_days_holds_three_intervals_in_one_utc_day() -> None:
+    days = synthetic_days(THREE_IN_ONE_UTC_DAY)
+    result = bt.utc_days(days, utc(2024, 12, 31, 22), utc(2025, 1, 2, 2))
+    hour = 3_600_000_000  # microseconds
+    new_year = (date(2025, 1, 1) - date(1970, 1, 1)).days * 24 * hour  # 2025-01-01 00:00 UTC
+    none = {f"{part}_{n}": 0 for n in (1, 2, 3) for part in ("from_us", "length_us")}
+    expected = pl.DataFrame(
+        [
+            # 31 Dec: covered from 22:00, nothing open
+            {"utc_day": new_year // (24 * hour) - 1, "covers_from_us": new_year - 2 * hour,
+             "covers_to_us": new_year, "before_us": 0, **none},
+            # 1 Jan: 00:00 (1 h), 10:00 (1 h), 23:00 (30 min)
+            {"utc_day": new_year // (24 * hour), "covers_from_us": new_year,
+             "covers_to_us": new_year + 24 * hour, "before_us": 0,
+             "from_us_1": new_year, "length_us_1": hour,
+             "from_us_2": new_year + 10 * hour, "length_us_2": hour,
+             "from_us_3": new_year + 23 * hour, "length_us_3": hour // 2},
+            # 2 Jan: covered until 02:00; 1 h + 1 h + 30 min = 2.5 h before it
+            {"utc_day": new_year // (24 * hour) + 1, "covers_from_us": new_year + 24 * hour,
+             "covers_to_us": new_year + 26 * hour, "before_us": 5 * hour // 2, **none},
+        ]
+    )  # fmt: skip
+    assert_frame_equal(result, expected, check_dtypes=False)
+    assert result.schema == {c: pl.Int64() for c in expected.columns}
+
+    con = store.configure(duckdb.connect(":memory:"))
+    con.register("segments", result.to_arrow())
+    con.execute(f"CREATE TABLE {bt.SEGMENTS_TABLE} AS SELECT 'x' AS calendar, * FROM segments")
+    durations = sql_seconds(
+        con,
+        [
+            ("x", utc(2025, 1, 1, 0, 30), utc(2025, 1, 1, 23, 15)),
+            # 00:30-01:00 (30 min) + 10:00-11:00 (1 h) + 23:00-23:15 (15 min) = 6,300 s
+            ("x", utc(2024, 12, 31, 21, 59), utc(2025, 1, 1, 12)),  # before the cover: NULL
+            ("x", utc(2024, 12, 31, 22), utc(2025, 1, 2, 1, 59)),  # everything: 2.5 h
+        ],
+    )
+    assert durations == [6_300, None, 9_000]
+
+
+def test_utc_days_refuses_a_fourth_interval() -> None:
+    days = synthetic_days([*THREE_IN_ONE_UTC_DAY, (utc(2025, 1, 1, 5), utc(2025, 1, 1, 6))])
+    with pytest.raises(ValueError, match="more than 3"):
+        bt.utc_days(days, utc(2024, 12, 31), utc(2025, 1, 3))
+
+
 # ---- property: against a minute-by-minute walk ---------------------------------------------------
-ZONES = (
-    "UTC",
-    "Europe/Berlin",
-    "America/New_York",
-    "Asia/Singapore",
-    "Australia/Sydney",
-    "Australia/Lord_Howe",  # a 30-minute daylight-saving shift
-    "America/St_Johns",  # UTC-03:30 / -02:30
-    "Asia/Kolkata",  # UTC+05:30
-)
-CHANGE_DAYS = (
-    date(2024, 3, 10),  # New York, St John's forward
-    date(2024, 3, 31),  # Berlin forward
-    date(2024, 4, 7),  # Sydney, Lord Howe back
-    date(2024, 10, 6),  # Sydney, Lord Howe forward
-    date(2024, 10, 27),  # Berlin back
-    date(2024, 11, 3),  # New York, St John's back
-    date(2024, 7, 15),  # nothing happens
-)
+CHANGE_DAYS: dict[str, tuple[date, ...]] = {
+    "UTC": (),
+    "Asia/Singapore": (),
+    "Asia/Kolkata": (),  # UTC+05:30
+    "Europe/Berlin": (date(2024, 3, 31), date(2024, 10, 27)),  # at 02:00 / 03:00 local
+    "America/New_York": (date(2024, 3, 10), date(2024, 11, 3)),  # at 02:00 local
+    "America/St_Johns": (date(2024, 3, 10), date(2024, 11, 3)),  # UTC-03:30, at 02:00 local
+    "Australia/Sydney": (date(2024, 4, 7), date(2024, 10, 6)),  # at 03:00 / 02:00 local
+    "Australia/Lord_Howe": (date(2024, 4, 7), date(2024, 10, 6)),  # a 30-minute shift at 02:00
+}
+"""Zones for random calendars, with the dates their clocks change in 2024."""
 HOLIDAYS = ((None, None), ("US", None), ("US", "CA"), ("DE", "BY"), ("AU", None), ("SG", None))
 MINUTE = timedelta(minutes=1)
 
 
+def minutes(n: int) -> time:
+    return time(n // 60, n % 60)
+
+
 @st.composite
-def calendars(draw: st.DrawFn) -> Calendar:
-    """A random calendar: zone, working days, opening hours anywhere in the day (the small
-    hours often, where zones change), a country's holidays or none, a few closed dates."""
-    opens = draw(st.one_of(st.integers(0, 1438), st.sampled_from([60, 90, 120, 150, 165, 180])))
-    closes = draw(st.integers(opens + 1, 1439))
+def cases(draw: st.DrawFn) -> tuple[Calendar, list[tuple[datetime, datetime]]]:
+    """A random calendar and a few minute-aligned UTC pairs (in either order) within days of
+    one date, usually a date the calendar's clocks change. Opening and closing times are often
+    in the small hours, where they are skipped or repeated on those dates."""
+    zone = draw(st.sampled_from(sorted(CHANGE_DAYS)))
+    small_hours = st.integers(60, 200)
+    opens = draw(st.one_of(small_hours, st.integers(0, 1438)))
+    closes = draw(st.one_of(small_hours, st.integers(0, 1439)).filter(lambda m: m > opens))
     country, subdivision = draw(st.sampled_from(HOLIDAYS))
-    closed = draw(
-        st.lists(st.sampled_from(CHANGE_DAYS).map(lambda d: d + timedelta(days=1)), max_size=2)
-        | st.lists(st.dates(date(2024, 2, 20), date(2024, 11, 25)), max_size=3)
-    )
-    return Calendar(
+    base = draw(
+        st.sampled_from(CHANGE_DAYS[zone]) if CHANGE_DAYS[zone] and draw(st.integers(0, 4)) else
+        st.dates(date(2024, 2, 1), date(2024, 11, 30))
+    )  # fmt: skip
+    closed = draw(st.lists(st.integers(-3, 3).map(lambda n: base + timedelta(days=n)), max_size=2))
+    calendar = Calendar(
         "random",
-        time_zone=draw(st.sampled_from(ZONES)),
-        working_days=tuple(sorted(draw(st.sets(st.integers(0, 6))))),
-        opens=time(opens // 60, opens % 60),
-        closes=time(closes // 60, closes % 60),
+        time_zone=zone,
+        working_days=tuple(sorted(draw(st.sets(st.integers(0, 6)) | st.just(set(range(7)))))),
+        opens=minutes(opens),
+        closes=minutes(closes),
         country=country,
         subdivision=subdivision,
         closed_dates=tuple(closed),
         always_open=draw(st.integers(0, 9)) == 0,
     )
-
-
-@st.composite
-def pairs(draw: st.DrawFn) -> list[tuple[datetime, datetime]]:
-    """A few minute-aligned UTC pairs within days of one date (often a change date), in either
-    order."""
-    base = datetime.combine(draw(st.sampled_from(CHANGE_DAYS)), time(0), tzinfo=UTC)
-    result = []
+    midnight = datetime.combine(base, time(0), tzinfo=UTC)
+    pairs = []
     for _ in range(draw(st.integers(1, 4))):
-        start = base + draw(st.integers(-4 * 1440, 4 * 1440)) * MINUTE
-        result.append((start, start + draw(st.integers(-6 * 1440, 6 * 1440)) * MINUTE))
-    return result
+        start = midnight + draw(st.integers(-4 * 1440, 4 * 1440)) * MINUTE
+        pairs.append((start, start + draw(st.integers(-6 * 1440, 6 * 1440)) * MINUTE))
+    return calendar, pairs
 
 
-def reference_open_minutes(calendar: Calendar, first: datetime, last: datetime) -> dict:
+def reference_positions(calendar: Calendar, first: datetime, last: datetime) -> dict:
     """For each UTC minute from `first` to `last`: the business seconds before it (60 for every
     earlier open minute), walking minute by minute from two days earlier.
 
     A minute is open when the calendar is 24/7, or when its local date is a working day that is
     neither a public holiday nor closed, and the local clock has already shown `opens` that date
     but has not yet shown `closes` (the highest local time seen so far that date: after the
-    clocks go back, a time shown again counts as passed)."""
+    clocks go back, a time shown again counts as passed; one skipped counts as passed once the
+    clock is beyond it)."""
     zone = ZoneInfo(calendar.time_zone)
     public = (
         holidays.country_holidays(
@@ -463,17 +540,37 @@ def reference_open_minutes(calendar: Calendar, first: datetime, last: datetime) 
     return before
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(calendar=calendars(), timed=pairs())
-def test_matches_a_minute_by_minute_walk(calendar: Calendar, timed: list) -> None:
-    instants = [instant for pair in timed for instant in pair]
-    position = reference_open_minutes(calendar, min(instants), max(instants))
-    expected = [float(position[end] - position[start]) for start, end in timed]
+def small_hours_case(zone: str, day: date, opens: int, closes: int) -> tuple:
+    """A case for `example`: every day open from `opens` to `closes` (minutes) in `zone`, pairs
+    across `day` (a change date) and within it."""
+    calendar = Calendar(
+        "edge", zone, working_days=tuple(range(7)), opens=minutes(opens), closes=minutes(closes)
+    )
+    midnight = datetime.combine(day, time(0), tzinfo=UTC)
+    pairs = [
+        (midnight - timedelta(days=1), midnight + timedelta(days=1)),
+        (midnight - timedelta(hours=2), midnight + timedelta(hours=3, minutes=7)),
+    ]
+    return calendar, pairs
 
-    python = [bt.business_seconds(calendar, start, end) for start, end in timed]
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+@example(case=small_hours_case("Europe/Berlin", date(2024, 3, 31), 150, 240))  # opens skipped
+@example(case=small_hours_case("Europe/Berlin", date(2024, 10, 27), 150, 240))  # opens twice
+@example(case=small_hours_case("Europe/Berlin", date(2024, 10, 27), 60, 150))  # closes twice
+@example(case=small_hours_case("Australia/Lord_Howe", date(2024, 4, 7), 95, 300))  # 30 min
+@example(case=small_hours_case("Australia/Lord_Howe", date(2024, 10, 6), 125, 300))
+def test_matches_a_minute_by_minute_walk(case: tuple) -> None:
+    calendar, pairs = case
+    instants = [instant for pair in pairs for instant in pair]
+    position = reference_positions(calendar, min(instants), max(instants))
+    expected = [float(position[end] - position[start]) for start, end in pairs]
+
+    python = [bt.business_seconds(calendar, start, end) for start, end in pairs]
     con = store.configure(duckdb.connect(":memory:"))
     bt.write_calendar_table(con, {"k": calendar}, date(2024, 1, 1), date(2024, 12, 31))
-    sql = sql_seconds(con, [("k", start, end) for start, end in timed])
+    sql = sql_seconds(con, [("k", start, end) for start, end in pairs])
     con.close()
     assert python == expected
     assert sql == expected

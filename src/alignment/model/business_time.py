@@ -238,21 +238,16 @@ def utc_days(days: pl.DataFrame, covers_from: datetime, covers_to: datetime) -> 
 
     The same business clock as `days`, indexed by UTC day so that SQL finds an instant's row
     with integer arithmetic instead of converting it to local time (see `business_seconds_sql`).
-    Open intervals that touch (a 24/7 calendar's days) are merged first, so a UTC day holds one
-    interval per separate opening: at most three, since a UTC day overlaps at most three local
-    days."""
+    Each local day's interval is cut at UTC midnights; a UTC day overlaps at most three local
+    days (local days are 23 to 25 hours long, or none when a zone skips a date), so it holds at
+    most three pieces. Two is the most real zones give (a 24/7 day, or hours that cross UTC
+    midnight); three would take a local day shorter than 24 hours lying wholly inside a UTC day.
+    """
     open_days = days.filter(pl.col("open_seconds") > 0).select(
         opened=pl.col("open_at").dt.epoch("us"), closed=pl.col("close_at").dt.epoch("us")
     )
-    merged = (
-        open_days.with_columns(
-            run=(pl.col("opened") != pl.col("closed").shift(1)).fill_null(True).cum_sum()
-        )
-        .group_by("run", maintain_order=True)
-        .agg(pl.col("opened").first(), pl.col("closed").last())
-    )
     pieces = (
-        merged.with_columns(
+        open_days.with_columns(
             utc_day=pl.int_ranges(pl.col("opened") // DAY_US, (pl.col("closed") - 1) // DAY_US + 1)
         )
         .explode("utc_day")
@@ -266,7 +261,7 @@ def utc_days(days: pl.DataFrame, covers_from: datetime, covers_to: datetime) -> 
         .agg("piece_from", length=pl.col("piece_to") - pl.col("piece_from"))
     )
     if pieces.height and pieces["piece_from"].list.len().max() > SEGMENTS:  # type: ignore[operator]
-        raise ValueError(f"more than {SEGMENTS} separate openings in one UTC day")
+        raise ValueError(f"more than {SEGMENTS} open intervals in one UTC day")
     start_us, end_us = _epoch_us(covers_from), _epoch_us(covers_to)
     frame = (
         pl.DataFrame(

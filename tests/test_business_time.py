@@ -474,7 +474,10 @@ def cases(draw: st.DrawFn) -> tuple[Calendar, list[tuple[datetime, datetime]]]:
     zone = draw(st.sampled_from(sorted(CHANGE_DAYS)))
     small_hours = st.integers(60, 200)
     opens = draw(st.one_of(small_hours, st.integers(0, 1438)))
-    closes = draw(st.one_of(small_hours, st.integers(0, 1439)).filter(lambda m: m > opens))
+    later = [st.integers(opens + 1, 1439)]
+    if opens < 200:
+        later.append(st.integers(max(opens + 1, 60), 200))
+    closes = draw(st.one_of(*later))
     country, subdivision = draw(st.sampled_from(HOLIDAYS))
     base = draw(
         st.sampled_from(CHANGE_DAYS[zone]) if CHANGE_DAYS[zone] and draw(st.integers(0, 4)) else

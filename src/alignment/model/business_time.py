@@ -1,30 +1,33 @@
 """Business time: how many seconds a business calendar is open between two instants, computed
 in DuckDB from a calendar table (DESIGN section 5, "Business time").
 
-**The table.** `calendar_days` lays out one row per *local* date of a `Calendar`: the UTC
+**The tables.** `calendar_days` lays out one row per *local* date of a `Calendar`: the UTC
 instants at which that day's opening hours start (`open_at`) and end (`close_at`), their length
 (`open_seconds`) and the business seconds of every earlier day of the table (`seconds_before`,
 a running sum). `write_calendar_table` stores these rows for several calendars, keyed by any
-string (a contract version and a calendar name, say), in `CALENDAR_TABLE`, and the keys' time
-zones in `CALENDARS_TABLE`.
+string (a contract version and a calendar name, say), in `CALENDAR_TABLE` (what `business_days`
+counts), the keys' time zones in `CALENDARS_TABLE`, and the same clock cut at UTC midnights in
+`SEGMENTS_TABLE` (`utc_days`: one row per UTC day, what `business_seconds_sql` reads).
 
 **The arithmetic.** Business time is a clock that only runs while the calendar is open, so
-position it on that clock: business(t) = `seconds_before` of t's local date + the part of that
-date's open interval before t (clamped to [0, `open_seconds`]). The duration from t1 to t2 is
-business(t2) - business(t1): negative when t2 < t1, zero when both fall outside hours on the
-same day. `business_seconds_sql` writes this as one equi-join per timestamp on (calendar key,
-local date) plus arithmetic on epoch microseconds, so DuckDB hash-joins it over millions of rows;
-`business_seconds` is the same for one pair in Python.
+position an instant on that clock: business(t) = `seconds_before` of t's local date + the part
+of that date's open interval before t (clamped to [0, `open_seconds`]). The duration from t1 to
+t2 is business(t2) - business(t1): negative when t2 < t1, zero when both fall outside hours on
+the same day. `business_seconds` does exactly this for one pair in Python. The SQL does the
+same on the UTC-day rows: business(t) = the business time before t's UTC day + the part of each
+of that day's (at most three) open pieces before t. A timestamp's UTC day is integer arithmetic
+on its epoch microseconds, so each timestamp costs one hash equi-join on (calendar key, UTC
+day) and no time-zone conversion: converting 2 million instants to local time in DuckDB
+(`timezone()`) took longer than everything else together.
 
-**Why it is right across daylight saving.** Every instant in the table is a real UTC instant:
+**Why it is right across daylight saving.** Every instant in the tables is a real UTC instant:
 a day's opening and closing wall times are converted with the calendar's IANA zone *for that
 date*, so a shifted offset moves the day's instants and `open_seconds` is the real length of the
-interval (09:00-17:00 is 8 hours on any day a change happens at 02:00; a 24/7 day is 23 or 25
-hours long on change days). Durations are differences of real instants, never of wall-clock
-readings, and the local date of a timestamp is read through the same zone (DuckDB's
-`timezone()`), so the join always finds the day whose interval the instant is measured against.
-A 24/7 calendar's days run from one local midnight to the next, the next day starting at the
-very instant the previous one ends, so its durations are clock seconds exactly.
+interval (09:00-17:00 is 8 hours on a day the clocks change at 02:00; a 24/7 day is 23 or 25
+hours long on change days). Durations are differences of positions on the business clock built
+from real instants, never of wall-clock readings. A 24/7 calendar's days run from one local
+midnight to the next, each day starting at the very instant the previous one ends, so its
+durations are clock seconds exactly.
 
 **Wall times a change skips or repeats.** A day is open from the first instant its local clock
 reads `opens` or later until the first instant it reads `closes` or later. When `opens` falls
@@ -33,9 +36,13 @@ when it falls in the hour repeated in autumn, the day opens at its first occurre
 `fold=0`) and the repeated stretch counts as open; `closes` likewise. With opening hours away
 from the small hours (where zones change) none of this arises.
 
+Zone rules come from polars' time-zone database (the bulk of the conversions) and Python's
+zoneinfo (skipped wall times, the local date in `business_seconds`); they agree for the zones
+tested, and could differ only where a zone's rules changed after one of them was built.
+
 Out of scope: opening hours across midnight (night shifts: `opens` must be before `closes`)
-and more than one interval a day (a lunch break). Timestamps without a time zone are read in the
-session time zone, which `store.configure` sets to UTC.
+and more than one interval a day (a lunch break). Timestamps without a time zone are read as
+UTC.
 """
 
 from __future__ import annotations

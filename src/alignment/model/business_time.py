@@ -427,7 +427,7 @@ def business_days(con: Connection, calendar: str, start: date, end: date) -> int
 
 
 def _as_utc(instant: datetime) -> datetime:
-    """An aware instant in UTC; a naive one is read as UTC (as the SQL path's session zone)."""
+    """An aware instant in UTC; a naive one is read as UTC (as the SQL path reads TIMESTAMP)."""
     if instant.tzinfo is None:
         return instant.replace(tzinfo=UTC)
     return instant.astimezone(UTC)

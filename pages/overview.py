@@ -4,9 +4,10 @@ import streamlit as st
 
 from alignment.app import routing, sidebar
 from alignment.app.cache import cached
-from alignment.present import charts, tiles
+from alignment.present import charts, sla_tables, tiles
 from alignment.present.text import markdown_text
 from alignment.screens import overview, quality
+from alignment.screens import sla as sla_screen
 
 view = routing.page_view()
 
@@ -16,6 +17,7 @@ st.caption(markdown_text(view.describe()))
 with st.spinner("Computing KPIs…"):
     numbers = cached(overview.tiles, view)
     trust = cached(quality.trust_notes, view.alone)
+    sla_view = cached(sla_screen.overview_targets, view)
 kpi_row = numbers["kpis"]
 if kpi_row.height == 0 or (
     kpi_row["leads"][0] == 0
@@ -42,7 +44,9 @@ if maturity.get("maturing"):
 for start in range(0, len(tiles.OVERVIEW_TILES), 4):
     for column, tile in zip(
         st.columns(4),
-        tiles.overview_tiles(numbers["comparison"], kpi_row, trust)[start : start + 4],
+        tiles.overview_tiles(numbers["comparison"], kpi_row, trust, sla_view["scorecard"])[
+            start : start + 4
+        ],
         strict=False,
     ):
         with column:
@@ -56,8 +60,25 @@ for start in range(0, len(tiles.OVERVIEW_TILES), 4):
             )
             if tile.caption:
                 st.caption(tile.caption)
+            if tile.target:
+                st.caption(f":material/flag: {tile.target}")
             if tile.trust:
                 st.caption(f":material/report: {markdown_text(tile.trust)} See Data quality.")
+
+st.markdown("**SLA**")
+columns = st.columns(4)
+for column, tile in zip(
+    columns, sla_tables.scorecard_tiles(sla_view["row"], sla_view["contract"]), strict=False
+):
+    with column:
+        st.metric(
+            f"{tile.owner}: {tile.label}", tile.value, tile.delta, help=tile.help, border=True
+        )
+        st.markdown(tile.badge)
+        st.caption(markdown_text(tile.caption))
+columns[-1].page_link(
+    "pages/sla.py", label="Every commitment and its breaches", icon=":material/timer:"
+)
 
 end, months = overview.trend_window(view.period, *sidebar.data_span())
 trend = cached(overview.trend, view.alone.at(end), months)

@@ -612,7 +612,9 @@ def test_registry_covers_every_kpi_column(con: store.Connection) -> None:
 def test_page_metrics_have_a_label_a_unit_and_one_sentence() -> None:
     for page, metrics in registry.PAGE_METRICS.items():
         for kpi in metrics:
-            assert kpi.label and kpi.unit in ("count", "rate", "currency", "days"), kpi.name
+            assert kpi.label and kpi.unit in ("count", "rate", "currency", "days", "hours"), (
+                kpi.name
+            )
             assert kpi.definition.endswith(".") and kpi.definition.count(". ") == 0, kpi.name
             assert registry.page_metric(kpi.name) is kpi, page
     with pytest.raises(KeyError):

@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from alignment import model
-from alignment.metrics import funnel, overview, quality, records, rejections
+from alignment.metrics import funnel, overview, quality, records, rejections, sla
 from alignment.model import maps
 from alignment.periods import Period
 from alignment.screens import frame
@@ -25,13 +25,14 @@ from alignment.screens import overview as overview_screen
 from alignment.screens import quality as quality_screen
 from alignment.screens import rejections as rejections_screen
 from alignment.screens import settings as settings_screen
+from alignment.screens import sla as sla_screen
 from alignment.selection import Selection
 
 REPO = Path(__file__).resolve().parents[1]
 SEPTEMBER = Period.month(2026, 9)
 SELECTED = Selection(SEPTEMBER)
 """What the pages open on in these tests: September 2026 vs August, no filters."""
-COMPUTING: tuple[ModuleType, ...] = (overview, funnel, rejections, quality, records, maps)
+COMPUTING: tuple[ModuleType, ...] = (overview, funnel, rejections, quality, records, maps, sla)
 SIDEBAR = {"overview.data_date_range", "overview.dimension_values"}
 """What the sidebar reads on every page (once per data version, not the page's own)."""
 
@@ -109,7 +110,21 @@ def test_the_overview_default_view_is_what_the_page_computes(
         "overview.cohort_maturity",
         "overview.monthly_trend",
         "quality.trust_counts",
+        "sla.scorecard",
+        "sla.review",
+        "sla.contract_for_period",
+        "sla.touch_source",
+        "sla.volume_target",
+        "sla.monthly_targets",
     }
+
+
+def test_the_sla_default_view_is_what_the_page_computes(demo_db: Path, calls: list[str]) -> None:
+    page = _page_calls("pages/sla.py", calls)
+    view = _view_calls(demo_db, calls, lambda con: sla_screen.default_view(con, SELECTED))
+    assert page == view
+    assert view["sla.review"] == 1  # the scorecard and its comparison in one call
+    assert "sla.breaches" not in view  # the sections below are computed when opened
 
 
 def test_the_funnel_default_view_is_what_the_page_computes(demo_db: Path, calls: list[str]) -> None:
@@ -192,6 +207,11 @@ def test_every_screen_binds_its_values_by_name(
         cell = funnel.Cell(SEPTEMBER, selected.filters, stage="sql", outcome="not_reached")
         funnel_screen.lead_records(con, cell, 2, 10)
         rejections_screen.records(con, selected, "leads", "standard", "Other", 2)
+        sla_screen.default_view(con, selected)
+        for by in ("week", "owner"):
+            sla_screen.breakdown(con, selected, by)
+        for commitment in ("response_time", "attempts", "documentation"):
+            sla_screen.breaches(con, selected, commitment, 2, 10)
     finally:
         con.close()
     assert len(statements) > 20

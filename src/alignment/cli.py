@@ -1,10 +1,10 @@
-"""Command-line interface: `alignment import | kpis | funnel | rejections | demo | bench` (also
-`python -m alignment`).
+"""Command-line interface: `alignment import | kpis | funnel | rejections | sla | demo |
+bench` (also `python -m alignment`).
 
 Used by automation and by our own checks, so the spellings are stable. Every command exits 0 on
 success and non-zero with a one-line reason on failure. The reports (`kpis`, `funnel`,
-`rejections`) open the database read-only, so they run while the app has it open; `import` and
-`demo` need it to themselves and say so when another program holds it.
+`rejections`, `sla`) open the database read-only, so they run while the app has it open;
+`import` and `demo` need it to themselves and say so when another program holds it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from alignment import model
+from alignment import clock, model
 from alignment.db import schema, store
 from alignment.filters import DIMENSIONS
 from alignment.periods import Period
@@ -40,9 +40,13 @@ def _json_default(value: Any) -> Any:
 
 
 def _clean(value: Any) -> Any:
-    """NaN -> None so the JSON output is valid JSON."""
+    """NaN -> None (also inside dicts and lists) so the JSON output is valid JSON."""
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
     return value
 
 
@@ -408,6 +412,119 @@ def cmd_funnel(args: argparse.Namespace) -> int:
 
 
 # ---- demo -------------------------------------------------------------------------------
+def sla_report(
+    con: store.Connection,
+    selection: Selection,
+    *,
+    by: str | None = None,
+    contract: Any = None,
+) -> dict[str, Any]:
+    """What `alignment sla` prints: per commitment its owner, target, actual, n and status, the
+    median and p90 response time in business hours, and with `by` one row per group."""
+    from alignment.metrics import sla
+
+    card, summary = sla.review(con, selection, contract=contract)
+    terms = contract or sla.contract_for_period(con, selection.period, clock.today())
+    result: dict[str, Any] = {
+        "period": selection.period.key,
+        "contract_effective_from": terms.effective_from.isoformat(),
+        "touch_source": sla.touch_source(con),
+        "commitments": {
+            row["commitment"]: {
+                "label": row["label"],
+                "owner": row["owner"],
+                "target": row["target"],
+                "at_risk": row["at_risk"],
+                "actual": row["actual"],
+                "n": row["n"],
+                "status": row["status"],
+                "note": row["note"],
+            }
+            for row in card.to_dicts()
+        },
+        "response_hours": {
+            "median": summary["median_hours"],
+            "p90": summary["p90_hours"],
+            "within": summary["within"],
+            "late": summary["late"],
+            "open_breaches": summary["open_breaches"],
+            "pending": summary["pending"],
+        },
+    }
+    if by:
+        result["by"] = by
+        result["rows"] = sla.response_by(con, selection, by, contract=contract).to_dicts()
+    return result
+
+
+def _contract_file(path: str | None) -> Any:
+    """The contract in a TOML file (`--contract`), or None; a bad file is a CliError naming the
+    line and the reason."""
+    if path is None:
+        return None
+    from alignment.model import sla_contract_io
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"{path}: {exc.strerror or exc}") from exc
+    try:
+        return sla_contract_io.from_toml(text, file_name=Path(path).name)
+    except sla_contract_io.ContractError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def cmd_sla(args: argparse.Namespace) -> int:
+    from alignment.present import format, sla_tables
+
+    contract = _contract_file(args.contract)
+    with _report_database(args) as (selection, con):
+        if contract is not None:
+            _calendars_for(con, contract)
+        result = sla_report(con, selection, by=args.by, contract=contract)
+    if args.json:
+        _print_json(_clean(result))
+        return 0
+    hours = result["response_hours"]
+    print(
+        f"SLA for {selection.period.label} (contract from "
+        f"{result['contract_effective_from']}; touches from {result['touch_source']})"
+    )
+    card = pl.DataFrame(
+        [
+            {
+                "commitment": key,
+                "unit": "count" if key == "mql_volume" else "rate",
+                "comparison_actual": None,
+                **value,
+            }
+            for key, value in result["commitments"].items()
+        ]
+    )
+    _print_table(sla_tables.display_scorecard(card).drop("Previous"))
+    print(
+        f"Response time (business hours): median {format.hours(hours['median'])}, "
+        f"p90 {format.hours(hours['p90'])}; {hours['open_breaches']:,} open breaches, "
+        f"{hours['pending']:,} pending"
+    )
+    if args.by:
+        from alignment.metrics import sla
+
+        frame = pl.DataFrame(result["rows"]) if result["rows"] else pl.DataFrame()
+        if frame.height:
+            _print_table(sla_tables.display_breakdown(frame, args.by, sla.BY_LABELS[args.by]))
+    return 0
+
+
+def _calendars_for(con: store.Connection, contract: Any) -> None:
+    """Make the business calendars of a contract read from a file available to this read-only
+    connection (temporary tables shadow the stored ones for this session)."""
+    from alignment.model import business_time
+    from alignment.model.sla_contract import calendar_keys
+
+    business_time.write_calendar_table(con, calendar_keys((contract,)), temporary=True)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from alignment.devtools import demo
 
@@ -490,6 +607,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_funnel)
+
+    p = sub.add_parser("sla", help="print the SLA scorecard for a period")
+    p.add_argument("--db")
+    p.add_argument("--period", default="all", help="2026-03, 2026-Q1, 2026-W09 or all")
+    p.add_argument(
+        "--by",
+        choices=("week", "team", "owner", "channel", "segment", "region", "tier"),
+        help="also print response and attempts per group",
+    )
+    p.add_argument("--contract", metavar="FILE.toml", help="judge by this contract file instead")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sla)
 
     p = sub.add_parser("demo", help="(re)load the demo dataset")
     p.add_argument("--db")

@@ -49,7 +49,7 @@ import csv
 import io
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,7 +60,8 @@ import pyarrow as pa
 
 from alignment.db import schema, store
 from alignment.db.store import Connection
-from alignment.model import maps
+from alignment.model import maps, sla_contract_io
+from alignment.model.sla_contract import Calendar, Contract
 
 DEMO_SOURCE = "demo"
 DEMO_REMOVED_SETTING = "demo_removed"
@@ -473,7 +474,26 @@ def load_demo(
             "UPDATE imports SET finished_at = ? WHERE import_id = ?",
             [datetime.now(UTC), import_id],
         )
+    if not sla_contract_io.load_versions(con):
+        sla_contract_io.save_version(con, demo_contract())
     return import_id
+
+
+def demo_contract() -> Contract:
+    """The demo company's SLA contract: the default terms, measured in each region's own
+    business hours (08:00-18:00 local, Monday to Friday, as the demo's sales team works; no
+    public holidays, as the generator plants none)."""
+    calendars = tuple(
+        Calendar(
+            name=region,
+            time_zone=zone,
+            opens=time(8, 0),
+            closes=time(18, 0),
+            regions=(region,),
+        )
+        for region, zone in REGIONS.items()
+    )
+    return Contract(calendars=calendars, default_calendar=calendars[0].name)
 
 
 def has_demo(con: Connection) -> bool:
@@ -510,6 +530,9 @@ def remove_demo(con: Connection) -> None:
         con.execute(f"DELETE FROM import_rejects WHERE import_id IN {demo_ids}")
         con.execute("DELETE FROM imports WHERE is_demo")
         store.set_setting(con, DEMO_REMOVED_SETTING, "1")
+    # the demo's contract goes with it unless someone edited it (then it is theirs)
+    if sla_contract_io.load_versions(con) == (demo_contract(),):
+        sla_contract_io.delete_version(con, demo_contract().effective_from)
 
 
 def ensure_demo(con: Connection) -> bool:

@@ -19,7 +19,7 @@ from typing import Literal
 
 import polars as pl
 
-Unit = Literal["count", "rate", "currency", "days"]
+Unit = Literal["count", "rate", "currency", "days", "hours"]
 Model = Literal["leads", "opportunities"]
 Aggregate = Literal["count", "sum", "avg", "median"]
 
@@ -256,6 +256,13 @@ ACCEPTED = _count("accepted", "mql_cohort", "l.reached_sal")
 REJECTED_MQLS = _count("rejected", "mql_cohort", f"NOT l.reached_sal AND {REJECTED}")
 """Members of the MQL cohort that sales rejected and never accepted."""
 
+DOCUMENTED_REJECTED_MQLS = _count(
+    "documented_rejected",
+    "mql_cohort",
+    f"NOT l.reached_sal AND {REJECTED} AND coalesce(l.rejection_documented, FALSE)",
+)
+"""Of those, the ones whose rejection carries a documented (standard or mapped) reason."""
+
 PAGE_METRICS: dict[str, tuple[Kpi, ...]] = {
     "Funnel": (
         Kpi(
@@ -296,6 +303,50 @@ PAGE_METRICS: dict[str, tuple[Kpi, ...]] = {
             "rejection date or reason that was never accepted counts as rejected; the rest are "
             "still pending.",
             computation=Ratio("accepted", ("accepted", "rejected"), of="accepted or rejected MQLs"),
+        ),
+    ),
+    "SLA": (
+        Kpi(
+            "response_within_sla",
+            "Response within SLA",
+            "rate",
+            "Of the MQLs handed over in the period whose response is decided, the share that a "
+            "sales owner first touched within the target (business hours from the clock start, "
+            "tighter for high-intent leads); leads not touched yet count once past the target "
+            "(breached, open) and are left out while still within it (pending).",
+        ),
+        Kpi(
+            "response_hours",
+            "Response time",
+            "hours",
+            "Business hours from the clock start (MQL time by default) to the first qualifying "
+            "sales touch at or after it, in the calendar of the lead's region (median and p90).",
+            higher_is_better=False,
+        ),
+        Kpi(
+            "attempt_compliance",
+            "Follow-up attempts",
+            "rate",
+            "Of the MQLs handed over in the period whose attempt window is over, the share that "
+            "got at least K qualifying touches within D calendar days of the clock start, or "
+            "were resolved (SQL, or rejected with a reason) before the window ended.",
+        ),
+        Kpi(
+            "mql_volume",
+            "MQLs vs target",
+            "count",
+            "MQLs handed over in the period against the monthly MQL target (the contract's, or "
+            "the month's imported target); for the current month, against the target paced by "
+            "business days elapsed.",
+        ),
+        Kpi(
+            "sla_documentation",
+            "Rejections documented",
+            "rate",
+            "Of the MQLs handed over in the period that sales rejected (and never accepted), the "
+            "share whose rejection carries a documented reason; the same rejected MQLs as the "
+            "lead acceptance rate.",
+            computation=Ratio("documented_rejected", ("rejected",), of="rejected MQLs"),
         ),
     ),
     "Rejections": (
@@ -344,6 +395,7 @@ MEASURES: dict[str, Measure] = {
         *(k.computation for k in KPIS.values() if isinstance(k.computation, Measure)),
         ACCEPTED,
         REJECTED_MQLS,
+        DOCUMENTED_REJECTED_MQLS,
     )
 }
 """Every named measure: those of the KPIs and those the page metrics' ratios are made of."""

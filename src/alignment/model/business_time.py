@@ -59,6 +59,9 @@ from alignment.db.store import Connection
 from alignment.model.sla_contract import Calendar
 from alignment.sql import quote_identifier
 
+TABLES_VERSION = "1"
+"""Changes when the shape of the tables below changes, so stored ones are rebuilt."""
+
 CALENDAR_TABLE = "business_calendar"
 """One row per (calendar key, local day): `calendar_days` with the key in `calendar`."""
 CALENDARS_TABLE = "business_calendars"
@@ -303,12 +306,16 @@ def write_calendar_table(
     calendars: Mapping[str, Calendar],
     start: date = FIRST_DAY,
     end: date = LAST_DAY,
+    *,
+    temporary: bool = False,
 ) -> None:
     """(Re)create CALENDAR_TABLE (one row per calendar key and local day), CALENDARS_TABLE (one
     row per calendar key) and SEGMENTS_TABLE (one row per calendar key and UTC day, what
     `business_seconds_sql` reads) for these calendars, keyed by the mapping's keys (any
     strings, e.g. "2026-01-01/emea"). Real tables (the app reads them on read-only connections),
-    replaced as a whole in the caller's transaction (this opens none)."""
+    replaced as a whole in the caller's transaction (this opens none). `temporary` makes them
+    temporary tables of this connection instead, which hide the stored ones (also on a
+    read-only connection: a report judged by a contract file the database does not hold)."""
     day_frames, segment_frames = [], []
     for key, calendar in calendars.items():
         days = calendar_days(calendar, start, end)
@@ -335,7 +342,8 @@ def write_calendar_table(
         try:
             order = ", ".join(quote_identifier(c) for c in frame.columns[:2])
             con.execute(
-                f"CREATE OR REPLACE TABLE {quote_identifier(table)} AS "
+                f"CREATE OR REPLACE {'TEMPORARY ' if temporary else ''}TABLE "
+                f"{quote_identifier(table)} AS "
                 f"SELECT * FROM {quote_identifier(rows)} ORDER BY {order}"
             )
         finally:

@@ -157,3 +157,18 @@ def contract_for(versions: Sequence[Contract], day: date) -> Contract:
         return Contract()
     in_effect = [c for c in ordered if c.effective_from <= day]
     return in_effect[-1] if in_effect else ordered[0]
+
+
+def calendar_key(contract: Contract, name: str) -> str:
+    """The key of one of a version's calendars in the business-calendar table
+    (`<effective_from>/<name>`): versions may define calendars of the same name differently."""
+    return f"{contract.effective_from.isoformat()}/{name}"
+
+
+def calendar_keys(versions: Sequence[Contract]) -> dict[str, Calendar]:
+    """Every calendar of every version (the default contract's when there are none), by key."""
+    return {
+        calendar_key(contract, calendar.name): calendar
+        for contract in (versions or (Contract(),))
+        for calendar in contract.calendars
+    }

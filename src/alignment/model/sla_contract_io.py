@@ -16,6 +16,7 @@ and on screen; the conversion goes through decimal text so a file round-trips ex
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import re
 import tomllib
@@ -32,6 +33,7 @@ import holidays
 from alignment import clock
 from alignment.db import store
 from alignment.db.store import Connection
+from alignment.model import business_time
 from alignment.model.sla_contract import (
     CLOCK_STARTS,
     COMMITMENT_LABEL,
@@ -41,6 +43,7 @@ from alignment.model.sla_contract import (
     Commitment,
     Contract,
     HighIntent,
+    calendar_keys,
     contract_for,
 )
 
@@ -930,11 +933,28 @@ def current(con: Connection, day: date) -> Contract:
     return contract_for(load_versions(con), day)
 
 
+CALENDARS_FINGERPRINT_SETTING = "business_calendars_fingerprint"
+"""Settings key of what the business-calendar table was built from."""
+
+
+def refresh_business_calendars(con: Connection) -> None:
+    """(Re)build the business-calendar tables (`model.business_time`) from the calendars of
+    every stored version (the default contract's when none is stored) when they changed since
+    they were built: tens of thousands of rows, rebuilt only when a contract changes."""
+    calendars = calendar_keys(load_versions(con))
+    fingerprint = hashlib.sha256(
+        (repr(sorted(calendars.items())) + business_time.TABLES_VERSION).encode()
+    ).hexdigest()[:16]
+    if store.get_setting(con, CALENDARS_FINGERPRINT_SETTING) == fingerprint:
+        return
+    business_time.write_calendar_table(con, calendars)
+    store.set_setting(con, CALENDARS_FINGERPRINT_SETTING, fingerprint)
+
+
 def _after_contracts_changed(con: Connection) -> None:
     """Keep what is derived from the contracts in step, inside the transaction that saved or
-    deleted a version. For now it does nothing: the business-calendar table (one row per
-    calendar and local date, `model.business_time`, being written separately) will be
-    (re)built here from `calendar_keys(load_versions(con))`."""
+    deleted a version: the business-calendar tables."""
+    refresh_business_calendars(con)
 
 
 def not_saved(problems: Sequence[str]) -> ContractError:

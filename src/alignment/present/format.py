@@ -1,5 +1,5 @@
-"""Numbers as people read them: one formatter per unit (count, rate, currency, days), the 95 %
-interval of a rate and the change between two values. Every tile, table, chart label,
+"""Numbers as people read them: one formatter per unit (count, rate, currency, days, hours),
+the 95 % interval of a rate and the change between two values. Every tile, table, chart label,
 sentence and CLI line formats its numbers here, so a rate reads `34 %` wherever it is shown.
 
 Missing values (None, NaN, infinity: nothing a figure can show) read `–`.
@@ -70,7 +70,17 @@ def days(value: object) -> str:
     return f"{text} day" if text == "1" else f"{text} days"
 
 
-BY_UNIT = {"count": count, "rate": rate, "currency": currency, "days": days}
+def hours(value: object) -> str:
+    """Business or clock hours: `45 min` below an hour, `3.4 h` below 10, `12 h` from 10 up."""
+    if is_missing(value):
+        return MISSING
+    number = float(value)  # type: ignore[arg-type]
+    if abs(number) < 1:
+        return f"{round(number * 60):.0f} min"
+    return f"{_one_decimal_below_ten(number)} h"
+
+
+BY_UNIT = {"count": count, "rate": rate, "currency": currency, "days": days, "hours": hours}
 """The formatter of each unit."""
 
 

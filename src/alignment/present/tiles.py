@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from alignment.metrics import registry
-from alignment.present import format
+from alignment.present import format, sla_tables
 
 OVERVIEW_TILES: tuple[str, ...] = (
     "mqls",
@@ -41,6 +41,7 @@ class Tile:
     trust: str | None = (
         None  # data-quality note (present.sentences.trust_notes), shown beside the tile
     )
+    target: str | None = None  # the SLA target and status (`Target 150 · Met`)
 
 
 def _is_missing(value: object) -> bool:
@@ -66,11 +67,15 @@ def _sample_caption(name: str, row: dict[str, object]) -> str | None:
 
 
 def overview_tiles(
-    comparison: pl.DataFrame, kpi_row: pl.DataFrame, trust: dict[str, str] | None = None
+    comparison: pl.DataFrame,
+    kpi_row: pl.DataFrame,
+    trust: dict[str, str] | None = None,
+    targets: pl.DataFrame | None = None,
 ) -> list[Tile]:
     """One tile per KPI of `OVERVIEW_TILES`, from `kpi_comparison` (one row per KPI) and the
     `kpis` frame (one row) of the same period; `trust` (from `sentences.trust_notes`) adds each
-    KPI's data-quality note."""
+    KPI's data-quality note, `targets` (the SLA scorecard, `metrics.sla.scorecard`) the target
+    and status of the KPIs that have a commitment."""
     by_name = {row["name"]: row for row in comparison.to_dicts()}
     row = kpi_row.to_dicts()[0] if kpi_row.height else {}
     tiles: list[Tile] = []
@@ -90,6 +95,7 @@ def overview_tiles(
                 help=kpi.definition,
                 caption=_sample_caption(name, row),
                 trust=(trust or {}).get(name),
+                target=None if targets is None else sla_tables.overview_target(targets, name),
             )
         )
     return tiles

@@ -12,7 +12,7 @@ from alignment import periods
 from alignment.db.store import Connection
 from alignment.metrics import overview
 from alignment.periods import Period
-from alignment.screens import quality
+from alignment.screens import quality, sla
 from alignment.selection import Selection
 
 TREND_MONTHS = 18
@@ -52,10 +52,12 @@ def default_view(
     latest: date | None,
     today: date,
 ) -> dict[str, Any]:
-    """Everything the page shows: the tiles, the trust notes and the trend."""
+    """Everything the page shows: the tiles, the trust notes, the SLA targets and row, and the
+    trend."""
     end, months = trend_window(selection.period, earliest, latest, today)
     return {
         "tiles": tiles(con, selection),
         "trust": quality.trust_notes(con, selection),
+        "sla": sla.overview_targets(con, selection),
         "trend": trend(con, selection.at(end), months),
     }

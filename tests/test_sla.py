@@ -309,3 +309,100 @@ def test_scorecard_tiles_text(con: store.Connection) -> None:
     assert "n = 7 decided MQLs" in by_key["response_time"].caption
     assert by_key["mql_volume"].value == "8"
     assert "Missed" in by_key["mql_volume"].badge
+
+
+def test_a_period_is_judged_by_the_version_in_effect(con: store.Connection) -> None:
+    from alignment.model import sla_contract_io
+
+    sla_contract_io.save_version(con, CONTRACT)  # from 2000: 4 h
+    stricter = replace(CONTRACT, effective_from=date(2026, 3, 1), response_hours=1.0)
+    sla_contract_io.save_version(con, stricter)
+    # March, 1 h target: within A1 (1 h), A7 (1 h), A9 (0.5 h); late A2 (3 h), A3 (1.5 h), A4;
+    # not touched: A6 (19 h) and A5 (2 h since 10:00) are both past 1 h -> 3 of 8
+    march = sla.response_summary(con, MARCH, now=NOW)
+    assert (march["within"], march["late"], march["open_breaches"], march["pending"]) == (
+        3,
+        3,
+        2,
+        0,
+    )
+    assert sla.contract_for_period(con, Period.month(2026, 2)).response_hours == 4.0
+    # the scorecard's comparison (February) is judged by the earlier version: A8 1 h within
+    card = sla.scorecard(con, Selection(MARCH), now=NOW)
+    response = card.filter(card["commitment"] == "response_time").to_dicts()[0]
+    assert response["actual"] == pytest.approx(3 / 8)
+    assert response["comparison_actual"] == pytest.approx(1.0)
+
+
+def test_monthly_targets_and_pace(con: store.Connection) -> None:
+    months = [date(2026, 2, 1), date(2026, 3, 1)]
+    result = sla.monthly(con, MARCH, months, now=NOW)
+    # February: 1 MQL (A8) vs 150, not paced; March: 8 vs 150, paced 150 x 14 / 22
+    assert result["mqls"].to_list() == [1, 8]
+    assert result["mql_target"].to_list() == [150, 150]
+    assert result["expected_to_date"][0] is None
+    assert result["expected_to_date"][1] == pytest.approx(150 * 14 / 22)
+    # documentation: March 1 of 2 rejected MQLs documented; February none rejected
+    assert result["sla_documentation"].to_list()[1] == pytest.approx(0.5)
+    figure = sla_charts.volume_vs_target(result, "t")
+    assert [trace.name for trace in figure.data] == ["MQLs", "Target", "Expected by today"]
+
+
+def test_counts_as_touch() -> None:
+    terms = Contract()
+    assert sla.counts_as_touch(terms, "Outbound Call", "Outbound")
+    assert sla.counts_as_touch(terms, "LinkedIn", None)  # no direction: counts by default
+    assert not sla.counts_as_touch(terms, "Task", "Outbound")
+    assert not sla.counts_as_touch(terms, "Email", "Inbound")
+    assert not sla.counts_as_touch(replace(terms, count_unknown_direction=False), "Call", "")
+
+
+def test_cli_sla_json_and_contract_file(
+    con: store.Connection,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from alignment.cli import main
+    from alignment.model import sla_contract_io
+
+    sla_contract_io.save_version(con, CONTRACT)
+    path = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()[0]
+    con.close()
+    monkeypatch.setenv("ALIGNMENT_NOW", NOW.isoformat())
+    assert main(["sla", "--db", path, "--period", "2026-03", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    response = result["commitments"]["response_time"]
+    # the numbers of the module docstring: 4 of 7 decided, median 1.25 h, p90 5.5 h
+    assert (response["actual"], response["n"], response["status"]) == (
+        pytest.approx(4 / 7),
+        7,
+        "missed",
+    )
+    assert result["response_hours"]["median"] == pytest.approx(1.25)
+    assert result["response_hours"]["p90"] == pytest.approx(5.5)
+    assert result["commitments"]["attempts"]["actual"] == pytest.approx(3 / 4)
+
+    # judged by a file instead: a 1-hour target -> 3 of 8 (see the versioning test)
+    strict = tmp_path / "strict.toml"
+    strict.write_text(
+        sla_contract_io.to_toml(replace(CONTRACT, response_hours=1.0)), encoding="utf-8"
+    )
+    assert (
+        main(["sla", "--db", path, "--period", "2026-03", "--contract", str(strict), "--json"]) == 0
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert result["commitments"]["response_time"]["actual"] == pytest.approx(3 / 8)
+
+    # a table with --by, and a bad contract file refused with its line
+    assert main(["sla", "--db", path, "--period", "2026-03", "--by", "owner"]) == 0
+    printed = capsys.readouterr().out
+    assert "Sales acts promptly" in printed and "Ann" in printed and "Bob" in printed
+    bad = tmp_path / "bad.toml"
+    bad.write_text("effective_from = 2026-01-01\nresponse_hours = -4\n", encoding="utf-8")
+    assert main(["sla", "--db", path, "--contract", str(bad)]) == 1
+    assert "bad.toml, line 2" in capsys.readouterr().err

@@ -44,9 +44,13 @@ if maturity.get("maturing"):
 for start in range(0, len(tiles.OVERVIEW_TILES), 4):
     for column, tile in zip(
         st.columns(4),
-        tiles.overview_tiles(numbers["comparison"], kpi_row, trust, sla_view["scorecard"])[
-            start : start + 4
-        ],
+        tiles.overview_tiles(
+            numbers["comparison"],
+            kpi_row,
+            trust,
+            sla_view["scorecard"],
+            maturing=bool(numbers["maturity"].get("maturing")),
+        )[start : start + 4],
         strict=False,
     ):
         with column:
@@ -71,10 +75,8 @@ for column, tile in zip(
     columns, sla_tables.scorecard_tiles(sla_view["row"], sla_view["contract"]), strict=False
 ):
     with column:
-        st.metric(
-            f"{tile.owner}: {tile.label}", tile.value, tile.delta, help=tile.help, border=True
-        )
-        st.markdown(tile.badge)
+        st.metric(tile.label, tile.value, tile.delta, help=tile.help, border=True)
+        st.markdown(f"{tile.badge} **{tile.owner}**")
         st.caption(markdown_text(tile.caption))
 columns[-1].page_link(
     "pages/sla.py", label="Every commitment and its breaches", icon=":material/timer:"

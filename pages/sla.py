@@ -41,17 +41,13 @@ def open_breaches(commitment: str) -> None:
 
 
 # ---- scorecard ------------------------------------------------------------------------------
-tiles = sla_tables.scorecard_tiles(card["scorecard"], contract, summary)
+tiles = sla_tables.scorecard_tiles(
+    card["scorecard"], contract, summary, maturing=card["maturity"]["maturing"]
+)
 for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
     with column:
-        st.metric(
-            f"{tile.owner}: {tile.label}",
-            tile.value,
-            tile.delta,
-            help=tile.help,
-            border=True,
-        )
-        st.markdown(tile.badge)
+        st.metric(tile.label, tile.value, tile.delta, help=tile.help, border=True)
+        st.markdown(f"{tile.badge} **{tile.owner}**")
         st.caption(markdown_text(tile.caption))
         if tile.breaches:
             st.button(

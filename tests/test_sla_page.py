@@ -49,10 +49,8 @@ def test_sla_page_shows_every_commitment_as_computed(demo_db: Path) -> None:
     expected = _scorecard(demo_db)
     shown = {m.label: m.value for m in at.metric}
     response = expected["response_time"]
-    assert shown["Sales: Sales acts promptly"] == format.rate(response["actual"])
-    assert shown["Marketing: Marketing delivers qualified leads"] == format.count(
-        expected["mql_volume"]["actual"]
-    )
+    assert shown["Response within SLA"] == format.rate(response["actual"])
+    assert shown["MQLs vs target"] == format.count(expected["mql_volume"]["actual"])
     badges = " ".join(m.value for m in at.markdown)
     assert "Met" in badges or "At risk" in badges or "Missed" in badges
     titles = [chart.proto.spec for chart in at.get("plotly_chart")]
@@ -91,8 +89,8 @@ def test_overview_shows_targets_and_the_sla_row(demo_db: Path) -> None:
     volume = expected["mql_volume"]
     assert f"Target {format.count(volume['target'])}" in captions
     labels = [m.label for m in at.metric]
-    assert "Sales: Sales acts promptly" in labels
-    assert "Sales: Sales closes the loop" in labels
+    assert "Response within SLA" in labels
+    assert "Rejections documented" in labels
 
 
 def test_without_activities_the_page_names_the_exports(empty_db: Path) -> None:

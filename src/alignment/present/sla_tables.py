@@ -32,6 +32,9 @@ STATUS_BADGE: dict[str, str] = {
 alone)."""
 
 NO_STATUS = ":gray-badge[No data]"
+MATURING_BADGE = ":gray-badge[:material/hourglass_top: Still maturing]"
+"""The MQL -> SQL status while the period's cohort is still maturing: its conversion will still
+rise, so a miss is not final."""
 
 OWNER_LABEL: dict[str, str] = {"marketing": "Marketing", "sales": "Sales"}
 
@@ -89,11 +92,16 @@ class SlaTile:
 
 
 def scorecard_tiles(
-    card: pl.DataFrame, contract: Contract, summary: dict[str, Any] | None = None
+    card: pl.DataFrame,
+    contract: Contract,
+    summary: dict[str, Any] | None = None,
+    *,
+    maturing: bool = False,
 ) -> list[SlaTile]:
     """One tile per scorecard row: value, change against the comparison, status badge, a
     caption with the terms, target and n (`n = 48 decided MQLs`) and, with the period's
-    response `summary`, how many leads breach it."""
+    response `summary`, how many leads breach it. While the cohort is `maturing`, MQL -> SQL
+    is marked so instead of with its status (it will still rise)."""
     terms = {
         "mql_volume": "MQLs handed over",
         "mql_to_sql": "MQL → SQL (MQL cohort)",
@@ -120,11 +128,15 @@ def scorecard_tiles(
         delta = None
         if row["comparison_actual"] is not None or row["comparison_status"] is not None:
             delta = format.delta(unit, row["actual"], row["comparison_actual"])  # type: ignore[arg-type]
-        caption = f"{terms[key]} · {target_text(row)}"
+        caption = f"{row['label']}: {terms[key]} · {target_text(row)}"
         if key != "mql_volume":
             caption += f" · n = {row['n']:,} {counted[key]}"
         if row["note"]:
             caption += f" · {row['note']}"
+        badge = status_badge(row["status"])
+        if maturing and key == "mql_to_sql":
+            badge = MATURING_BADGE
+            caption += " · the cohort is still maturing: judge it when final"
         breaches = None
         if summary is not None and key == "response_time":
             breaches = int(summary["late"] + summary["open_breaches"])
@@ -135,11 +147,11 @@ def scorecard_tiles(
         tiles.append(
             SlaTile(
                 commitment=key,
-                label=row["label"],
+                label=registry.metric(COMMITMENT_METRIC[key]).label,
                 owner=OWNER_LABEL.get(row["owner"], row["owner"]),
                 value=format.value(unit, row["actual"]),  # type: ignore[arg-type]
                 delta=delta,
-                badge=status_badge(row["status"]),
+                badge=badge,
                 caption=caption,
                 help=registry.metric(COMMITMENT_METRIC[key]).definition,
                 breaches=breaches,
@@ -148,9 +160,10 @@ def scorecard_tiles(
     return tiles
 
 
-def overview_target(card: pl.DataFrame, kpi: str) -> str | None:
+def overview_target(card: pl.DataFrame, kpi: str, *, maturing: bool = False) -> str | None:
     """The target line of an Overview KPI tile that has a commitment (`mqls`, `mql_to_sql`):
-    `Target 150 · Met`; None for other KPIs or without a scorecard row."""
+    `Target 150 · Met` (`· still maturing` for MQL -> SQL while the cohort matures); None for
+    other KPIs or without a scorecard row."""
     commitment = {"mqls": "mql_volume", "mql_to_sql": "mql_to_sql"}.get(kpi)
     if commitment is None:
         return None
@@ -159,6 +172,8 @@ def overview_target(card: pl.DataFrame, kpi: str) -> str | None:
         return None
     row = rows[0]
     status = (row["status"] or "no data").capitalize()
+    if maturing and kpi == "mql_to_sql":
+        status = "still maturing"
     note = f" ({row['note']})" if row["note"] else ""
     return f"Target {format.value(_unit(row), row['target'])} · {status}{note}"  # type: ignore[arg-type]
 

@@ -71,11 +71,14 @@ def overview_tiles(
     kpi_row: pl.DataFrame,
     trust: dict[str, str] | None = None,
     targets: pl.DataFrame | None = None,
+    *,
+    maturing: bool = False,
 ) -> list[Tile]:
     """One tile per KPI of `OVERVIEW_TILES`, from `kpi_comparison` (one row per KPI) and the
     `kpis` frame (one row) of the same period; `trust` (from `sentences.trust_notes`) adds each
     KPI's data-quality note, `targets` (the SLA scorecard, `metrics.sla.scorecard`) the target
-    and status of the KPIs that have a commitment."""
+    and status of the KPIs that have a commitment (`maturing`: the cohort is still maturing, so
+    MQL -> SQL has no status yet)."""
     by_name = {row["name"]: row for row in comparison.to_dicts()}
     row = kpi_row.to_dicts()[0] if kpi_row.height else {}
     tiles: list[Tile] = []
@@ -95,7 +98,9 @@ def overview_tiles(
                 help=kpi.definition,
                 caption=_sample_caption(name, row),
                 trust=(trust or {}).get(name),
-                target=None if targets is None else sla_tables.overview_target(targets, name),
+                target=None
+                if targets is None
+                else sla_tables.overview_target(targets, name, maturing=maturing),
             )
         )
     return tiles

@@ -11,7 +11,7 @@ import polars as pl
 
 from alignment import clock, periods
 from alignment.db.store import Connection
-from alignment.metrics import sla
+from alignment.metrics import overview, sla
 from alignment.periods import Period
 from alignment.selection import Selection
 
@@ -24,12 +24,14 @@ its KPI tiles as targets)."""
 
 
 def scorecard(con: Connection, selection: Selection) -> dict[str, Any]:
-    """`scorecard` (one row per commitment), `summary` (the response and attempt counts, median
-    and p90 hours), `source` (where touches come from) and `contract` (the terms judging the
-    period)."""
+    """`scorecard` (one row per commitment), `maturity` (whether the period's MQL cohort is
+    still maturing: its MQL -> SQL will still rise), `summary` (the response and attempt counts,
+    median and p90 hours), `source` (where touches come from) and `contract` (the terms judging
+    the period)."""
     card, summary = sla.review(con, selection)
     return {
         "scorecard": card,
+        "maturity": overview.cohort_maturity(con, selection.alone),
         "summary": summary,
         "source": sla.touch_source(con),
         "contract": sla.contract_for_period(con, selection.period, clock.today()),

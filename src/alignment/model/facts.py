@@ -216,7 +216,8 @@ def _lead_facts_projection(relation: str) -> str:
   l.fact_rejection_reason AS rejection_reason, l.rejection_reason_raw,
   l.fact_rejection_documented AS rejection_documented,
   (l.rejected_at IS NOT NULL OR l.fact_rejection_documented) AS is_rejected,
-  l.opp_id, l.is_converted, l.is_won, l.import_id,
+  l.opp_id, l.is_converted, l.is_won, l.first_engagement_at, l.times_contacted, l.assigned_at,
+  l.import_id,
   {reached},
   {reached_flags}
 FROM {relation} l"""
@@ -298,6 +299,21 @@ SELECT opp_id, min(lead_id) AS lead_id FROM leads WHERE opp_id IS NOT NULL GROUP
 """One row per opportunity that a lead names (Salesforce ConvertedOpportunityId, HubSpot
 Associated Deal IDs): links it to that lead when the opportunity names none itself."""
 
+
+def email_key(column: str) -> str:
+    """SQL: the e-mail address in `column` as addresses are compared (lower case, without
+    surrounding spaces; NULL when empty): the value of `nullif(lower(trim(column)), '')`.
+
+    DuckDB's `trim` decodes every character looking for Unicode spaces and is the costliest
+    part of comparing a million addresses, so it is skipped where it changes nothing: an ASCII
+    value (as many bytes as characters) that neither starts nor ends with a space (how imports
+    store addresses; among ASCII characters `trim` removes only the space)."""
+    return (
+        f"nullif(CASE WHEN strlen({column}) = length({column}) AND NOT starts_with({column}, ' ') "
+        f"AND NOT ends_with({column}, ' ') THEN lower({column}) ELSE lower(trim({column})) END, '')"
+    )
+
+
 LEAD_EMAILS_SQL = """
 CREATE OR REPLACE VIEW lead_emails AS
 SELECT lower(trim(email)) AS email,
@@ -309,25 +325,154 @@ GROUP BY 1
 """One row per lead e-mail address (lower case): the earliest-created lead that has it."""
 
 
-def _linked_facts_sql(view: str, table: str) -> str:
-    """One row per activity / touchpoint: all its columns plus `linked_lead_id`, the lead it
-    belongs to: matched by canonical lead id, else by e-mail; NULL when nothing matches."""
-    return f"""
-CREATE OR REPLACE VIEW {view} AS
-SELECT t.*, coalesce(l.lead_id, le.lead_id) AS linked_lead_id
+def _linked_facts_sql(view: str, table: str) -> tuple[str, str]:
+    """The view `view` (one row per activity / touchpoint: all its columns, `linked_lead_id`
+    last, the lead it belongs to as stored on the row) and `<view>_live`, the same computed
+    from scratch: the lead matched by canonical lead id, else by e-mail (`lead_emails`); NULL
+    when nothing matches. Tests hold the two equal."""
+    return (
+        f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table}",
+        f"""CREATE OR REPLACE VIEW {view}_live AS
+SELECT t.* EXCLUDE (linked_lead_id), coalesce(l.lead_id, le.lead_id) AS linked_lead_id
 FROM {table} t
 LEFT JOIN leads l ON l.lead_id = t.lead_id
-LEFT JOIN lead_emails le ON le.email = lower(trim(t.email))
-"""
+LEFT JOIN lead_emails le ON le.email = lower(trim(t.email))""",
+    )
 
 
-ACTIVITY_FACTS_SQL = _linked_facts_sql("activity_facts", "activities")
-TOUCHPOINT_FACTS_SQL = _linked_facts_sql("touchpoint_facts", "touchpoints")
+LINKED_FACTS_SQL: dict[str, tuple[str, str]] = {
+    "activity_facts": _linked_facts_sql("activity_facts", "activities"),
+    "touchpoint_facts": _linked_facts_sql("touchpoint_facts", "touchpoints"),
+}
+"""The activity and touchpoint models over the `linked_lead_id` stored on their tables."""
+
+LINKS_SETTING = "links_state"
+"""Settings key: `<import id> <lead count>` as of the last time the links were brought in step:
+the newest import whose leads they have seen (a lead import's new leads carry a later id) and
+how many leads there were (fewer than that plus the new ones: some were deleted)."""
+
+_WRITTEN_LEADS = "__alignment_written_leads"
+"""Temp table, during a relink: the lead id and e-mail address of each lead written since."""
 
 
-FACT_MODELS: tuple[str, ...] = ("lead_facts", "opp_facts")
+def _relink_sql(table: str, candidates: str) -> str:
+    """UPDATE: recompute `linked_lead_id` of the rows of `table` (alias `t`) meeting the SQL
+    condition `candidates`, by lead id, else by e-mail to the earliest-created lead with that
+    address; only rows whose link changes are written. The e-mail match reads the addresses of
+    the leads once and groups only those a candidate has."""
+    name = quote_identifier(table)
+    return f"""UPDATE {name} SET linked_lead_id = n.lead_id FROM (
+  WITH candidates AS MATERIALIZED (
+    SELECT t.rowid AS row_id, t.lead_id, {email_key("t.email")} AS email,
+      t.linked_lead_id AS was
+    FROM {name} t WHERE {candidates}
+  ),
+  by_email AS (
+    SELECT {email_key("l.email")} AS email,
+      first(l.lead_id ORDER BY l.created_at NULLS LAST, l.lead_id) AS lead_id
+    FROM leads l
+    WHERE {email_key("l.email")} IN (SELECT email FROM candidates)
+    GROUP BY 1
+  )
+  SELECT c.row_id, coalesce(l.lead_id, e.lead_id) AS lead_id, c.was
+  FROM candidates c
+  LEFT JOIN leads l ON l.lead_id = c.lead_id
+  LEFT JOIN by_email e ON e.email = c.email
+) n
+WHERE {name}.rowid = n.row_id AND n.lead_id IS DISTINCT FROM n.was"""
+
+
+def _links_state(con: Connection) -> tuple[int, int] | None:
+    """(newest import seen, lead count) as of the last relink; None before the first."""
+    value = store.get_setting(con, LINKS_SETTING)
+    if not value:
+        return None
+    newest, leads = value.split()
+    return int(newest), int(leads)
+
+
+def _record_links_state(con: Connection, newest: int) -> None:
+    leads, latest = con.execute(
+        "SELECT count(*), coalesce(max(import_id), 0) FROM leads"
+    ).fetchall()[0]
+    store.set_setting(con, LINKS_SETTING, f"{max(newest, int(latest))} {int(leads)}")
+
+
+def _lead_conditions(con: Connection, state: tuple[int, int]) -> list[str]:
+    """Conditions over a record `t` whose link the leads written since the last relink can
+    change: it names one of them by id, is linked to one, or has one's e-mail address (a new
+    or earlier-created lead takes the address over); and, when leads were deleted, it is
+    linked to a lead that no longer exists. Leads written since are those whose facts are not
+    computed yet (updated or restored: `fact_channel` is NULL until `compute_lead_facts`)
+    and those a newer import inserted (with their facts). Fills `_WRITTEN_LEADS`."""
+    newest, known = state
+    params = {"newest": newest}
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_WRITTEN_LEADS} AS "
+        f"SELECT lead_id, {email_key('email')} AS email FROM leads "
+        "WHERE fact_channel IS NULL OR import_id > $newest",
+        params,
+    )
+    leads, inserted = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE import_id > $newest AND fact_channel IS NOT NULL) "
+        "FROM leads",
+        params,
+    ).fetchall()[0]
+    written, with_email = con.execute(
+        f"SELECT count(*), count(email) FROM {_WRITTEN_LEADS}"
+    ).fetchall()[0]
+    conditions = []
+    if written:
+        conditions += [
+            f"t.lead_id IN (SELECT lead_id FROM {_WRITTEN_LEADS})",
+            f"t.linked_lead_id IN (SELECT lead_id FROM {_WRITTEN_LEADS})",
+        ]
+    if with_email:
+        conditions.append(
+            f"(t.email IS NOT NULL AND {email_key('t.email')} IN "
+            f"(SELECT email FROM {_WRITTEN_LEADS} WHERE email IS NOT NULL))"
+        )
+    # any other difference in the count (leads inserted without an import id) is taken as a
+    # possible deletion too: the check costs one join of every record, but is always right
+    if leads != known + inserted:
+        conditions.append(
+            "(t.linked_lead_id IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM leads l WHERE l.lead_id = t.linked_lead_id))"
+        )
+    return conditions
+
+
+def link_records(con: Connection, changed: frozenset[str] | None = None) -> None:
+    """Bring `linked_lead_id` of activities and touchpoints in step with the data (inside the
+    transaction that changed it), relinking only the records a write can affect. `changed`
+    names the tables written (None: any, and every record is relinked, as on the first run):
+    - activities / touchpoints: their unlinked rows (new rows, and rows an import updated or
+      an undo restored, which are written without a link);
+    - leads: in both tables, the unlinked records and those the leads written since the last
+      relink can take or release (`_lead_conditions`), so a lead import reads the 3M records
+      once each for a few cheap tests instead of joining them all again."""
+    if changed is not None and not changed & {"leads", *schema.LINKED_TABLES}:
+        return
+    state = _links_state(con)
+    if changed is None or state is None:
+        for table in schema.LINKED_TABLES:
+            con.execute(_relink_sql(table, "TRUE"))
+        _record_links_state(con, 0)
+        return
+    by_leads = _lead_conditions(con, state) if "leads" in changed else []
+    for table in schema.LINKED_TABLES:
+        if table not in changed and "leads" not in changed:
+            continue
+        con.execute(_relink_sql(table, " OR ".join(["t.linked_lead_id IS NULL", *by_leads])))
+    if "leads" in changed:
+        con.execute(f"DROP TABLE IF EXISTS {_WRITTEN_LEADS}")
+        _record_links_state(con, state[0])
+
+
+FACT_MODELS: tuple[str, ...] = ("lead_facts", "opp_facts", *LINKED_FACTS_SQL)
 """The fact models, each with a `<name>_live` view computing it from scratch: `lead_facts` is a
-view over the fact columns stored on `leads`; `opp_facts` a table rebuilt from its live view."""
+view over the fact columns stored on `leads`; `opp_facts` a table rebuilt from its live view;
+`activity_facts` / `touchpoint_facts` views over the links stored on their tables."""
 
 MODELS_FINGERPRINT_SETTING = "models_fingerprint"
 
@@ -338,7 +483,8 @@ RECOMPUTE_ALL_WHEN: frozenset[str] = frozenset(
 
 
 def _fingerprint() -> str:
-    model_sql = (LEAD_FACTS_SQL, LEAD_FACTS_LIVE_SQL, OPP_FACTS_SQL)
+    links = tuple(_relink_sql(table, "TRUE") for table in schema.LINKED_TABLES)
+    model_sql = (LEAD_FACTS_SQL, LEAD_FACTS_LIVE_SQL, OPP_FACTS_SQL, *links)
     return hashlib.sha256("\n".join(model_sql).encode()).hexdigest()[:16]
 
 
@@ -371,12 +517,14 @@ def compute_lead_facts(con: Connection, *, only_missing: bool) -> None:
 
 def refresh(con: Connection, changed: frozenset[str] | None = None) -> None:
     """Bring the facts in step with the data, inside the transaction that changed it (the
-    `store.after_every_write` hook): the fact columns of leads (all of them when a map or a
-    lookup changed, else those of leads written since) and the `opp_facts` table. `changed`
-    names the tables written (None: any), so an import of activities, touchpoints, spend or
-    targets costs nothing here."""
+    `store.after_every_write` hook): the links of activities and touchpoints (`link_records`,
+    first: it reads which leads were written before their facts are computed), the fact
+    columns of leads (all of them when a map or a lookup changed, else those of leads written
+    since) and the `opp_facts` table. `changed` names the tables written (None: any), so an
+    import of spend or targets costs nothing here, and one of activities only their links."""
     if _relation_kind(con, "opp_facts_live") is None:
         return  # a migration, before the models exist
+    link_records(con, changed)
     everything = changed is None or bool(changed & RECOMPUTE_ALL_WHEN)
     if everything or "leads" in changed:  # type: ignore[operator]
         compute_lead_facts(con, only_missing=not everything)
@@ -407,9 +555,13 @@ def create_views(con: Connection) -> None:
     if stale:
         with store.transaction(con):
             pass  # the after-write hook recomputes every fact and records the fingerprint
+    elif _links_state(con) is None:  # a new database, or links never computed by this code
+        with store.transaction(con, changes_data=schema.LINKED_TABLES):
+            pass  # the after-write hook links every activity and touchpoint
     con.execute(LEAD_EMAILS_SQL)
-    con.execute(ACTIVITY_FACTS_SQL)
-    con.execute(TOUCHPOINT_FACTS_SQL)
+    for view, live in LINKED_FACTS_SQL.values():
+        con.execute(view)
+        con.execute(live)
 
 
 def seed_default_maps(con: Connection) -> None:

@@ -250,10 +250,13 @@ def test_records_imported_before_their_lead_are_linked_when_it_arrives(
     # A1 by id; A2 and A3 (L7 not imported) by e-mail; T1 by e-mail
     assert _stored_links(con) == {"A1": "crm:L1", "A2": "crm:L5", "A3": "crm:L5"}
     assert _stored_links(con, "touchpoints") == {"T1": "crm:L5"}
-    # a lead created earlier takes the address over; the lead A3 names wins over any e-mail
-    _leads(con, "id,email,created\nL0,C@x.com,2026-01-15\nL7,,2026-03-01\n", "more.csv")
-    assert _stored_links(con) == {"A1": "crm:L1", "A2": "crm:L0", "A3": "crm:L7"}
+    # a lead created earlier takes the address over
+    _leads(con, "id,email,created\nL0,C@x.com,2026-01-15\n", "more.csv")
+    assert _stored_links(con) == {"A1": "crm:L1", "A2": "crm:L0", "A3": "crm:L0"}
     assert _stored_links(con, "touchpoints") == {"T1": "crm:L0"}
+    # the lead A3 names (without an address) wins over the e-mail
+    _leads(con, "id,email,created\nL7,,2026-03-01\n", "l7.csv")
+    assert _stored_links(con) == {"A1": "crm:L1", "A2": "crm:L0", "A3": "crm:L7"}
     assert _in_step(con)
 
 
@@ -296,25 +299,26 @@ def test_undoing_an_import_that_changed_a_record_restores_its_link(con: store.Co
 def test_a_lead_import_relinks_only_the_records_it_can_change(
     con: store.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    conditions: list[str] = []
-    relink_sql = facts._relink_sql
+    relinked: list[dict[str, str]] = []
+    relink = facts._relink
 
-    def spy(table: str, candidates: str) -> str:
-        conditions.append(candidates)
-        return relink_sql(table, candidates)
+    def spy(connection: store.Connection, conditions: dict[str, str]) -> None:
+        relinked.append(conditions)
+        relink(connection, conditions)
 
     first = _leads(con, "id,email,created\nL1,a@x.com,2026-01-01\n", "leads.csv")
     _touches(con, "id,lead,email,at\nA1,L1,,2026-01-05\nA2,L2,,2026-01-05\n", "a.csv")
-    monkeypatch.setattr(facts, "_relink_sql", spy)
+    monkeypatch.setattr(facts, "_relink", spy)
     _leads(con, "id,email,created\nL2,,2026-01-02\n", "more.csv")
-    # one relink per table, limited to the records the new lead can take: no record is
-    # checked against every lead (the test for links to deleted leads) when none was deleted
-    assert len(conditions) == 2
-    assert not any("NOT EXISTS" in c for c in conditions)
+    # one relink of both tables, limited to the records the new lead can take (unlinked, or
+    # naming, linked to or sharing an address with a lead written): not every record
+    assert [sorted(c) for c in relinked] == [["activities", "touchpoints"]]
+    assert "TRUE" not in relinked[0].values()
     assert _stored_links(con) == {"A1": "crm:L1", "A2": "crm:L2"}
-    conditions.clear()
+    relinked.clear()
+    # undoing a lead import deletes leads: every record is relinked
     delete_import(con, first.import_id)  # type: ignore[arg-type]
-    assert len(conditions) == 2 and all("NOT EXISTS" in c for c in conditions)
+    assert relinked == [{"activities": "TRUE", "touchpoints": "TRUE"}]
     assert _stored_links(con) == {"A1": None, "A2": "crm:L2"}
     assert _in_step(con)
 

@@ -302,9 +302,9 @@ def test_a_lead_import_relinks_only_the_records_it_can_change(
     relinked: list[dict[str, str]] = []
     relink = facts._relink
 
-    def spy(connection: store.Connection, conditions: dict[str, str]) -> None:
+    def spy(connection: store.Connection, conditions: dict[str, str], **options: bool) -> None:
         relinked.append(conditions)
-        relink(connection, conditions)
+        relink(connection, conditions, **options)
 
     first = _leads(con, "id,email,created\nL1,a@x.com,2026-01-01\n", "leads.csv")
     _touches(con, "id,lead,email,at\nA1,L1,,2026-01-05\nA2,L2,,2026-01-05\n", "a.csv")
@@ -335,6 +335,7 @@ def test_migration_7_fills_the_links_of_existing_records(tmp_path: Path) -> None
     for table in ("leads", "leads_replaced"):
         for name in ("first_engagement_at", "times_contacted", "assigned_at"):
             con.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
+    con.execute("ALTER TABLE leads DROP COLUMN fact_email_key")
     con.execute("DELETE FROM schema_version WHERE version >= 7")
     con.close()
 
@@ -346,8 +347,13 @@ def test_migration_7_fills_the_links_of_existing_records(tmp_path: Path) -> None
     columns = {r[0] for r in con.execute("DESCRIBE leads_replaced").fetchall()}
     assert {"first_engagement_at", "times_contacted", "assigned_at"} <= columns
     con.close()
-    con = model.connect(path)
+    con = model.connect(path)  # the models compute the new stored fact (the address key)
     assert _in_step(con)
+    assert store.query(con, "FROM lead_facts EXCEPT ALL FROM lead_facts_live").is_empty()
+    assert con.execute("SELECT external_id, email_key FROM lead_facts ORDER BY 1").fetchall() == [
+        ("L1", "a@x.com"),
+        ("L2", "a@x.com"),
+    ]
     con.close()
 
 

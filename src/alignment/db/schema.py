@@ -417,12 +417,14 @@ STORED_LEAD_FACTS: dict[str, ColumnKind] = {
     "fact_account_country": "text",
     "fact_account_industry": "text",
     "fact_account_employees": "integer",
+    "fact_email_key": "text",
 }
 """What `models` computes for each lead from the maps and the owner / account lookups (the joins
 behind `lead_facts`), stored on the lead row itself (migration 4) so an import writes each lead
 once. Never mapped or imported; `fact_channel` is NULL until the row's facts are computed.
 Lookup values are stored apart from the lead's own (empty when there is no lookup: nearly free
-to store); `lead_facts` combines them."""
+to store); `lead_facts` combines them. `fact_email_key` is the address as addresses are compared
+(lower case, trimmed; added by migration 7): duplicates and links group by it."""
 
 REPLACED_SUFFIX = "_replaced"
 """Suffix of the shadow table that keeps a fact row's previous values when an import updates it,

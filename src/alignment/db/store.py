@@ -150,7 +150,18 @@ def _migration_7(con: Connection) -> None:
     here for the rows already there with the rule the model views used to apply on every read:
     the lead with the record's lead id, else the earliest-created lead with its e-mail (lower
     case, trimmed); the model keeps it in step from then on. Leads get the fields that measure
-    the SLA without activities (`schema.SLA_LEAD_FIELDS`), in the table and its undo shadow."""
+    the SLA without activities (`schema.SLA_LEAD_FIELDS`), in the table and its undo shadow,
+    and the stored fact columns added since migration 4: `fact_email_key`, filled here (the
+    address as addresses are compared, which the links below use too)."""
+    for name, kind in schema.STORED_LEAD_FACTS.items():
+        con.execute(
+            f"ALTER TABLE leads ADD COLUMN IF NOT EXISTS {quote_identifier(name)} "
+            f"{schema.DUCKDB_TYPE[kind]}"
+        )
+    key = "nullif(lower(trim(email)), '')"
+    con.execute(
+        f"UPDATE leads SET fact_email_key = {key} WHERE fact_email_key IS DISTINCT FROM {key}"
+    )
     for name in schema.SLA_LEAD_FIELDS:
         col = schema.column("leads", name)
         for table in ("leads", "leads" + schema.REPLACED_SUFFIX):

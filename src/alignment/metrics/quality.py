@@ -29,7 +29,7 @@ from alignment.db.store import Connection, quote_identifier
 from alignment.metrics.compile import compile_periods
 from alignment.metrics.registry import Measure
 from alignment.model import maps
-from alignment.model.facts import NOT_SET, email_key
+from alignment.model.facts import NOT_SET
 from alignment.periods import Period
 from alignment.selection import Selection, period_and_filters
 
@@ -111,12 +111,14 @@ _UNLINKED_COUNT_SQL = """SELECT
 by `model.facts.link_records`): a filter, not a `FILTER` count, so DuckDB skips the blocks
 whose statistics say every record is linked."""
 
-_DUPLICATE_EMAIL_COUNT_SQL = f"""
+_DUPLICATE_EMAIL_COUNT_SQL = """
 SELECT coalesce(sum(leads) FILTER (WHERE email IS NOT NULL AND leads > 1), 0)::BIGINT
   AS duplicate_email
-FROM (SELECT {email_key("l.email")} AS email, count(*) AS leads FROM leads l GROUP BY 1)"""
+FROM (SELECT l.email_key AS email, count(*) AS leads FROM lead_facts l GROUP BY 1)"""
 """Leads sharing their e-mail address with another lead: the leads of every address held by
-more than one (one grouping, where the drill-down needs a window over every lead)."""
+more than one (one grouping, where the drill-down needs a window over every lead), by the
+address key stored on each lead (`lead_facts.email_key`: computing it again for a million
+addresses was a third of this count)."""
 
 
 def _dates_sql() -> str:
@@ -202,10 +204,10 @@ CHECKS: dict[str, Check] = {
             "Leads that share an e-mail address (compared case-insensitively) with another "
             "lead; each person may be counted more than once.",
             "leads",
-            f"""SELECT {_LEAD_COLUMNS} FROM leads l
-            WHERE {email_key("l.email")} IS NOT NULL
-            QUALIFY count(*) OVER (PARTITION BY {email_key("l.email")}) > 1
-            ORDER BY {email_key("l.email")}, l.created_at NULLS LAST, l.lead_id""",
+            f"""SELECT {_LEAD_COLUMNS} FROM lead_facts l
+            WHERE l.email_key IS NOT NULL
+            QUALIFY count(*) OVER (PARTITION BY l.email_key) > 1
+            ORDER BY l.email_key, l.created_at NULLS LAST, l.lead_id""",
             "leads",
             count_sql=_DUPLICATE_EMAIL_COUNT_SQL,
         ),

@@ -108,6 +108,20 @@ def _lookup(name: str, table: str, raw: str, canonical: str | None = None) -> st
 )"""
 
 
+def email_key(column: str) -> str:
+    """SQL: the e-mail address in `column` as addresses are compared (lower case, without
+    surrounding spaces; NULL when empty): the value of `nullif(lower(trim(column)), '')`.
+
+    DuckDB's `trim` decodes every character looking for Unicode spaces and is the costliest
+    part of comparing a million addresses, so it is skipped where it changes nothing: an ASCII
+    value (as many bytes as characters) that neither starts nor ends with a space (how imports
+    store addresses; among ASCII characters `trim` removes only the space)."""
+    return (
+        f"nullif(CASE WHEN strlen({column}) = length({column}) AND NOT starts_with({column}, ' ') "
+        f"AND NOT ends_with({column}, ' ') THEN lower({column}) ELSE lower(trim({column})) END, '')"
+    )
+
+
 _DOCUMENTED = f"coalesce(rl.reason <> {_NOT_A_REJECTION_SQL}, FALSE)"
 """The reason map covers the raw reason with a standard reason (its targets are validated), so
 an empty or unmapped reason is "not documented" (DESIGN section 5, Rejections)."""
@@ -128,6 +142,7 @@ _LEAD_FACT_SQL: dict[str, str] = {
     "fact_account_country": "a.country",
     "fact_account_industry": "a.industry",
     "fact_account_employees": "a.employees",
+    "fact_email_key": email_key("l.email"),
 }
 """SQL of each stored lead fact (`schema.STORED_LEAD_FACTS`) over a lead row `l` and the map /
 lookup joins of `lead_facts_select`."""
@@ -200,7 +215,8 @@ def _lead_facts_projection(relation: str) -> str:
         f"{_reached_flag(stage)} AS reached_{stage}" for stage in schema.LEAD_STAGES
     )
     return f"""SELECT
-  l.lead_id, l.source_system, l.external_id, l.created_at, l.email, l.name,
+  l.lead_id, l.source_system, l.external_id, l.created_at, l.email,
+  l.fact_email_key AS email_key, l.name,
   l.fact_channel AS channel, l.channel_raw, l.fact_marketing_sourced AS marketing_sourced,
   coalesce(l.campaign, '{NOT_SET}') AS campaign,
   coalesce(l.segment, l.fact_account_segment, '{NOT_SET}') AS segment,
@@ -300,20 +316,6 @@ SELECT opp_id, min(lead_id) AS lead_id FROM leads WHERE opp_id IS NOT NULL GROUP
 Associated Deal IDs): links it to that lead when the opportunity names none itself."""
 
 
-def email_key(column: str) -> str:
-    """SQL: the e-mail address in `column` as addresses are compared (lower case, without
-    surrounding spaces; NULL when empty): the value of `nullif(lower(trim(column)), '')`.
-
-    DuckDB's `trim` decodes every character looking for Unicode spaces and is the costliest
-    part of comparing a million addresses, so it is skipped where it changes nothing: an ASCII
-    value (as many bytes as characters) that neither starts nor ends with a space (how imports
-    store addresses; among ASCII characters `trim` removes only the space)."""
-    return (
-        f"nullif(CASE WHEN strlen({column}) = length({column}) AND NOT starts_with({column}, ' ') "
-        f"AND NOT ends_with({column}, ' ') THEN lower({column}) ELSE lower(trim({column})) END, '')"
-    )
-
-
 LEAD_EMAILS_SQL = """
 CREATE OR REPLACE VIEW lead_emails AS
 SELECT lower(trim(email)) AS email,
@@ -360,16 +362,35 @@ _NEW_LINKS = "__alignment_new_links"
 """Temp table, during a relink: the records whose link changes, with their new link."""
 
 
-def _candidates_sql(conditions: dict[str, str]) -> str:
+def _candidates_sql(conditions: dict[str, str], *, by_address: bool = False) -> str:
     """SELECT: one row per record of each table (`schema.LINKED_TABLES` order) meeting its SQL
     condition over `t`: the table's number, the row id, its lead id and e-mail address, and the
-    lead it is linked to now."""
-    return " UNION ALL ".join(
-        f"SELECT {schema.LINKED_TABLES.index(table)} AS tbl, t.rowid AS row_id, t.lead_id, "
-        f"{email_key('t.email')} AS email, t.linked_lead_id AS was "
-        f"FROM {quote_identifier(table)} t WHERE {condition}"
-        for table, condition in conditions.items()
-    )
+    lead it is linked to now. With `by_address`, also the records with the address of a lead
+    in `_WRITTEN_LEADS`, among those not linked by their own lead id (a record linked by its
+    lead id keeps that link whatever the addresses, so its address is not even compared)."""
+    parts = []
+    for table, condition in conditions.items():
+        number, name = schema.LINKED_TABLES.index(table), quote_identifier(table)
+        columns = (
+            f"{number} AS tbl, t.rowid AS row_id, t.lead_id, {email_key('t.email')} AS email, "
+            "t.linked_lead_id AS was"
+        )
+        select = f"SELECT {columns} FROM {name} t WHERE {condition}"
+        if by_address:
+            select += (
+                f" UNION SELECT * FROM (SELECT {columns} FROM {name} t "
+                "WHERE t.linked_lead_id IS DISTINCT FROM t.lead_id AND t.email IS NOT NULL) "
+                f"WHERE email IN (SELECT email FROM {_WRITTEN_LEADS})"
+            )
+        parts.append(f"({select})")
+    return " UNION ALL ".join(parts)
+
+
+_LEAD_EMAIL_KEY = (
+    f"CASE WHEN l.fact_channel IS NULL THEN {email_key('l.email')} ELSE l.fact_email_key END"
+)
+"""SQL: the address key of lead `l`, stored (`fact_email_key`) unless the lead was written in
+this transaction and its facts are not computed yet (links are relinked before the facts)."""
 
 
 def _new_links_sql(by_email: bool) -> str:
@@ -378,10 +399,10 @@ def _new_links_sql(by_email: bool) -> str:
     earliest-created lead with its e-mail address, grouped only for the addresses candidates
     have."""
     email_join = f"""LEFT JOIN (
-  SELECT {email_key("l.email")} AS email,
+  SELECT {_LEAD_EMAIL_KEY} AS email,
     first(l.lead_id ORDER BY l.created_at NULLS LAST, l.lead_id) AS lead_id
   FROM leads l
-  WHERE {email_key("l.email")} IN (SELECT email FROM {_CANDIDATES})
+  WHERE {_LEAD_EMAIL_KEY} IN (SELECT email FROM {_CANDIDATES})
   GROUP BY 1
 ) e ON e.email = c.email"""
     linked = "coalesce(l.lead_id, e.lead_id)" if by_email else "l.lead_id"
@@ -392,14 +413,15 @@ LEFT JOIN leads l ON l.lead_id = c.lead_id
 WHERE {linked} IS DISTINCT FROM c.was"""
 
 
-def _relink(con: Connection, conditions: dict[str, str]) -> None:
+def _relink(con: Connection, conditions: dict[str, str], *, by_address: bool = False) -> None:
     """Recompute `linked_lead_id` of the records of each table meeting its condition (table ->
-    SQL condition over `t`): by lead id, else by e-mail to the earliest-created lead with that
-    address. The leads are read once for all the tables, and only records whose link changes
-    are written."""
+    SQL condition over `t`; `by_address`: see `_candidates_sql`): by lead id, else by e-mail
+    to the earliest-created lead with that address. The leads are read once for all the
+    tables, and only records whose link changes are written."""
     if not conditions:
         return
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_CANDIDATES} AS {_candidates_sql(conditions)}")
+    candidates = _candidates_sql(conditions, by_address=by_address)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_CANDIDATES} AS {candidates}")
     by_email = bool(store.scalar(con, f"SELECT count(email) FROM {_CANDIDATES}"))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_NEW_LINKS} AS {_new_links_sql(by_email)}")
     changes = dict(con.execute(f"SELECT tbl, count(*) FROM {_NEW_LINKS} GROUP BY 1").fetchall())
@@ -430,15 +452,14 @@ def _record_links_state(con: Connection, newest: int) -> None:
     store.set_setting(con, LINKS_SETTING, f"{max(newest, int(latest))} {int(leads)}")
 
 
-def _lead_conditions(con: Connection, state: tuple[int, int]) -> list[str] | None:
-    """Conditions over a record `t` whose link the leads written since the last relink can
-    change: it names one of them by id, is linked to one, or has one's e-mail address (a new
-    or earlier-created lead takes the address over). Leads written since are those whose
-    facts are not computed yet (updated or restored: `fact_channel` is NULL until
-    `compute_lead_facts`) and those a newer import inserted (with their facts); they are
-    kept in `_WRITTEN_LEADS`. None when leads may have been deleted (there are fewer than
-    before plus those inserted): every record is relinked then, which costs less than
-    finding the records linked to a lead that is gone (0.6 against 0.8 s at 1M leads)."""
+def _written_leads(con: Connection, state: tuple[int, int]) -> tuple[bool, bool] | None:
+    """Fill `_WRITTEN_LEADS` (lead id, e-mail address) with the leads written since the last
+    relink: those whose facts are not computed yet (updated or restored: `fact_channel` is
+    NULL until `compute_lead_facts`) and those a newer import inserted (with their facts).
+    Returns (any lead written, any with an address); None when leads may have been deleted
+    (there are fewer than before plus those inserted): every record is relinked then, which
+    costs less than finding the records linked to a lead that is gone (0.5 against 0.8 s at
+    1M leads)."""
     newest, known = state
     params = {"newest": newest}
     leads, inserted = con.execute(
@@ -457,18 +478,7 @@ def _lead_conditions(con: Connection, state: tuple[int, int]) -> list[str] | Non
     written, with_email = con.execute(
         f"SELECT count(*), count(email) FROM {_WRITTEN_LEADS}"
     ).fetchall()[0]
-    conditions = []
-    if written:
-        conditions += [
-            f"t.lead_id IN (SELECT lead_id FROM {_WRITTEN_LEADS})",
-            f"t.linked_lead_id IN (SELECT lead_id FROM {_WRITTEN_LEADS})",
-        ]
-    if with_email:
-        conditions.append(
-            f"(t.email IS NOT NULL AND {email_key('t.email')} IN "
-            f"(SELECT email FROM {_WRITTEN_LEADS} WHERE email IS NOT NULL))"
-        )
-    return conditions
+    return bool(written), bool(with_email)
 
 
 def link_records(con: Connection, changed: frozenset[str] | None = None) -> None:
@@ -478,26 +488,36 @@ def link_records(con: Connection, changed: frozenset[str] | None = None) -> None
     - activities / touchpoints: their unlinked rows (new rows, and rows an import updated or
       an undo restored, which are written without a link);
     - leads: in both tables, the unlinked records and those the leads written since the last
-      relink can take or release (`_lead_conditions`): a lead import tests each record
-      against the few leads it wrote instead of joining every record to every lead again;
-      after leads were deleted (an undo), every record is relinked."""
+      relink (`_written_leads`) can take or release: records that name one by id, are linked
+      to one, or have one's address (a new or earlier-created lead takes an address over). A
+      lead import tests each record against the few leads it wrote instead of joining every
+      record to every lead again; after leads were deleted (an undo), every record is
+      relinked."""
     if changed is not None and not changed & {"leads", *schema.LINKED_TABLES}:
         return
     state = _links_state(con)
-    by_leads = _lead_conditions(con, state) if state and changed and "leads" in changed else []
-    if changed is None or state is None or by_leads is None:
+    leads_written = "leads" in changed if changed is not None else False
+    written = _written_leads(con, state) if state and leads_written else (False, False)
+    if changed is None or state is None or written is None:
         _relink(con, dict.fromkeys(schema.LINKED_TABLES, "TRUE"))
     else:
+        conditions = ["t.linked_lead_id IS NULL"]
+        if written[0]:
+            conditions += [
+                f"t.lead_id IN (SELECT lead_id FROM {_WRITTEN_LEADS})",
+                f"t.linked_lead_id IN (SELECT lead_id FROM {_WRITTEN_LEADS})",
+            ]
         _relink(
             con,
             {
-                table: " OR ".join(["t.linked_lead_id IS NULL", *by_leads])
+                table: " OR ".join(conditions)
                 for table in schema.LINKED_TABLES
-                if table in changed or by_leads
+                if table in changed or written[0]
             },
+            by_address=written[1],
         )
     con.execute(f"DROP TABLE IF EXISTS {_WRITTEN_LEADS}")
-    if changed is None or state is None or "leads" in changed:
+    if changed is None or state is None or leads_written:
         _record_links_state(con, state[0] if state else 0)
 
 

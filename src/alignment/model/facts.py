@@ -3,8 +3,11 @@
 How they are kept: the values of `lead_facts` that need joins or maps are computed once per lead
 and stored on the lead row (`leads.fact_*`; an import computes them as it writes new leads, the
 `refresh` hook for the rest), and `lead_facts` is a plain view over `leads`. `opp_facts` is a
-table rebuilt from its live view when opportunities, leads, maps or lookups change. Each model
-has a `<name>_live` view that computes it from scratch; tests hold the two equal.
+table rebuilt from its live view when opportunities, leads, maps or lookups change.
+`activity_facts` / `touchpoint_facts` are plain views over their tables, which store the lead
+each record belongs to (`linked_lead_id`: by lead id, else by e-mail), relinked by the hook
+only where a write can change it (`link_records`). Each model has a `<name>_live` view that
+computes it from scratch; tests hold the two equal.
 
 `lead_facts` (one row per lead) applies the channel, reason and stage maps (`maps.py`) and the
 owner / account lookups and adds the "reached stage" columns of DESIGN section 5: a lead

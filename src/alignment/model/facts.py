@@ -336,7 +336,8 @@ def _linked_facts_sql(view: str, table: str) -> tuple[str, str]:
     from scratch: the lead matched by canonical lead id, else by e-mail (`lead_emails`); NULL
     when nothing matches. Tests hold the two equal."""
     return (
-        f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table}",
+        f"CREATE OR REPLACE VIEW {view} AS "
+        f"SELECT * EXCLUDE (linked_lead_id), linked_lead_id FROM {table}",
         f"""CREATE OR REPLACE VIEW {view}_live AS
 SELECT t.* EXCLUDE (linked_lead_id), coalesce(l.lead_id, le.lead_id) AS linked_lead_id
 FROM {table} t

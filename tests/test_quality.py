@@ -274,7 +274,7 @@ def test_email_key_is_lower_trim_of_the_address(email_con: store.Connection) -> 
     # the fast path (ASCII, no surrounding space: no trim) must give what plain SQL gives
     result = store.query(
         email_con,
-        f"SELECT email, {quality._email_key('email')} AS key, "
+        f"SELECT email, {facts.email_key('email')} AS key, "
         "nullif(lower(trim(email)), '') AS expected FROM leads ORDER BY lead_id",
     )
     assert result["key"].to_list() == result["expected"].to_list()

@@ -106,8 +106,25 @@ LEADS: tuple[Column, ...] = (
         "stage dates",
     ),
     Column("is_won", "boolean", "became a customer, for exports with a flag but no dates"),
+    Column(
+        "first_engagement_at",
+        "timestamp",
+        "first sales touch after the hand-over (HubSpot Date of first engagement), for "
+        "measuring the response SLA without activities",
+    ),
+    Column(
+        "times_contacted",
+        "integer",
+        "sales touches so far (HubSpot Number of times contacted), for the attempts SLA "
+        "without activities",
+    ),
+    Column("assigned_at", "timestamp", "when the current owner was assigned (HubSpot)"),
     _derived("import_id", "integer", "the import that last wrote this row"),
 )
+
+SLA_LEAD_FIELDS: tuple[str, ...] = ("first_engagement_at", "times_contacted", "assigned_at")
+"""Lead columns for measuring the SLA when no activities are imported (contact exports carry
+them), added to `leads` and its undo shadow by migration 7."""
 
 OPPORTUNITIES: tuple[Column, ...] = (
     _derived("opp_id", "key", "source_system:external_id"),
@@ -220,6 +237,17 @@ ADDED_COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 """Columns later migrations append to fact tables (and their undo shadows), in this order
 (store.py migration 3). Kept apart from the tuples above, which also describe the demo frames."""
+
+LINKED_TABLES: tuple[str, ...] = ("activities", "touchpoints")
+"""Tables whose rows store `linked_lead_id`, the lead each belongs to: by canonical lead id,
+else by e-mail (compared without case and surrounding spaces) to the earliest-created lead with
+that address; NULL when nothing matches. Added by migration 7 (which fills it) and kept in step
+by `model.facts` after every write. Never imported and not in the undo shadows: a restored row
+gets it recomputed."""
+
+LINKED_LEAD_COLUMN = _derived(
+    "linked_lead_id", "key", "the lead this record belongs to (by lead id, else by e-mail)"
+)
 
 OWNERS: tuple[Column, ...] = (
     Column("owner", "text", "sales rep / owner name, as on leads and opportunities"),
@@ -389,12 +417,14 @@ STORED_LEAD_FACTS: dict[str, ColumnKind] = {
     "fact_account_country": "text",
     "fact_account_industry": "text",
     "fact_account_employees": "integer",
+    "fact_email_key": "text",
 }
 """What `models` computes for each lead from the maps and the owner / account lookups (the joins
 behind `lead_facts`), stored on the lead row itself (migration 4) so an import writes each lead
 once. Never mapped or imported; `fact_channel` is NULL until the row's facts are computed.
 Lookup values are stored apart from the lead's own (empty when there is no lookup: nearly free
-to store); `lead_facts` combines them."""
+to store); `lead_facts` combines them. `fact_email_key` is the address as addresses are compared
+(lower case, trimmed; added by migration 7): duplicates and links group by it."""
 
 REPLACED_SUFFIX = "_replaced"
 """Suffix of the shadow table that keeps a fact row's previous values when an import updates it,

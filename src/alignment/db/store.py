@@ -145,6 +145,51 @@ def _migration_6(con: Connection) -> None:
             )
 
 
+def _migration_7(con: Connection) -> None:
+    """Activities and touchpoints store the lead they belong to (`schema.LINKED_TABLES`), filled
+    here for the rows already there with the rule the model views used to apply on every read:
+    the lead with the record's lead id, else the earliest-created lead with its e-mail (lower
+    case, trimmed); the model keeps it in step from then on. Leads get the fields that measure
+    the SLA without activities (`schema.SLA_LEAD_FIELDS`), in the table and its undo shadow,
+    and the stored fact columns added since migration 4: `fact_email_key`, filled here (the
+    address as addresses are compared, which the links below use too)."""
+    for name, kind in schema.STORED_LEAD_FACTS.items():
+        con.execute(
+            f"ALTER TABLE leads ADD COLUMN IF NOT EXISTS {quote_identifier(name)} "
+            f"{schema.DUCKDB_TYPE[kind]}"
+        )
+    key = "nullif(lower(trim(email)), '')"
+    con.execute(
+        f"UPDATE leads SET fact_email_key = {key} WHERE fact_email_key IS DISTINCT FROM {key}"
+    )
+    for name in schema.SLA_LEAD_FIELDS:
+        col = schema.column("leads", name)
+        for table in ("leads", "leads" + schema.REPLACED_SUFFIX):
+            con.execute(
+                f"ALTER TABLE {quote_identifier(table)} ADD COLUMN IF NOT EXISTS "
+                f"{quote_identifier(col.name)} {col.duckdb_type}"
+            )
+    linked = schema.LINKED_LEAD_COLUMN
+    for table in schema.LINKED_TABLES:
+        name = quote_identifier(table)
+        con.execute(
+            f"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {linked.name} {linked.duckdb_type}"
+        )
+        con.execute(
+            f"""UPDATE {name} SET {linked.name} = n.lead_id FROM (
+              SELECT t.rowid AS row_id, coalesce(l.lead_id, e.lead_id) AS lead_id
+              FROM {name} t
+              LEFT JOIN leads l ON l.lead_id = t.lead_id
+              LEFT JOIN (
+                SELECT lower(trim(email)) AS email,
+                  first(lead_id ORDER BY created_at NULLS LAST, lead_id) AS lead_id
+                FROM leads WHERE nullif(trim(email), '') IS NOT NULL GROUP BY 1
+              ) e ON e.email = lower(trim(t.email))
+            ) n
+            WHERE {name}.rowid = n.row_id AND n.lead_id IS DISTINCT FROM {name}.{linked.name}"""
+        )
+
+
 def _migration_8(con: Connection) -> None:
     """The SLA contract's versions (`model.sla_contract_io`): one row per version, keyed by the
     date it takes effect, its terms as the TOML text users download and upload."""
@@ -161,6 +206,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "lead fact columns stored on leads", _migration_4),
     (5, "leads.is_won", _migration_5),
     (6, "NaN and infinite numbers stored as NULL", _migration_6),
+    (7, "linked lead stored on activities / touchpoints; lead SLA fields", _migration_7),
     (8, "SLA contract versions", _migration_8),
 ]
 """Numbered schema migrations, applied in order, each once, each in its own transaction. The

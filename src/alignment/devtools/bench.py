@@ -296,7 +296,7 @@ def bench_model_refresh(con: store.Connection, n_leads: int, repeats: int) -> Ro
 
     def recompute() -> None:
         with store.transaction(con, changes_data=False):
-            facts.refresh(con)
+            facts.refresh(con, facts.RECOMPUTE_ALL_WHEN)  # what a map or lookup write names
 
     return Row(
         "recompute every fact (map edit, lookup import)",

@@ -132,6 +132,25 @@ _ENGLISH_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "is_won": ("Converted",),
         "lost_at": ("Lost Date",),
         "rejected_at": ("Rejected Date", "Disqualified Date", "Unqualified Date"),
+        # the SLA without activities (HubSpot contact properties hs_sa_first_engagement_date,
+        # num_contacted_notes, num_notes, hs_first_outreach_date, hubspot_owner_assigneddate):
+        # the number of times contacted before the sales activities count, the first
+        # engagement before the first outreach (later aliases are fallbacks)
+        "first_engagement_at": (
+            "Date of first engagement",
+            "hs_sa_first_engagement_date",
+            "First Engagement Date",
+            "First outreach date",
+            "hs_first_outreach_date",
+        ),
+        "times_contacted": (
+            "Number of times contacted",
+            "num_contacted_notes",
+            "Times Contacted",
+            "Number of Sales Activities",
+            "num_notes",
+        ),
+        "assigned_at": ("Owner assigned date", "hubspot_owner_assigneddate"),
         "rejection_reason_raw": (
             "Rejection Reason",
             "Disqualification Reason",

@@ -1,5 +1,6 @@
 """Linking records across files: which lead an activity or touchpoint belongs to (by canonical
-lead id, else by e-mail: the `activity_facts` / `touchpoint_facts` models in `model.facts`), and
+lead id, else by e-mail: `linked_lead_id`, stored on the row and kept in step by
+`model.facts.link_records`, read through the `activity_facts` / `touchpoint_facts` models), and
 which references point at records that are not imported.
 
 Leads link to opportunities through `leads.opp_id` (Salesforce ConvertedOpportunityId, HubSpot

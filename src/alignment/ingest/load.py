@@ -1056,6 +1056,8 @@ def _write(
 
     warnings += _warnings(object_type, mapping, plan, read.footer_rows, duplicates, timezone)
     warnings += _multi_id_warnings(con, object_type, mapping)
+    if object_type in schema.LINKED_TABLES:  # link the records now: the warning counts them
+        facts.link_records(con, frozenset({object_type}))
     warnings += linking.link_warnings(con, object_type, import_id)
     con.execute(
         "UPDATE imports SET rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_inserted = ?, "
@@ -1321,6 +1323,8 @@ def _upsert(
             )
             if object_type == "leads":  # their facts are recomputed before the commit
                 assignments += ", fact_channel = NULL"
+            if object_type in schema.LINKED_TABLES:  # and their links (facts.link_records)
+                assignments += ", linked_lead_id = NULL"
             con.execute(
                 f"UPDATE {table} SET {assignments}, import_id = ? FROM {CHANGED} c "
                 f"WHERE {_key_match(object_type, table, 'c')}",
@@ -1420,6 +1424,8 @@ def delete_import(con: Connection, import_id: int) -> dict[str, int]:
             )
             if object_type == "leads":  # restored leads get their facts recomputed
                 assignments += ", fact_channel = NULL"
+            if object_type in schema.LINKED_TABLES:  # restored records get their links
+                assignments += ", linked_lead_id = NULL"
             result = con.execute(
                 f"UPDATE {table} SET {assignments} FROM {shadow} s "
                 f"WHERE s.replaced_by_import = ? AND {table}.import_id = ? "

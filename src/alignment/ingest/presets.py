@@ -85,6 +85,15 @@ PRESETS: tuple[Preset, ...] = (
                 "Disqualification reason",
                 "hs_lead_disqualification_reason",
             ),
+            # labels as in HubSpot's contact property list (and internal names)
+            "first_engagement_at": ("Date of first engagement", "hs_sa_first_engagement_date"),
+            "times_contacted": (
+                "Number of times contacted",
+                "num_contacted_notes",
+                "Number of Sales Activities",
+                "num_notes",
+            ),
+            "assigned_at": ("Owner assigned date", "hubspot_owner_assigneddate"),
         },
     ),
     Preset(

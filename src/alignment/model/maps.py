@@ -422,7 +422,7 @@ def seed_defaults(con: Connection) -> int:
     if seen is not None and int(seen) >= DEFAULTS_VERSION:
         return 0
     added = 0
-    with store.transaction(con):
+    with store.transaction(con, changes_data=MAP_NAMES):  # (not links: see facts.link_records)
         for name in MAP_NAMES:
             current = read_map(con, name)
             defaults = default_map(name)
@@ -577,7 +577,7 @@ def save_map(con: Connection, name: str, rows: Sequence[dict[str, Any]] | pl.Dat
     if isinstance(rows, pl.DataFrame):
         rows = rows.to_dicts()
     frame = clean_map(name, rows)
-    with store.transaction(con):
+    with store.transaction(con, changes_data={name}):  # every fact, but no link, depends on it
         con.execute(f"DELETE FROM {quote_identifier(name)}")
         if frame.height:
             _insert(con, name, frame)

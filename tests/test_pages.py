@@ -38,7 +38,11 @@ def test_overview_shows_every_tile_and_both_trends(demo_db: Path) -> None:
     at = _app({"period": "September 2026"})
     _no_errors(at)
     labels = [m.label for m in at.metric]
-    assert labels == [registry.KPIS[name].label for name in OVERVIEW_TILES]
+    # the KPI tiles, then the SLA row (response, attempts, documentation)
+    assert labels == [registry.KPIS[name].label for name in OVERVIEW_TILES] + [
+        registry.metric(name).label
+        for name in ("response_within_sla", "attempt_compliance", "sla_documentation")
+    ]
     assert len(at.get("plotly_chart")) == 2
     assert "Overview · September 2026" in at.title[0].value
     assert any("Demo data" in i.value for i in at.info)

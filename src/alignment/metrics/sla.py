@@ -218,13 +218,13 @@ def _relation(
 )"""
     # with the clock at MQL time, no touch before the period counts: skip those activities
     # early (their dates are in order on disk, so whole blocks are skipped)
-    starts = [p.start for p in periods]
-    earliest = (
-        f"a.occurred_at >= {params.bind(min(starts))}"  # type: ignore[type-var]
-        if contract.clock_start == "mql" and None not in starts
-        else "TRUE"
-    )
     if source == "activities":
+        starts = [p.start for p in periods]
+        earliest = (
+            f"a.occurred_at >= {params.bind(min(starts))}"  # type: ignore[type-var]
+            if contract.clock_start == "mql" and None not in starts
+            else "TRUE"
+        )
         touches = f"""touches AS (
   SELECT c.lead_id, min(a.occurred_at) AS first_touch_at,
     count(*) FILTER (WHERE a.occurred_at < c.start_at + to_days({window})) AS attempts

@@ -97,3 +97,22 @@ def test_a_deep_link_with_a_cli_period_and_an_unknown_channel(server: str, brows
     page.screenshot(path=str(ARTIFACTS / "link_notice.png"), full_page=True)
     assert "grain=Quarter" in page.url and "period=Q2+2026" in page.url
     assert "Nonexistent" not in page.url
+
+
+def test_the_sla_page_and_its_breaches_in_a_browser(server: str, browser) -> None:
+    """`/sla` opens on a deep link, shows the scorecard and its charts, and a tile's button opens
+    the breach list behind it (the leads, open breaches first)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{server}/sla?period=September+2026", wait_until="networkidle")
+    page.get_by_text("SLA · September 2026").first.wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    for label in ("Response within SLA", "Follow-up attempts", "Rejections documented"):
+        assert label in body
+    page.screenshot(path=str(ARTIFACTS / "sla.png"))
+    page.get_by_role("button", name="List the").first.click()
+    page.get_by_text("breached response").first.wait_for(timeout=60_000)
+    assert "sla_breaches=" in page.url
+    page.screenshot(path=str(ARTIFACTS / "sla_breaches.png"))

@@ -67,7 +67,7 @@ for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
 if source != "none":
     st.subheader("Response time")
     st.caption(markdown_text(sla_tables.summary_sentence(summary, contract)))
-    distribution = cached(screen.distribution, view.alone)
+    distribution = card["distribution"]
     st.plotly_chart(
         sla_charts.response_histogram(
             distribution["bins"],

@@ -133,35 +133,43 @@ def _clock_sql(contract: Contract) -> str:
     return "l.reached_mql_at"
 
 
-def counts_as_touch(contract: Contract, activity_type: str | None, direction: str | None) -> bool:
-    """Whether an activity of this type and direction counts toward the SLA: its type contains
-    one of the contract's types as a word, case-insensitively (`Outbound call` is a call; every
-    type when the contract lists none), and its direction is one of the contract's (or it has
-    none, when unknown directions count)."""
-    if contract.touch_types:
-        words = set(re.split(r"[^a-z0-9]+", (activity_type or "").lower()))
-        if not words & {t.strip().lower() for t in contract.touch_types}:
-            return False
+def type_counts(contract: Contract, activity_type: str | None) -> bool:
+    """Whether an activity type counts as a touch: it contains one of the contract's types as a
+    word, case-insensitively (`Outbound call` is a call); every type when the contract lists
+    none."""
+    if not contract.touch_types:
+        return True
+    words = set(re.split(r"[^a-z0-9]+", (activity_type or "").lower()))
+    return bool(words & {t.strip().lower() for t in contract.touch_types})
+
+
+def direction_counts(contract: Contract, direction: str | None) -> bool:
+    """Whether an activity's direction counts: one of the contract's, case-insensitively, or
+    none at all when unknown directions count."""
     if not (direction or "").strip():
         return contract.count_unknown_direction
     return direction.strip().lower() in {d.strip().lower() for d in contract.touch_directions}
 
 
+def counts_as_touch(contract: Contract, activity_type: str | None, direction: str | None) -> bool:
+    """Whether an activity of this type and direction counts toward the SLA (both tests)."""
+    return type_counts(contract, activity_type) and direction_counts(contract, direction)
+
+
 def _touch_condition(con: Connection, contract: Contract, params: Params) -> str:
-    """A qualifying activity `a` (see `counts_as_touch`), as a condition on the exact
-    (type, direction) pairs in the data that count: the rule runs once per distinct pair, not
-    once per activity."""
+    """A qualifying activity `a` (see `counts_as_touch`), as a condition on the exact types and
+    directions in the data that count: each test runs once per distinct value, not once per
+    activity, and the condition is a plain IN over the values (empty for a missing one)."""
     pairs = store.query(con, "SELECT DISTINCT activity_type, direction FROM activities").rows()
-    counted = [
-        [t if t is not None else "", d if d is not None else ""]
-        for t, d in pairs
-        if counts_as_touch(contract, t, d)
-    ]
-    if not counted:
+    types = sorted({t or "" for t, _ in pairs if type_counts(contract, t)})
+    directions = sorted({d or "" for _, d in pairs if direction_counts(contract, d)})
+    if not types or not directions:
         return "FALSE"
+    type_values = ", ".join(params.bind(t) for t in types)
+    direction_values = ", ".join(params.bind(d) for d in directions)
     return (
-        f"list_contains({params.bind(counted)}::VARCHAR[][], "
-        "[coalesce(a.activity_type, ''), coalesce(a.direction, '')])"
+        f"coalesce(a.activity_type, '') IN ({type_values}) "
+        f"AND coalesce(a.direction, '') IN ({direction_values})"
     )
 
 
@@ -210,6 +218,7 @@ def _relation(
     {_clock_sql(contract)} AS start_at,
     {_calendar_sql(contract, params)} AS calendar,
     {resolved} AS resolved_at,
+    {_clock_sql(contract)} + to_days({window}) AS window_end,
     {"l.first_engagement_at" if source == "lead fields" else "NULL::TIMESTAMPTZ"}
       AS engaged_at,
     {"l.times_contacted" if source == "lead fields" else "NULL::BIGINT"} AS contacted
@@ -227,7 +236,7 @@ def _relation(
         )
         touches = f"""touches AS (
   SELECT c.lead_id, min(a.occurred_at) AS first_touch_at,
-    count(*) FILTER (WHERE a.occurred_at < c.start_at + to_days({window})) AS attempts
+    count(*) FILTER (WHERE a.occurred_at < c.window_end) AS attempts
   FROM cohort c JOIN activity_facts a ON a.linked_lead_id = c.lead_id
   WHERE a.occurred_at >= c.start_at AND {earliest}
     AND {_touch_condition(con, contract, params)}
@@ -267,11 +276,11 @@ def _relation(
       WHEN response_seconds > target_seconds THEN 'open breach'
       ELSE 'pending'
     END AS response_status,
-    attempts, start_at + to_days({window}) AS window_end,
+    attempts, window_end,
     CASE
       WHEN attempts >= {count} THEN 'compliant'
-      WHEN resolved_at < start_at + to_days({window}) THEN 'resolved'
-      WHEN {now_value} < start_at + to_days({window}) THEN 'pending'
+      WHEN resolved_at < window_end THEN 'resolved'
+      WHEN {now_value} < window_end THEN 'pending'
       ELSE 'short'
     END AS attempt_status
   FROM measured
@@ -328,13 +337,24 @@ def _summaries(
     now: datetime,
 ) -> list[dict[str, Any]]:
     """`response_summary` of each of `periods` (judged by the same contract) in one
-    statement, in the order of `periods`."""
+    statement, in the order of `periods`, each with its `histogram` too: the response times of
+    its touched leads counted per tier and bin of `histogram_edges` (a list of {tier, bin,
+    leads}; see `histogram_frame`)."""
     relation = _relation(con, periods, filters, contract, now, touch_source(con))
+    edges = histogram_edges(contract)
+    cases = " ".join(
+        f"WHEN response_seconds < {edge * HOUR!r} THEN {i}" for i, edge in enumerate(edges[1:])
+    )
     sql = (
         f"WITH {relation.ctes},\nslots AS (SELECT unnest(range({len(periods)})) AS slot),\n"
         f"agg AS (SELECT slots.slot, {_RESPONSE_AGGREGATES}"
-        "\nFROM slots LEFT JOIN judged j USING (slot) GROUP BY slots.slot)\n"
-        f"SELECT {_shares_sql()} FROM agg ORDER BY slot"
+        "\nFROM slots LEFT JOIN judged j USING (slot) GROUP BY slots.slot),\n"
+        f"bins AS (SELECT slot, tier, CASE {cases} ELSE {len(edges) - 1} END AS bin, "
+        "count(*) AS leads FROM judged WHERE first_touch_at IS NOT NULL GROUP BY ALL),\n"
+        "histograms AS (SELECT slot, list({'tier': tier, 'bin': bin, 'leads': leads}) "
+        "AS counted FROM bins GROUP BY slot)\n"
+        f"SELECT * EXCLUDE (counted), coalesce(counted, []) AS histogram\n"
+        f"FROM (SELECT {_shares_sql()} FROM agg) LEFT JOIN histograms USING (slot) ORDER BY slot"
     )
     return store.query(con, sql, relation.params).to_dicts()
 
@@ -389,20 +409,18 @@ def response_histogram(
 ) -> tuple[pl.DataFrame, list[float]]:
     """Response times of touched leads in business hours, binned: (one row per tier and bin
     with leads, bin (its index) and label, in bin order; the bin edges in hours). The edges
-    include both response targets, so a target falls on a bin boundary."""
+    include both response targets, so a target falls on a bin boundary. (`response_summary`
+    carries the same counts: the page reads them from there.)"""
     period, _ = period_and_filters(selection)
     moment = now or clock.now()
     terms = contract or contract_for_period(con, period, moment.date())
-    edges = histogram_edges(terms)
-    relation = _judged(con, selection, moment, terms)
-    cases = " ".join(
-        f"WHEN response_seconds < {edge * HOUR!r} THEN {i}" for i, edge in enumerate(edges[1:])
-    )
-    sql = (
-        f"WITH {relation.ctes}\nSELECT tier, CASE {cases} ELSE {len(edges) - 1} END AS bin, "
-        "count(*) AS leads FROM judged WHERE first_touch_at IS NOT NULL GROUP BY ALL"
-    )
-    counts = store.query(con, sql, relation.params)
+    summary = response_summary(con, selection, now=moment, contract=terms)
+    return histogram_frame(summary["histogram"], histogram_edges(terms)), histogram_edges(terms)
+
+
+def histogram_frame(histogram: Sequence[dict[str, Any]], edges: Sequence[float]) -> pl.DataFrame:
+    """A summary's `histogram` as one row per tier and bin (every bin, zero when empty): tier,
+    bin, label, leads; ordered by tier then bin."""
     labels = bin_labels(edges)
     grid = pl.DataFrame(
         {
@@ -412,12 +430,14 @@ def response_histogram(
         },
         schema={"tier": pl.String, "bin": pl.Int64, "label": pl.String},
     )
-    frame = grid.join(
-        counts.with_columns(pl.col("bin").cast(pl.Int64), pl.col("leads").cast(pl.Int64)),
-        on=["tier", "bin"],
-        how="left",
-    ).with_columns(pl.col("leads").fill_null(0))
-    return frame.sort("tier", "bin"), edges
+    counts = pl.DataFrame(
+        list(histogram), schema={"tier": pl.String, "bin": pl.Int64, "leads": pl.Int64}
+    )
+    return (
+        grid.join(counts, on=["tier", "bin"], how="left")
+        .with_columns(pl.col("leads").fill_null(0))
+        .sort("tier", "bin")
+    )
 
 
 def histogram_edges(contract: Contract) -> list[float]:

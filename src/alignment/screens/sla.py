@@ -24,17 +24,21 @@ its KPI tiles as targets)."""
 
 
 def scorecard(con: Connection, selection: Selection) -> dict[str, Any]:
-    """`scorecard` (one row per commitment), `maturity` (whether the period's MQL cohort is
-    still maturing: its MQL -> SQL will still rise), `summary` (the response and attempt counts,
-    median and p90 hours), `source` (where touches come from) and `contract` (the terms judging
-    the period)."""
+    """`scorecard` (one row per commitment), `distribution` (the response-time histogram of
+    the period: `bins`, one row per tier and bin, and its `edges`), `maturity` (whether the
+    period's MQL cohort is still maturing: its MQL -> SQL will still rise), `summary` (the
+    response and attempt counts, median and p90 hours), `source` (where touches come from) and
+    `contract` (the terms judging the period)."""
     card, summary = sla.review(con, selection)
+    contract = sla.contract_for_period(con, selection.period, clock.today())
+    edges = sla.histogram_edges(contract)
     return {
         "scorecard": card,
+        "distribution": {"bins": sla.histogram_frame(summary["histogram"], edges), "edges": edges},
         "maturity": overview.cohort_maturity(con, selection.alone),
         "summary": summary,
         "source": sla.touch_source(con),
-        "contract": sla.contract_for_period(con, selection.period, clock.today()),
+        "contract": contract,
     }
 
 
@@ -88,15 +92,10 @@ def overview_targets(con: Connection, selection: Selection) -> dict[str, Any]:
 
 
 def default_view(con: Connection, selection: Selection) -> dict[str, Any]:
-    """Everything the page computes on first view: the scorecard, the response-time
-    distribution (when touches are known) and the monthly targets; the breakdowns and the
-    breach list are computed when their sections are opened."""
-    card = scorecard(con, selection)
-    view: dict[str, Any] = {"scorecard": card}
-    if card["source"] != "none":
-        view["distribution"] = distribution(con, selection.alone)
-    view["monthly"] = monthly(con, selection.alone)
-    return view
+    """Everything the page computes on first view: the scorecard (with the response-time
+    distribution) and the monthly targets; the breakdowns and the breach list are computed when
+    their sections are opened."""
+    return {"scorecard": scorecard(con, selection), "monthly": monthly(con, selection.alone)}
 
 
 def breach_download(con: Connection, selection: Selection, commitment: str) -> pl.DataFrame:

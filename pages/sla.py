@@ -5,7 +5,7 @@ the breaches behind every number."""
 
 import streamlit as st
 
-from alignment.app import routing, widgets
+from alignment.app import presenter, routing, widgets
 from alignment.app.cache import cached
 from alignment.metrics import sla
 from alignment.present import sla_charts, sla_tables
@@ -44,24 +44,29 @@ def open_breaches(commitment: str) -> None:
 tiles = sla_tables.scorecard_tiles(
     card["scorecard"], contract, summary, maturing=card["maturity"]["maturing"]
 )
-for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
-    with column:
-        st.metric(tile.label, tile.value, tile.delta, help=tile.help, border=True)
-        st.markdown(f"{tile.badge} **{tile.owner}**")
-        st.caption(markdown_text(tile.caption))
-        if tile.breaches:
-            st.button(
-                f"List the {tile.breaches:,} breaches",
-                key=f"sla_list_{tile.commitment}",
-                icon=":material/list:",
-                type="tertiary",
-                on_click=open_breaches,
-                args=(tile.commitment,),
-            )
-        elif tile.breaches is None:
-            st.page_link(
-                "pages/funnel.py", label="The leads, on the Funnel", icon=":material/filter_alt:"
-            )
+# five across on a wide screen; three, then two, on a projector
+per_row = 3 if presenter.presenter_mode() else len(tiles)
+for start in range(0, len(tiles), per_row):
+    for column, tile in zip(st.columns(per_row), tiles[start : start + per_row], strict=False):
+        with column:
+            st.metric(tile.label, tile.value, tile.delta, help=tile.help, border=True)
+            st.markdown(f"{tile.badge} **{tile.owner}**")
+            st.caption(markdown_text(tile.caption))
+            if tile.breaches:
+                st.button(
+                    f"List the {tile.breaches:,} breaches" if tile.breaches > 1 else "List the breach",
+                    key=f"sla_list_{tile.commitment}",
+                    icon=":material/list:",
+                    type="tertiary",
+                    on_click=open_breaches,
+                    args=(tile.commitment,),
+                )
+            elif tile.commitment in ("mql_volume", "mql_to_sql"):
+                st.page_link(
+                    "pages/funnel.py",
+                    label="The leads, on the Funnel",
+                    icon=":material/filter_alt:",
+                )
 
 # ---- response time -------------------------------------------------------------------------
 if source != "none":

@@ -52,7 +52,7 @@ from pathlib import Path
 
 import pytest
 
-from alignment import model
+from alignment import model, stats
 from alignment.db import store
 from alignment.filters import Filters
 from alignment.metrics import sla
@@ -406,3 +406,17 @@ def test_cli_sla_json_and_contract_file(
     bad.write_text("effective_from = 2026-01-01\nresponse_hours = -4\n", encoding="utf-8")
     assert main(["sla", "--db", path, "--contract", str(bad)]) == 1
     assert "bad.toml, line 2" in capsys.readouterr().err
+
+
+def test_small_samples_and_all_time_get_no_verdict(con: store.Connection) -> None:
+    card = sla.scorecard(con, Selection(MARCH, "none"), now=NOW)
+    tiles = {t.commitment: t for t in sla_tables.scorecard_tiles(card, Contract())}
+    # 7 decided MQLs: too few for a status; the caption gives the Wilson interval of 4 of 7
+    low, high = stats.wilson_interval(4, 7)
+    assert tiles["response_time"].badge == sla_tables.FEW_BADGE
+    assert f"95 % CI {format.rate_interval(low, high)}" in tiles["response_time"].caption
+    # all time: MQL volume has no monthly target to meet
+    everything = sla.scorecard(con, Selection(Period.parse("all"), "none"), now=NOW)
+    volume = everything.filter(everything["commitment"] == "mql_volume").to_dicts()[0]
+    assert (volume["actual"], volume["target"], volume["status"]) == (9, None, None)
+    assert sla_tables.overview_target(everything, "mqls") is None

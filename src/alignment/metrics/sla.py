@@ -659,15 +659,19 @@ def _scaled_at_risk(commitment_target: float, at_risk: float, target: float) -> 
 
 @dataclass(frozen=True)
 class CommitmentResult:
-    """One commitment in one period: actual, n, target, at-risk threshold, status."""
+    """One commitment in one period: actual, n, target, at-risk threshold, status, and for the
+    rates their Wilson 95 % interval (`low`, `high`). No target (None) and no status for MQL
+    volume over all time: a monthly commitment has no total."""
 
     key: str
     actual: float | None
     n: int
-    target: float
-    at_risk: float
+    target: float | None
+    at_risk: float | None
     status: str | None
     note: str = ""
+    low: float | None = None
+    high: float | None = None
 
 
 def _status(actual: float | None, target: float, at_risk: float) -> str | None:
@@ -688,16 +692,21 @@ def _results(
 ) -> dict[str, CommitmentResult]:
     """Every commitment of one period from its registry counts and response summary."""
     results: dict[str, CommitmentResult] = {}
-    volume = volume_target(con, period, terms, today)
-    c = terms.mql_volume
-    paced = volume["expected_to_date"]
-    goal = paced if paced is not None else volume["target"]
-    risk = _scaled_at_risk(c.target, c.at_risk, goal)
-    note = f"paced: {paced:.0f} expected by today of {volume['target']:.0f}" if paced else ""
     mqls = float(counts["mqls"])
-    results["mql_volume"] = CommitmentResult(
-        "mql_volume", mqls, int(mqls), goal, risk, _status(mqls, goal, risk), note
-    )
+    if period.is_all:
+        results["mql_volume"] = CommitmentResult(
+            "mql_volume", mqls, int(mqls), None, None, None, "a monthly target: pick a period"
+        )
+    else:
+        volume = volume_target(con, period, terms, today)
+        c = terms.mql_volume
+        paced = volume["expected_to_date"]
+        goal = paced if paced is not None else volume["target"]
+        risk = _scaled_at_risk(c.target, c.at_risk, goal)
+        note = f"paced: {paced:.0f} expected by today of {volume['target']:.0f}" if paced else ""
+        results["mql_volume"] = CommitmentResult(
+            "mql_volume", mqls, int(mqls), goal, risk, _status(mqls, goal, risk), note
+        )
     c = terms.mql_to_sql
     goal = _rate_target(con, period, terms, today)
     risk = _scaled_at_risk(c.target, c.at_risk, goal)
@@ -709,10 +718,16 @@ def _results(
         goal,
         risk,
         _status(actual, goal, risk),
+        low=counts["mql_to_sql_low"],
+        high=counts["mql_to_sql_high"],
     )
     c = terms.response_time
     actual = summary["within_share"]
     pending = summary["pending"]
+    undated = int(counts["mqls"]) - int(summary["mqls"])
+    notes = [f"{pending:,} pending"] if pending else []
+    if undated > 0:
+        notes.append(f"{undated:,} MQLs without an MQL date left out")
     results["response_time"] = CommitmentResult(
         "response_time",
         actual,
@@ -720,7 +735,9 @@ def _results(
         c.target,
         c.at_risk,
         _status(actual, c.target, c.at_risk),
-        f"{pending:,} pending" if pending else "",
+        "; ".join(notes),
+        low=summary["within_share_low"],
+        high=summary["within_share_high"],
     )
     c = terms.attempts
     actual = summary["attempt_compliance"]
@@ -733,6 +750,8 @@ def _results(
         c.at_risk,
         _status(actual, c.target, c.at_risk),
         f"{waiting:,} still in their window" if waiting else "",
+        low=summary["attempt_compliance_low"],
+        high=summary["attempt_compliance_high"],
     )
     c = terms.documentation
     actual = counts["sla_documentation"]
@@ -743,6 +762,8 @@ def _results(
         c.target,
         c.at_risk,
         _status(actual, c.target, c.at_risk),
+        low=counts["sla_documentation_low"],
+        high=counts["sla_documentation_high"],
     )
     return results
 
@@ -797,6 +818,8 @@ SCORECARD_COLUMNS: tuple[str, ...] = (
     "at_risk",
     "actual",
     "n",
+    "low",
+    "high",
     "status",
     "note",
     "comparison_actual",
@@ -832,8 +855,9 @@ def scorecard(
 ) -> pl.DataFrame:
     """The SLA scorecard: one row per commitment (COMMITMENTS order) with SCORECARD_COLUMNS:
     its owner, unit (count / rate), target and at-risk threshold for the period, actual, n,
-    status (met / at risk / missed, null without data) and a note, and the same actual and
-    status in the comparison period (null without one). Each period is judged by its own
+    the Wilson 95 % interval of a rate (low, high), status (met / at risk / missed, null
+    without data) and a note, and the same actual and status in the comparison period (null
+    without one). Each period is judged by its own
     contract version (or both by `contract`)."""
     return review(con, selection, now=now, contract=contract)[0]
 
@@ -858,6 +882,8 @@ def _scorecard_frame(
                 "at_risk": result.at_risk,
                 "actual": result.actual,
                 "n": result.n,
+                "low": result.low,
+                "high": result.high,
                 "status": result.status,
                 "note": result.note,
                 "comparison_actual": before.actual if before else None,
@@ -875,6 +901,8 @@ def _scorecard_frame(
             "at_risk": pl.Float64,
             "actual": pl.Float64,
             "n": pl.Int64,
+            "low": pl.Float64,
+            "high": pl.Float64,
             "status": pl.String,
             "note": pl.String,
             "comparison_actual": pl.Float64,

@@ -13,6 +13,7 @@ import polars as pl
 from alignment.metrics import registry
 from alignment.model.sla_contract import COMMITMENT_LABEL, Contract
 from alignment.present import format
+from alignment.stats import MIN_N
 
 COMMITMENT_METRIC: dict[str, str] = {
     "mql_volume": "mql_volume",
@@ -32,6 +33,9 @@ STATUS_BADGE: dict[str, str] = {
 alone)."""
 
 NO_STATUS = ":gray-badge[No data]"
+FEW_BADGE = ":gray-badge[:material/help: Too few to tell]"
+"""The status of a rate over fewer than `stats.MIN_N` records: its interval is too wide for a
+verdict."""
 MATURING_BADGE = ":gray-badge[:material/hourglass_top: Still maturing]"
 """The MQL -> SQL status while the period's cohort is still maturing: its conversion will still
 rise, so a miss is not final."""
@@ -60,9 +64,17 @@ def _unit(row: dict[str, Any]) -> str:
     return "count" if row["unit"] == "count" else "rate"
 
 
+def _plural(count: int, noun: str) -> str:
+    """`1 decided MQL`, `2 decided MQLs` (the noun's last word takes the s)."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
 def target_text(row: dict[str, Any]) -> str:
-    """`target 150 (at risk below 135)` / `target 25 % (at risk below 22 %)`."""
+    """`target 150 (at risk below 135)` / `target 25 % (at risk below 22 %)`; `no target` when
+    there is none (MQL volume over all time)."""
     unit = _unit(row)
+    if row["target"] is None:
+        return "no target"
     return (
         f"target {format.value(unit, row['target'])} "  # type: ignore[arg-type]
         f"(at risk below {format.value(unit, row['at_risk'])})"  # type: ignore[arg-type]
@@ -115,11 +127,11 @@ def scorecard_tiles(
         "documentation": "rejected MQLs with a documented reason",
     }
     counted = {
-        "mql_volume": "MQLs",
-        "mql_to_sql": "MQLs",
-        "response_time": "decided MQLs",
-        "attempts": "MQLs past their window",
-        "documentation": "rejected MQLs",
+        "mql_volume": "MQL",
+        "mql_to_sql": "MQL",
+        "response_time": "decided MQL",
+        "attempts": "MQL",
+        "documentation": "rejected MQL",
     }
     tiles = []
     for row in card.to_dicts():
@@ -129,11 +141,16 @@ def scorecard_tiles(
         if row["comparison_actual"] is not None or row["comparison_status"] is not None:
             delta = format.delta(unit, row["actual"], row["comparison_actual"])  # type: ignore[arg-type]
         caption = f"{row['label']}: {terms[key]} · {target_text(row)}"
+        few = key != "mql_volume" and row["n"] < MIN_N and row["actual"] is not None
         if key != "mql_volume":
-            caption += f" · n = {row['n']:,} {counted[key]}"
+            caption += f" · n = {_plural(row['n'], counted[key])}"
+            if key == "attempts":
+                caption += " past their window" if row["n"] != 1 else " past its window"
+            if few and row.get("low") is not None:
+                caption += f" · 95 % CI {format.rate_interval(row['low'], row['high'])}"
         if row["note"]:
             caption += f" · {row['note']}"
-        badge = status_badge(row["status"])
+        badge = FEW_BADGE if few else status_badge(row["status"])
         if maturing and key == "mql_to_sql":
             badge = MATURING_BADGE
             caption += " · the cohort is still maturing: judge it when final"
@@ -174,6 +191,8 @@ def overview_target(card: pl.DataFrame, kpi: str, *, maturing: bool = False) -> 
     status = (row["status"] or "no data").capitalize()
     if maturing and kpi == "mql_to_sql":
         status = "still maturing"
+    if row["target"] is None:
+        return None
     note = f" ({row['note']})" if row["note"] else ""
     return f"Target {format.value(_unit(row), row['target'])} · {status}{note}"  # type: ignore[arg-type]
 

@@ -54,7 +54,9 @@ for start in range(0, len(tiles), per_row):
             st.caption(markdown_text(tile.caption))
             if tile.breaches:
                 st.button(
-                    f"List the {tile.breaches:,} breaches" if tile.breaches > 1 else "List the breach",
+                    f"List the {tile.breaches:,} breaches"
+                    if tile.breaches > 1
+                    else "List the breach",
                     key=f"sla_list_{tile.commitment}",
                     icon=":material/list:",
                     type="tertiary",

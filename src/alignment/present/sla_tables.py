@@ -33,6 +33,7 @@ STATUS_BADGE: dict[str, str] = {
 alone)."""
 
 NO_STATUS = ":gray-badge[No data]"
+NO_TARGET_BADGE = ":gray-badge[No target]"
 FEW_BADGE = ":gray-badge[:material/help: Too few to tell]"
 """The status of a rate over fewer than `stats.MIN_N` records: its interval is too wide for a
 verdict."""
@@ -151,6 +152,8 @@ def scorecard_tiles(
         if row["note"]:
             caption += f" · {row['note']}"
         badge = FEW_BADGE if few else status_badge(row["status"])
+        if row["target"] is None:
+            badge = NO_TARGET_BADGE
         if maturing and key == "mql_to_sql":
             badge = MATURING_BADGE
             caption += " · the cohort is still maturing: judge it when final"

@@ -105,8 +105,7 @@ def test_the_overview_default_view_is_what_the_page_computes(
     )
     assert page == view
     assert set(view) == {
-        "overview.kpis",
-        "overview.kpi_comparison",
+        "overview.kpis_and_comparison",
         "overview.cohort_maturity",
         "overview.monthly_trend",
         "quality.trust_counts",

@@ -420,3 +420,24 @@ def test_small_samples_and_all_time_get_no_verdict(con: store.Connection) -> Non
     volume = everything.filter(everything["commitment"] == "mql_volume").to_dicts()[0]
     assert (volume["actual"], volume["target"], volume["status"]) == (9, None, None)
     assert sla_tables.overview_target(everything, "mqls") is None
+
+
+def test_activity_kinds_follow_the_activities(con: store.Connection) -> None:
+    # the fixture's (type, direction) pairs: email/inbound, call/outbound (x6: X2 X3 X4 X9 X10
+    # X11 X12 -> 7), Call/Outbound, call/NULL, task/outbound, email/outbound
+    kinds = dict(
+        ((t, d), n)
+        for t, d, n in con.execute(
+            "SELECT activity_type, direction, activities FROM activity_kinds"
+        ).fetchall()
+    )
+    assert kinds[("call", "outbound")] == 7 and kinds[("call", None)] == 1
+    assert sum(kinds.values()) == 12
+    with store.transaction(con, changes_data={"activities"}):
+        con.execute(
+            "INSERT INTO activities (activity_id, source_system, external_id, activity_type, "
+            "direction, occurred_at) VALUES ('t:Y', 't', 'Y', 'SMS', 'outbound', '2026-03-02')"
+        )
+    assert con.execute(
+        "SELECT activities FROM activity_kinds WHERE activity_type = 'SMS'"
+    ).fetchone() == (1,)

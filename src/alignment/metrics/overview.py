@@ -126,11 +126,24 @@ def kpi_comparison(con: Connection, selection: Selection | Period) -> pl.DataFra
     The selection's comparison (previous period, same period last year, none) gives
     `previous`; `previous` is null for no comparison and for all time.
     Values are Float64. Both periods come from one SQL statement."""
+    return kpis_and_comparison(con, selection)[1]
+
+
+def kpis_and_comparison(
+    con: Connection, selection: Selection | Period
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(`kpis` of the period, `kpi_comparison`) from one SQL statement: what the Overview's
+    tiles show, without computing the period twice."""
     chosen = selection_of(selection)
     period, other = chosen.period, chosen.comparison_period
     frames = _kpi_frames(con, [period] if other is None else [period, other], chosen.filters, None)
+    return frames[0], _comparison_frame(frames, other is not None)
+
+
+def _comparison_frame(frames: list[pl.DataFrame], compared: bool) -> pl.DataFrame:
+    """The `kpi_comparison` frame of `_kpi_frames` of the period (and the comparison period)."""
     current_row = frames[0].row(0, named=True)
-    previous_row = frames[1].row(0, named=True) if other is not None else {}
+    previous_row = frames[1].row(0, named=True) if compared else {}
     names = list(registry.KPIS)
     currents = [_float(current_row.get(n)) for n in names]
     previous = [_float(previous_row.get(n)) for n in names]

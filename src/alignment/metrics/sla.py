@@ -160,7 +160,7 @@ def _touch_condition(con: Connection, contract: Contract, params: Params) -> str
     """A qualifying activity `a` (see `counts_as_touch`), as a condition on the exact types and
     directions in the data that count: each test runs once per distinct value, not once per
     activity, and the condition is a plain IN over the values (empty for a missing one)."""
-    pairs = store.query(con, "SELECT DISTINCT activity_type, direction FROM activities").rows()
+    pairs = store.query(con, "SELECT activity_type, direction FROM activity_kinds").rows()
     types = sorted({t or "" for t, _ in pairs if type_counts(contract, t)})
     directions = sorted({d or "" for _, d in pairs if direction_counts(contract, d)})
     if not types or not directions:
@@ -335,12 +335,22 @@ def _summaries(
     filters: Filters,
     contract: Contract,
     now: datetime,
+    *,
+    histogram: bool = True,
 ) -> list[dict[str, Any]]:
     """`response_summary` of each of `periods` (judged by the same contract) in one
     statement, in the order of `periods`, each with its `histogram` too: the response times of
     its touched leads counted per tier and bin of `histogram_edges` (a list of {tier, bin,
     leads}; see `histogram_frame`)."""
     relation = _relation(con, periods, filters, contract, now, touch_source(con))
+    if not histogram:
+        sql = (
+            f"WITH {relation.ctes},\nslots AS (SELECT unnest(range({len(periods)})) AS slot),\n"
+            f"agg AS (SELECT slots.slot, {_RESPONSE_AGGREGATES}"
+            "\nFROM slots LEFT JOIN judged j USING (slot) GROUP BY slots.slot)\n"
+            f"SELECT {_shares_sql()}, [] AS histogram FROM agg ORDER BY slot"
+        )
+        return store.query(con, sql, relation.params).to_dicts()
     edges = histogram_edges(contract)
     cases = " ".join(
         f"WHEN response_seconds < {edge * HOUR!r} THEN {i}" for i, edge in enumerate(edges[1:])

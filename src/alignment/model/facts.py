@@ -571,6 +571,19 @@ def compute_lead_facts(con: Connection, *, only_missing: bool) -> None:
     )
 
 
+ACTIVITY_KINDS_SQL = """
+CREATE OR REPLACE TABLE activity_kinds AS
+SELECT activity_type, direction, count(*) AS activities FROM activities GROUP BY ALL
+"""
+"""`activity_kinds`: one row per (activity type, direction) in the activities, with how many:
+what the SLA's touch rules are tested on (a handful of rows instead of every activity)."""
+
+
+def refresh_activity_kinds(con: Connection) -> None:
+    """Rebuild `activity_kinds` (after activities changed)."""
+    con.execute(ACTIVITY_KINDS_SQL)
+
+
 def refresh(con: Connection, changed: frozenset[str] | None = None) -> None:
     """Bring the facts in step with the data, inside the transaction that changed it (the
     `store.after_every_write` hook): the links of activities and touchpoints (`link_records`,
@@ -581,6 +594,8 @@ def refresh(con: Connection, changed: frozenset[str] | None = None) -> None:
     if _relation_kind(con, "opp_facts_live") is None:
         return  # a migration, before the models exist
     link_records(con, changed)
+    if changed is None or "activities" in changed:
+        refresh_activity_kinds(con)
     everything = changed is None or bool(changed & RECOMPUTE_ALL_WHEN)
     if everything or "leads" in changed:  # type: ignore[operator]
         compute_lead_facts(con, only_missing=not everything)
@@ -618,6 +633,8 @@ def create_views(con: Connection) -> None:
     for view, live in LINKED_FACTS_SQL.values():
         con.execute(view)
         con.execute(live)
+    if _relation_kind(con, "activity_kinds") is None:
+        refresh_activity_kinds(con)
 
 
 def seed_default_maps(con: Connection) -> None:

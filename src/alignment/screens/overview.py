@@ -23,9 +23,10 @@ def tiles(con: Connection, selection: Selection) -> dict[str, Any]:
     """The tiles' numbers: `kpis` (the KPI row of the period, with n and intervals),
     `comparison` (one row per KPI: current, comparison value, delta) and `maturity` (whether
     the period's MQL cohort is still maturing)."""
+    kpi_row, comparison = overview.kpis_and_comparison(con, selection)
     return {
-        "kpis": overview.kpis(con, selection),
-        "comparison": overview.kpi_comparison(con, selection),
+        "kpis": kpi_row,
+        "comparison": comparison,
         "maturity": overview.cohort_maturity(con, selection),
     }
 

@@ -7,7 +7,6 @@ from alignment.app.cache import cached
 from alignment.present import charts, sla_tables, tiles
 from alignment.present.text import markdown_text
 from alignment.screens import overview, quality
-from alignment.screens import sla as sla_screen
 
 view = routing.page_view()
 
@@ -17,7 +16,7 @@ st.caption(markdown_text(view.describe()))
 with st.spinner("Computing KPIs…"):
     numbers = cached(overview.tiles, view)
     trust = cached(quality.trust_notes, view.alone)
-    sla_view = cached(sla_screen.overview_targets, view)
+sla_view = numbers["sla"]
 kpi_row = numbers["kpis"]
 if kpi_row.height == 0 or (
     kpi_row["leads"][0] == 0

@@ -109,7 +109,6 @@ def test_the_overview_default_view_is_what_the_page_computes(
         "overview.cohort_maturity",
         "overview.monthly_trend",
         "quality.trust_counts",
-        "sla.scorecard",
         "sla.review",
         "sla.contract_for_period",
         "sla.touch_source",

@@ -130,14 +130,23 @@ def kpi_comparison(con: Connection, selection: Selection | Period) -> pl.DataFra
 
 
 def kpis_and_comparison(
-    con: Connection, selection: Selection | Period
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(`kpis` of the period, `kpi_comparison`) from one SQL statement: what the Overview's
-    tiles show, without computing the period twice."""
+    con: Connection, selection: Selection | Period, extra: Sequence[str] = ()
+) -> tuple[pl.DataFrame, pl.DataFrame, list[dict[str, Any]]]:
+    """(`kpis` of the period, `kpi_comparison`, and one row per period, the period's then the
+    comparison's, of the `extra` registry metrics) from one SQL statement: what the Overview
+    shows, without scanning the data once per section."""
     chosen = selection_of(selection)
     period, other = chosen.period, chosen.comparison_period
-    frames = _kpi_frames(con, [period] if other is None else [period, other], chosen.filters, None)
-    return frames[0], _comparison_frame(frames, other is not None)
+    periods = [period] if other is None else [period, other]
+    items = tuple(dict.fromkeys((*KPI_ITEMS, *extra)))
+    frame = compile_periods(items, periods, chosen.filters).run(con)
+    frames = [frame.filter(pl.col("slot") == i) for i in range(len(periods))]
+    kpi_frames = [f.select(KPI_COLUMNS) for f in frames]
+    return (
+        kpi_frames[0],
+        _comparison_frame(kpi_frames, other is not None),
+        [f.row(0, named=True) for f in frames],
+    )
 
 
 def _comparison_frame(frames: list[pl.DataFrame], compared: bool) -> pl.DataFrame:

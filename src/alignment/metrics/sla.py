@@ -778,22 +778,26 @@ def _results(
     return results
 
 
+COUNT_ITEMS: tuple[str, ...] = ("mqls", "sqls", "mql_to_sql", "sla_documentation")
+"""The registry metrics the scorecard reads (a caller that compiles them anyway, such as the
+Overview's KPI statement, hands its rows to `review` instead of compiling them twice)."""
+
+
 def _commitments(
     con: Connection,
     periods: Sequence[Period],
     filters: Filters,
     now: datetime,
     contract: Contract | None,
+    counts: Sequence[dict[str, Any]] | None = None,
 ) -> list[tuple[dict[str, CommitmentResult], dict[str, Any]]]:
-    """`commitments` of each of `periods`: the registry counts in one statement, the response
-    summaries in one statement when the same contract judges every period."""
+    """`commitments` of each of `periods`: the registry counts in one statement (or `counts`,
+    one row of `COUNT_ITEMS` per period, compiled by the caller), the response summaries in one
+    statement when the same contract judges every period."""
     today = now.date()
     terms = [contract or contract_for_period(con, p, today) for p in periods]
-    counts = (
-        compile_periods(("mqls", "sqls", "mql_to_sql", "sla_documentation"), periods, filters)
-        .run(con)
-        .to_dicts()
-    )
+    if counts is None:
+        counts = compile_periods(COUNT_ITEMS, periods, filters).run(con).to_dicts()
     if all(t == terms[0] for t in terms):
         summaries = _summaries(con, periods, filters, terms[0], now)
     else:
@@ -843,15 +847,17 @@ def review(
     *,
     now: datetime | None = None,
     contract: Contract | None = None,
+    counts: Sequence[dict[str, Any]] | None = None,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """(`scorecard`, the period's response summary, see `response_summary`): both from the
-    same statements."""
+    same statements. `counts`: the `COUNT_ITEMS` of the period and of its comparison period
+    (in that order), when the caller compiled them already."""
     view = selection_of(selection)
     moment = now or clock.now()
     periods = [view.period]
     if view.comparison_period is not None:
         periods.append(view.comparison_period)
-    results = _commitments(con, periods, view.filters, moment, contract)
+    results = _commitments(con, periods, view.filters, moment, contract, counts)
     terms = contract or contract_for_period(con, view.period, moment.date())
     return _scorecard_frame(results, terms), results[0][1]
 

@@ -11,6 +11,7 @@ import polars as pl
 from alignment import periods
 from alignment.db.store import Connection
 from alignment.metrics import overview
+from alignment.metrics import sla as metrics_sla
 from alignment.periods import Period
 from alignment.screens import quality, sla
 from alignment.selection import Selection
@@ -21,12 +22,16 @@ TREND_MONTHS = 18
 
 def tiles(con: Connection, selection: Selection) -> dict[str, Any]:
     """The tiles' numbers: `kpis` (the KPI row of the period, with n and intervals),
-    `comparison` (one row per KPI: current, comparison value, delta) and `maturity` (whether
-    the period's MQL cohort is still maturing)."""
-    kpi_row, comparison = overview.kpis_and_comparison(con, selection)
+    `comparison` (one row per KPI: current, comparison value, delta), `sla` (the SLA targets of
+    the tiles and the compact SLA row, `screens.sla.overview_targets`, sharing the KPIs'
+    statement) and `maturity` (whether the period's MQL cohort is still maturing)."""
+    kpi_row, comparison, counts = overview.kpis_and_comparison(
+        con, selection, extra=metrics_sla.COUNT_ITEMS
+    )
     return {
         "kpis": kpi_row,
         "comparison": comparison,
+        "sla": sla.overview_targets(con, selection, counts=counts),
         "maturity": overview.cohort_maturity(con, selection),
     }
 
@@ -53,12 +58,11 @@ def default_view(
     latest: date | None,
     today: date,
 ) -> dict[str, Any]:
-    """Everything the page shows: the tiles, the trust notes, the SLA targets and row, and the
-    trend."""
+    """Everything the page shows: the tiles (with the SLA targets and row), the trust notes
+    and the trend."""
     end, months = trend_window(selection.period, earliest, latest, today)
     return {
         "tiles": tiles(con, selection),
         "trust": quality.trust_notes(con, selection),
-        "sla": sla.overview_targets(con, selection),
         "trend": trend(con, selection.at(end), months),
     }

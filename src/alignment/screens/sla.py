@@ -79,11 +79,14 @@ def breaches(
     return sla.breaches(con, selection, commitment, page=page, page_size=page_size)
 
 
-def overview_targets(con: Connection, selection: Selection) -> dict[str, Any]:
+def overview_targets(
+    con: Connection, selection: Selection, counts: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """What the Overview shows of the SLA: `scorecard` (every commitment: its KPI tiles take
     the MQL volume and MQL -> SQL rows as targets), `row` (the `OVERVIEW_ROW` commitments, its
-    compact SLA row) and `contract` (the terms judging the period)."""
-    card = sla.scorecard(con, selection)
+    compact SLA row) and `contract` (the terms judging the period). `counts`: the scorecard's
+    registry counts when the caller compiled them (see `metrics.sla.review`)."""
+    card, _ = sla.review(con, selection, counts=counts)
     return {
         "scorecard": card,
         "row": card.filter(pl.col("commitment").is_in(OVERVIEW_ROW)),

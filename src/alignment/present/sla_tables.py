@@ -193,7 +193,7 @@ def overview_target(card: pl.DataFrame, kpi: str, *, maturing: bool = False) -> 
     row = rows[0]
     status = (row["status"] or "no data").capitalize()
     if maturing and kpi == "mql_to_sql":
-        status = "still maturing"
+        status = "Still maturing"
     if row["target"] is None:
         return None
     note = f" ({row['note']})" if row["note"] else ""

@@ -108,3 +108,60 @@ def test_wilson_sql_is_null_without_observations() -> None:
         .fetchall()
     )
     assert row == [(None, None), (None, None)]
+
+
+def test_wilson_interval_published_value_81_of_263() -> None:
+    # The worked example of Wikipedia's "Binomial proportion confidence interval" comparison
+    # table: 81 successes of 263, Wilson score 95 % interval 0.2553 to 0.3662.
+    low, high = stats.wilson_interval(81, 263)
+    assert low == pytest.approx(0.2553, abs=5e-5)
+    assert high == pytest.approx(0.3662, abs=5e-5)
+
+
+def test_two_proportion_z_test_second_worked_example() -> None:
+    # 56 of 70 against 48 of 80:
+    # pooled p = 104 / 150 = 0.693333; se = sqrt(0.693333 * 0.306667 * (1/70 + 1/80))
+    #          = sqrt(0.212622 * 0.0267857) = sqrt(0.00569524) = 0.0754668
+    # z = (0.8 - 0.6) / 0.0754668 = 2.65017; p = 2 * (1 - Phi(2.65017)) = 0.008045
+    z, p = stats.two_proportion_z_test(56, 70, 48, 80)
+    assert z == pytest.approx(2.65017, abs=1e-5)
+    assert p == pytest.approx(0.008045, abs=1e-6)
+
+
+def test_kaplan_meier_median_counts_censored_deals() -> None:
+    # days: 3 won, 5 open, 5 won, 8 won, 10 open, 12 won (6 deals, 2 still open)
+    # t=3:  6 at risk, 1 won -> S = 5/6 = 0.8333
+    # t=5:  5 at risk (the deal open at 5 days is still at risk then), 1 won
+    #       -> S = 0.8333 * 4/5 = 0.6667; then 2 leave the risk set -> 3 at risk
+    # t=8:  3 at risk, 1 won -> S = 0.6667 * 2/3 = 0.4444 <= 0.5 -> median 8
+    # (dropping the open deals instead: 3, 5, 8, 12 won -> S(5) = 0.5 -> median 5)
+    durations = [3.0, 5.0, 5.0, 8.0, 10.0, 12.0]
+    observed = [True, False, True, True, False, True]
+    assert stats.kaplan_meier_median(durations, observed) == 8.0
+    kept = [d for d, o in zip(durations, observed, strict=True) if o]
+    assert stats.kaplan_meier_median(kept, [True] * len(kept)) == 5.0
+
+
+def test_kaplan_meier_median_is_none_when_survival_stays_above_half() -> None:
+    # 4 deals: 2 won (days 1, 2), 2 open (days 3, 4): S(1) = 3/4, S(2) = 3/4 * 2/3 = 0.5
+    assert stats.kaplan_meier_median([1, 2, 3, 4], [True, True, False, False]) == 2.0
+    # 1 won of 3 at day 2 after one censored at day 1: S(2) = 1 - 1/2 = 0.5 -> median 2
+    assert stats.kaplan_meier_median([1, 2, 3], [False, True, False]) == 2.0
+    # 1 won of 4 at day 1: S = 0.75, never below half
+    assert stats.kaplan_meier_median([1, 2, 3, 4], [True, False, False, False]) is None
+    assert stats.kaplan_meier_median([], []) is None
+
+
+def test_kaplan_meier_medians_per_group() -> None:
+    import polars as pl
+
+    frame = pl.DataFrame(
+        {
+            "channel": ["A", "A", "A", "B", "B"],
+            # A: 2 won (2, 4), 1 open (3): S(2) = 2/3, S(4) = 2/3 * 0 -> median 4
+            # B: 1 won (6), 1 open (1): S(6) = 1 - 1/1 = 0 -> median 6
+            "duration": [2.0, 3.0, 4.0, 1.0, 6.0],
+            "observed": [True, False, True, False, True],
+        }
+    )
+    assert stats.kaplan_meier_medians(frame, "channel") == {"A": 4.0, "B": 6.0}

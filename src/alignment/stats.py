@@ -3,13 +3,18 @@
 Owns the formulas DESIGN section 5 asks for ("always show n and a Wilson 95 % interval",
 "compare two channels with a two-proportion test"). Pure Python (no numpy / scipy), plus
 `wilson_sql`, the same interval as DuckDB expressions so per-row intervals (one per channel,
-one per month) are computed where the counts are, without pulling rows into Python.
+one per month) are computed where the counts are, without pulling rows into Python; and the
+Kaplan-Meier median (sales cycle with open deals censored), per group over a polars frame.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from statistics import NormalDist
+from typing import Any
+
+import polars as pl
 
 _STANDARD_NORMAL = NormalDist()
 
@@ -92,3 +97,50 @@ def wilson_sql(successes_sql: str, n_sql: str, confidence: float = 0.95) -> tupl
         f"ELSE least(1.0, {centre} + {half}) END"
     )
     return low, high
+
+
+def kaplan_meier_median(durations: Sequence[float], observed: Sequence[bool]) -> float | None:
+    """Kaplan-Meier median survival time of one group (one value per subject): the smallest
+    event time at which the estimated survival S(t) falls to 0.5 or below; None when it never
+    does (too many subjects still censored) or there are no subjects.
+
+    `observed[i]` is True when subject i's event happened at `durations[i]` (a deal won after
+    that many days) and False when it was censored then (a deal still open, seen for that many
+    days): a censored subject stays in the risk set up to its time instead of being dropped.
+    S(t) = product over event times t_i <= t of (1 - d_i / n_i), with d_i events at t_i and n_i
+    subjects whose time is >= t_i (censored ties at t_i count as still at risk, the usual rule).
+    """
+    if len(durations) != len(observed):
+        raise ValueError("durations and observed need the same length")
+    pairs = sorted(
+        (float(d), bool(o)) for d, o in zip(durations, observed, strict=True) if not math.isnan(d)
+    )
+    at_risk = len(pairs)
+    survival = 1.0
+    i = 0
+    while i < len(pairs):
+        time = pairs[i][0]
+        events = censored = 0
+        while i < len(pairs) and pairs[i][0] == time:
+            events += pairs[i][1]
+            censored += not pairs[i][1]
+            i += 1
+        if events:
+            survival *= 1.0 - events / at_risk
+            if survival <= 0.5 + 1e-12:
+                return time
+        at_risk -= events + censored
+    return None
+
+
+def kaplan_meier_medians(
+    frame: pl.DataFrame, group: str, duration: str = "duration", observed: str = "observed"
+) -> dict[Any, float | None]:
+    """`kaplan_meier_median` per value of `group` in `frame` (one row per subject, with its
+    `duration` and `observed` flag): {group value: median, or None}."""
+    medians: dict[Any, float | None] = {}
+    for key, part in frame.group_by(group, maintain_order=True):
+        medians[key[0]] = kaplan_meier_median(
+            part[duration].cast(pl.Float64).to_list(), part[observed].to_list()
+        )
+    return medians

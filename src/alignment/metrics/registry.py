@@ -263,6 +263,140 @@ DOCUMENTED_REJECTED_MQLS = _count(
 )
 """Of those, the ones whose rejection carries a documented (standard or mapped) reason."""
 
+OPEN_OPPS = _count("open_opps", "opp_state", "o.outcome = 'open'")
+"""Opportunities open now: a state, not an event, so it has no monthly series (the `open_opps`
+metric's computation, kept out of its `Kpi` because `compile_series` needs a date)."""
+
+_CREATED = "the opportunities created in the period (the opportunity cohort)"
+_WON_IN_COHORT = "o.outcome = 'won'"
+
+CHANNEL_KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "cohort_won",
+        "Won (cohort)",
+        "count",
+        f"Of {_CREATED}, those closed won so far.",
+        computation=_count("cohort_won", "opp_created", _WON_IN_COHORT),
+    ),
+    Kpi(
+        "cohort_lost",
+        "Lost (cohort)",
+        "count",
+        f"Of {_CREATED}, those closed lost so far.",
+        higher_is_better=False,
+        computation=_count("cohort_lost", "opp_created", "o.outcome = 'lost'"),
+    ),
+    Kpi(
+        "cohort_open",
+        "Open (cohort)",
+        "count",
+        f"Of {_CREATED}, those still open (neither won nor lost yet).",
+        computation=_count("cohort_open", "opp_created", "o.outcome = 'open'"),
+    ),
+    Kpi(
+        "cohort_win_rate",
+        "Win rate (cohort)",
+        "rate",
+        f"Won / (won + lost) among {_CREATED}; deals still open are shown separately, not "
+        "counted as lost.",
+        computation=Ratio("cohort_won", ("cohort_won", "cohort_lost"), of="closed opportunities"),
+    ),
+    Kpi(
+        "cohort_avg_deal_size",
+        "Average deal size (cohort)",
+        "currency",
+        f"Mean amount of the won deals among {_CREATED} (deals without an amount are left out).",
+        computation=Measure(
+            "cohort_avg_deal_size", "opp_created", "avg", _WON_IN_COHORT, value=FINITE_AMOUNT
+        ),
+    ),
+    Kpi(
+        "cohort_median_deal_size",
+        "Median deal size (cohort)",
+        "currency",
+        f"Median amount of the won deals among {_CREATED} (deals without an amount are left "
+        "out).",
+        computation=Measure(
+            "cohort_median_deal_size", "opp_created", "median", _WON_IN_COHORT, value=FINITE_AMOUNT
+        ),
+    ),
+    Kpi(
+        "cohort_won_revenue",
+        "Won revenue (cohort)",
+        "currency",
+        f"Sum of the amount of the won deals among {_CREATED}.",
+        computation=Measure(
+            "cohort_won_revenue", "opp_created", "sum", _WON_IN_COHORT, value=FINITE_AMOUNT
+        ),
+    ),
+    Kpi(
+        "marketing_pipeline",
+        "Marketing-sourced pipeline",
+        "currency",
+        "Sum of the amount of the opportunities created in the period whose channel is "
+        "marketing-sourced (channel map).",
+        computation=Measure(
+            "marketing_pipeline", "opp_created", "sum", "o.marketing_sourced", value=FINITE_AMOUNT
+        ),
+    ),
+    Kpi(
+        "marketing_pipeline_share",
+        "Marketing-sourced pipeline share",
+        "rate",
+        "Marketing-sourced pipeline / all pipeline created in the period (a share of amounts, "
+        "so it has no n and no interval).",
+    ),
+    Kpi(
+        "open_opps",
+        "Open opportunities",
+        "count",
+        "Opportunities open now (neither won nor lost), whenever they were created.",
+    ),
+    Kpi(
+        "sales_cycle",
+        "Sales cycle (median)",
+        "days",
+        f"Kaplan-Meier median of the days from creation to closed won among {_CREATED}: a deal "
+        "still open counts as censored at its age (at the period end), a lost deal is left out.",
+        higher_is_better=False,
+    ),
+    Kpi(
+        "pipeline_velocity",
+        "Pipeline velocity",
+        "currency",
+        "Open opportunities x win rate x average won deal size / median sales cycle in days: "
+        "the revenue the open pipeline is expected to close per day.",
+    ),
+    Kpi(
+        "spend",
+        "Spend",
+        "currency",
+        "Marketing spend imported for the months of the period (spend table).",
+        higher_is_better=False,
+    ),
+    Kpi(
+        "cost_per_mql",
+        "Cost per MQL",
+        "currency",
+        "Spend in the period / MQLs in the period (missing without spend).",
+        higher_is_better=False,
+    ),
+    Kpi(
+        "cac",
+        "CAC",
+        "currency",
+        "Spend in the period / deals won in the period (missing without spend).",
+        higher_is_better=False,
+    ),
+    Kpi(
+        "roi",
+        "ROI",
+        "rate",
+        "(Won revenue - spend) / spend in the period (missing without spend).",
+    ),
+)
+"""The Channels page's metrics beyond the Overview KPIs (DESIGN section 5)."""
+
 PAGE_METRICS: dict[str, tuple[Kpi, ...]] = {
     "Funnel": (
         Kpi(
@@ -385,6 +519,7 @@ PAGE_METRICS: dict[str, tuple[Kpi, ...]] = {
             higher_is_better=False,
         ),
     ),
+    "Channels": CHANNEL_KPIS,
 }
 """Metrics of the other pages, by page: same wording rules as `KPIS`, listed in the Glossary."""
 
@@ -393,6 +528,8 @@ MEASURES: dict[str, Measure] = {
     m.name: m
     for m in (
         *(k.computation for k in KPIS.values() if isinstance(k.computation, Measure)),
+        *(k.computation for k in CHANNEL_KPIS if isinstance(k.computation, Measure)),
+        OPEN_OPPS,
         ACCEPTED,
         REJECTED_MQLS,
         DOCUMENTED_REJECTED_MQLS,

@@ -2,7 +2,8 @@
 
 The global filter dimensions (channel, segment, region, team, owner) exist on both `lead_facts`
 (alias `l`) and `opp_facts` (alias `o`); the funnel adds campaign, industry, employee band and
-country, which only leads carry. Missing values read `(not set)`, so they stay visible.
+country, which only leads carry, and the Channels page product, which only opportunities
+carry. Missing values read `(not set)`, so they stay visible.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ FUNNEL_DIMENSIONS: tuple[str, ...] = (
 )
 """Dimensions a lead metric can be broken down by (the global filter dimensions and more)."""
 
+OPP_DIMENSIONS: tuple[str, ...] = (*DIMENSIONS, "product")
+"""Dimensions an opportunity metric can be broken down by (the global filter dimensions and the
+opportunity's product)."""
+
 DIMENSION_LABELS: dict[str, str] = {
     "channel": "Channel",
     "segment": "Segment",
@@ -30,6 +35,7 @@ DIMENSION_LABELS: dict[str, str] = {
     "industry": "Industry",
     "employee_band": "Employee band",
     "country": "Country",
+    "product": "Product",
 }
 """How each dimension is labelled (the same on every page)."""
 
@@ -53,9 +59,12 @@ def check_dimension(dimension: str, allowed: tuple[str, ...] = FUNNEL_DIMENSIONS
 
 def dimension_sql(dimension: str, model: str = "leads") -> str:
     """The SQL expression of a dimension over `lead_facts l` (model `leads`) or `opp_facts o`
-    (model `opportunities`, the global filter dimensions only)."""
+    (model `opportunities`: `OPP_DIMENSIONS`)."""
     if model == "opportunities":
-        return f"o.{check_dimension(dimension, DIMENSIONS)}"
+        check_dimension(dimension, OPP_DIMENSIONS)
+        if dimension == "product":
+            return f"coalesce(nullif(trim(o.product), ''), {quote_literal(NOT_SET)})"
+        return f"o.{dimension}"
     check_dimension(dimension)
     not_set = quote_literal(NOT_SET)
     if dimension in (*DIMENSIONS, "campaign"):

@@ -314,8 +314,7 @@ CHANNEL_KPIS: tuple[Kpi, ...] = (
         "cohort_median_deal_size",
         "Median deal size (cohort)",
         "currency",
-        f"Median amount of the won deals among {_CREATED} (deals without an amount are left "
-        "out).",
+        f"Median amount of the won deals among {_CREATED} (deals without an amount are left out).",
         computation=Measure(
             "cohort_median_deal_size", "opp_created", "median", _WON_IN_COHORT, value=FINITE_AMOUNT
         ),

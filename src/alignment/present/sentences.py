@@ -1,6 +1,7 @@
 """The numbers in words: the rejection patterns, lead acceptance against its target, the latest
-change in a funnel step, and the data-quality notes shown beside the KPIs they put in doubt.
-Each takes what a metric function returned and formats its numbers with `present.format`."""
+change in a funnel step, the comparison of two channels' win rates, and the data-quality notes
+shown beside the KPIs they put in doubt. Each takes what a metric function returned and formats
+its numbers with `present.format`."""
 
 from __future__ import annotations
 
@@ -64,6 +65,25 @@ def step_change(change: dict[str, Any] | None) -> str:
         f"{format.rate(change['previous_rate'])} (n = {change['previous_n']:,}), "
         f"{change['delta_points']:+.1f} pts{verdict}.".replace("+-", "-")
     )
+
+
+# ---- channels -------------------------------------------------------------------------------
+def channel_comparison(result: dict[str, Any]) -> str:
+    """`metrics.channels.compare` in words: `Webinars win 31 % (n = 96) vs Events 24 %
+    (n = 58): not a significant difference, p = 0.34`."""
+    sides = [
+        f"{result[side]} {'win' if side == 'a' else ''} {format.rate(result[f'{side}_rate'])} "
+        f"(n = {result[f'{side}_n']:,})".replace("  ", " ")
+        for side in ("a", "b")
+    ]
+    p_value = result["p_value"]
+    if p_value is None:
+        verdict = "no closed deals on one side, nothing to test"
+    elif p_value < 0.05:
+        verdict = f"a significant difference, p = {p_value:.2g}"
+    else:
+        verdict = f"not a significant difference, p = {p_value:.2f}"
+    return f"{sides[0]} vs {sides[1]}: {verdict}"
 
 
 # ---- trust notes ----------------------------------------------------------------------------

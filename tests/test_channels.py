@@ -4,6 +4,7 @@ owner, product and manager against plain DuckDB over the raw CSV files."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import polars as pl
 import pytest
 
 from alignment import model, stats
+from alignment.cli import main
 from alignment.db import store
 from alignment.ingest import import_file
 from alignment.metrics import channels
@@ -210,3 +212,31 @@ def test_real_win_rate_and_deal_size_match_plain_sql(
     assert result["avg_deal_size"].to_list() == pytest.approx(expected["avg_deal_size"].to_list())
     rates = (table.sort(by)["win_rate"]).to_list()
     assert rates == pytest.approx((expected["won"] / expected["n"]).to_list())
+
+
+# ---- the command line -------------------------------------------------------------------------
+def test_cli_channels_json_by_product_matches_plain_sql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "cli.duckdb")
+    assert main(["import", str(MAVEN / "sales_pipeline.csv"), "--db", db]) == 0
+    capsys.readouterr()
+    code = main(["channels", "--db", db, "--by", "product", "--view", "cohort", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    result = json.loads(out)
+    assert (result["period"], result["view"], result["by"]) == ("all", "cohort", "product")
+    got = {row["product"]: (row["won"], row["lost"], row["open"]) for row in result["rows"]}
+    # independent: every opportunity is in the all-time cohort; open = neither won nor lost
+    expected = {
+        product: (won, lost, open_)
+        for product, won, lost, open_ in duckdb.sql(
+            f"""
+            SELECT product, count(*) FILTER (WHERE deal_stage = 'Won'),
+                   count(*) FILTER (WHERE deal_stage = 'Lost'),
+                   count(*) FILTER (WHERE deal_stage NOT IN ('Won', 'Lost'))
+            FROM read_csv('{MAVEN / "sales_pipeline.csv"}') GROUP BY 1
+            """
+        ).fetchall()
+    }
+    assert got == expected

@@ -1,10 +1,10 @@
-"""Command-line interface: `alignment import | kpis | funnel | rejections | sla | demo |
-bench` (also `python -m alignment`).
+"""Command-line interface: `alignment import | kpis | funnel | rejections | sla | channels |
+demo | bench` (also `python -m alignment`).
 
 Used by automation and by our own checks, so the spellings are stable. Every command exits 0 on
 success and non-zero with a one-line reason on failure. The reports (`kpis`, `funnel`,
-`rejections`, `sla`) open the database read-only, so they run while the app has it open;
-`import` and `demo` need it to themselves and say so when another program holds it.
+`rejections`, `sla`, `channels`) open the database read-only, so they run while the app has it
+open; `import` and `demo` need it to themselves and say so when another program holds it.
 """
 
 from __future__ import annotations
@@ -516,6 +516,27 @@ def cmd_sla(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_channels(args: argparse.Namespace) -> int:
+    from alignment.metrics import channels
+
+    with _report_database(args) as (selection, con):
+        frame = channels.channel_table(con, selection, view=args.view, by=args.by)
+    period = selection.period
+    if args.json:
+        _print_json(
+            {
+                "period": period.key,
+                "view": args.view,
+                "by": args.by,
+                "rows": _frame_records(frame),
+            }
+        )
+    else:
+        print(f"Channels for {period.label} ({args.view} view) by {args.by}")
+        _print_table(frame)
+    return 0
+
+
 def _calendars_for(con: store.Connection, contract: Any) -> None:
     """Make the business calendars of a contract read from a file available to this read-only
     connection (temporary tables shadow the stored ones for this session)."""
@@ -619,6 +640,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--contract", metavar="FILE.toml", help="judge by this contract file instead")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sla)
+
+    p = sub.add_parser("channels", help="print win rate, deal size and pipeline by channel")
+    p.add_argument("--db")
+    p.add_argument("--period", default="all", help="2026-03, 2026-Q1, 2026-W09 or all")
+    p.add_argument(
+        "--view",
+        choices=("period", "cohort"),
+        default="period",
+        help="deals closed in the period (period) or created in it (cohort)",
+    )
+    p.add_argument(
+        "--by", choices=(*DIMENSIONS, "product"), default="channel", help="one row per value"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_channels)
 
     p = sub.add_parser("demo", help="(re)load the demo dataset")
     p.add_argument("--db")

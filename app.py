@@ -23,6 +23,7 @@ pages = {
         st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:"),
         st.Page("pages/sla.py", title="SLA", icon=":material/timer:", url_path="sla"),
         st.Page("pages/rejections.py", title="Rejections", icon=":material/thumb_down:"),
+        st.Page("pages/channels.py", title="Channels", icon=":material/hub:"),
     ],
     "Data": [
         st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:"),

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from alignment import model, stats
 from alignment.cli import main
@@ -240,3 +241,26 @@ def test_cli_channels_json_by_product_matches_plain_sql(
         ).fetchall()
     }
     assert got == expected
+
+
+# ---- the page -----------------------------------------------------------------------------------
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_channels_page_shows_the_table_and_a_comparison(demo_db: Path) -> None:
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.query_params.update({"period": "All time"})
+    at.run()
+    at = at.switch_page("pages/channels.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Channels · All time"
+    con = model.connect(demo_db, read_only=True)
+    try:
+        rows = channels.channel_table(con, ALL_TIME)
+        first, second = rows["channel"][0], rows["channel"][1]
+        sentence = sentences.channel_comparison(channels.compare(con, ALL_TIME, first, second))
+    finally:
+        con.close()
+    shown = at.dataframe[0].value
+    assert shown["channel"].tolist() == rows["channel"].to_list()
+    assert sentence in "\n".join(m.value for m in at.markdown)
+    at.radio(key="channels_view").set_value("cohort").run()
+    assert not at.exception, [e.value for e in at.exception]

@@ -1,0 +1,40 @@
+"""Channels: win rate, deal size, sales cycle, pipeline and spend by channel (or another
+dimension), in the period or cohort view, and two channels compared in words."""
+
+import streamlit as st
+
+from alignment.app import routing, widgets
+from alignment.app.cache import cached
+from alignment.metrics.dimensions import DIMENSION_LABELS, OPP_DIMENSIONS
+from alignment.screens import channels
+
+view = routing.page_view()
+st.title(f"Channels · {view.period.label}")
+choice = st.radio(
+    "View",
+    ("period", "cohort"),
+    format_func=lambda v: {
+        "period": "Period: deals closed in the period",
+        "cohort": "Cohort: deals created in the period (open deals shown as open)",
+    }[v],
+    horizontal=True,
+    key="channels_view",
+)
+by = st.selectbox("By", OPP_DIMENSIONS, format_func=DIMENSION_LABELS.__getitem__, key="channels_by")
+rows = cached(channels.table, view, choice, by)
+if not rows.height:
+    st.info("No leads or opportunities in this period: import data on the Import page.")
+    st.stop()
+st.dataframe(widgets.table(channels.display(rows, by)), hide_index=True, width="stretch")
+st.caption(
+    "Win rate: won / (won + lost), with n and its 95 % interval; sales cycle: Kaplan-Meier "
+    "median days to win, open deals censored. Definitions are in the Glossary."
+)
+
+values = rows[by].to_list()
+if len(values) >= 2:
+    st.subheader("Compare two")
+    left, right = st.columns(2)
+    a = left.selectbox("First", values, index=0, key="channels_a")
+    b = right.selectbox("Second", values, index=1, key="channels_b")
+    st.markdown(cached(channels.comparison, view, a, b, choice, by))

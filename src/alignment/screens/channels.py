@@ -1,0 +1,68 @@
+"""The Channels page: the channel table for the chosen view and breakdown, laid out for
+reading (formatted values, labelled columns), and two channels' win rates compared in words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+from alignment.db.store import Connection
+from alignment.metrics import channels
+from alignment.periods import Period
+from alignment.present import format, sentences
+from alignment.selection import Selection
+
+TOO_FEW = "too few to tell"
+
+
+def table(
+    con: Connection, selection: Selection | Period, view: str, by: str = "channel"
+) -> pl.DataFrame:
+    """`channels.channel_table` (one row per value of `by`)."""
+    return channels.channel_table(con, selection, view=view, by=by)
+
+
+def display(rows: pl.DataFrame, by: str) -> pl.DataFrame:
+    """`rows` (one row per value, from `table`) as text columns for the page, same order."""
+
+    def text(column: str, writer: Callable[[object], str]) -> list[str]:
+        return [writer(v) for v in rows[column].to_list()]
+
+    return pl.DataFrame(
+        {
+            by: rows[by].to_list(),
+            "MQLs": text("mqls", format.count),
+            "MQL → SQL": text("mql_to_sql", format.rate),
+            "Opps created": text("opps_created", format.count),
+            "Won": text("won", format.count),
+            "Lost": text("lost", format.count),
+            "Open": text("open", format.count),
+            "Win rate": [
+                f"{format.rate(r)} (n = {n:,}, {format.rate_interval(lo, hi)})"
+                + (f" · {TOO_FEW}" if few else "")
+                for r, n, lo, hi, few in rows.select(
+                    "win_rate", "win_rate_n", "win_rate_low", "win_rate_high", "too_few"
+                ).iter_rows()
+            ],
+            "Avg deal": text("avg_deal_size", format.currency),
+            "Median deal": text("median_deal_size", format.currency),
+            "Sales cycle": text("sales_cycle", format.days),
+            "Pipeline": text("pipeline_created", format.currency),
+            "Won revenue": text("won_revenue", format.currency),
+            "Marketing-sourced": ["yes" if m else "no" for m in rows["marketing_sourced"]],
+            "Velocity / day": text("velocity", format.currency),
+            "Spend": text("spend", format.currency),
+            "CAC": text("cac", format.currency),
+            "Cost per MQL": text("cost_per_mql", format.currency),
+            "ROI": text("roi", format.rate),
+        },
+        schema_overrides={by: pl.String},
+    )
+
+
+def comparison(
+    con: Connection, selection: Selection | Period, a: str, b: str, view: str, by: str
+) -> str:
+    """Two values' win rates and the two-proportion test, in one sentence."""
+    return sentences.channel_comparison(channels.compare(con, selection, a, b, view, by=by))

@@ -318,3 +318,16 @@ def test_cli_attribution_one_model_as_text(db: Path, capsys: pytest.CaptureFixtu
     assert out.index("Webinar") < out.index("Email")
     assert "Last touch:" in out and "Linear:" not in out
     assert "Marketing-influenced revenue" in out
+
+
+def test_demo_reconciles_under_every_model(demo_db: Path) -> None:
+    con = model.connect(demo_db, read_only=True)
+    try:
+        result = attribution.reconciliation(con, Period.parse("all"))
+        # independently: every opportunity's amount (0 when missing), in plain SQL
+        total = store.query(con, "SELECT sum(coalesce(amount, 0)) AS a FROM opp_facts").item()
+    finally:
+        con.close()
+    assert result["attributed_amount"][0] > 0  # the demo has touches before its opportunities
+    assert result["attributed"].to_list() == pytest.approx(result["attributed_amount"].to_list())
+    assert result["amount"].to_list() == pytest.approx([total] * 6)

@@ -22,6 +22,7 @@ pages = {
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:"),
         st.Page("pages/sla.py", title="SLA", icon=":material/timer:", url_path="sla"),
+        st.Page("pages/attribution.py", title="Attribution", icon=":material/account_tree:"),
         st.Page("pages/rejections.py", title="Rejections", icon=":material/thumb_down:"),
     ],
     "Data": [

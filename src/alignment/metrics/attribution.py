@@ -104,15 +104,28 @@ def _opps_sql(params: Params, selection: Selection | Period) -> str:
     )
 
 
-def _belongs_sql() -> str:
-    """FROM clause joining the selected opportunities (`o`) to every touchpoint (`t`) that
-    belongs to them: by the touch's own known opp_id, else through its lead."""
-    return """opps o
-JOIN (
-  SELECT t.*, k.opp_id AS own_opp_id
+PAIRS_CTES = f"""linked AS (
+  SELECT t.touchpoint_id, t.linked_lead_id, t.touched_at,
+    coalesce(nullif(trim(t.channel), ''), '{NOT_SET}') AS channel,
+    coalesce(nullif(trim(t.campaign), ''), '{NOT_SET}') AS campaign,
+    coalesce(t.is_lead_creation_touch, FALSE) AS lead_flag,
+    coalesce(t.is_opp_creation_touch, FALSE) AS opp_flag,
+    k.opp_id AS own_opp_id
   FROM touchpoint_facts t
   LEFT JOIN opp_facts k ON k.opp_id = t.opp_id
-) t ON t.own_opp_id = o.opp_id OR (t.own_opp_id IS NULL AND t.linked_lead_id = o.lead_id)"""
+  WHERE t.touched_at IS NOT NULL
+),
+pairs AS (
+  SELECT o.*, t.* EXCLUDE (linked_lead_id, own_opp_id)
+  FROM opps o JOIN linked t ON t.own_opp_id = o.opp_id
+  UNION ALL
+  SELECT o.*, t.* EXCLUDE (linked_lead_id, own_opp_id)
+  FROM opps o JOIN linked t ON t.own_opp_id IS NULL AND t.linked_lead_id = o.lead_id
+)"""
+"""CTEs after `opps` (the selected opportunities): `pairs`, one row per selected opportunity x
+dated touchpoint that belongs to it (the opportunity's columns, then touchpoint_id,
+touched_at, channel, campaign, lead_flag, opp_flag): by the touch's own known opp_id, else
+through its lead. Two equi-joins, not one join on an OR (which DuckDB runs as a nested loop)."""
 
 
 def _credits_ctes(params: Params, selection: Selection | Period) -> str:
@@ -121,16 +134,13 @@ def _credits_ctes(params: Params, selection: Selection | Period) -> str:
     u_first, u_lead, u_spread = 0.4, 0.4, 0.2
     w_first, w_lead, w_opp, w_spread = 0.3, 0.3, 0.3, 0.1
     return f"""WITH opps AS ({_opps_sql(params, selection)}),
+{PAIRS_CTES},
 touches AS (
-  SELECT o.opp_id, o.amount, coalesce(o.created_at, max(t.touched_at) OVER (PARTITION BY o.opp_id))
+  SELECT opp_id, amount, coalesce(created_at, max(touched_at) OVER (PARTITION BY opp_id))
       AS reference_at,
-    t.touchpoint_id, t.touched_at,
-    coalesce(nullif(trim(t.channel), ''), '{NOT_SET}') AS channel,
-    coalesce(nullif(trim(t.campaign), ''), '{NOT_SET}') AS campaign,
-    coalesce(t.is_lead_creation_touch, FALSE) AS lead_flag,
-    coalesce(t.is_opp_creation_touch, FALSE) AS opp_flag
-  FROM {_belongs_sql()}
-  WHERE t.touched_at IS NOT NULL AND (o.created_at IS NULL OR t.touched_at <= o.created_at)
+    touchpoint_id, touched_at, channel, campaign, lead_flag, opp_flag
+  FROM pairs
+  WHERE created_at IS NULL OR touched_at <= created_at
 ),
 positioned AS (
   SELECT *,
@@ -262,12 +272,11 @@ def _won_touched_ctes(params: Params, selection: Selection | Period) -> str:
     opportunity x touchpoint of it dated at or before the close, or any dated touch when the
     close date is missing)."""
     return f"""WITH opps AS ({_opps_sql(params, selection)}),
+{PAIRS_CTES},
 won_touches AS (
-  SELECT o.opp_id, o.amount, t.touchpoint_id,
-    coalesce(nullif(trim(t.campaign), ''), '{NOT_SET}') AS campaign
-  FROM {_belongs_sql()}
-  WHERE o.outcome = 'won' AND t.touched_at IS NOT NULL
-    AND (o.closed_at IS NULL OR t.touched_at <= o.closed_at)
+  SELECT opp_id, amount, touchpoint_id, campaign
+  FROM pairs
+  WHERE outcome = 'won' AND (closed_at IS NULL OR touched_at <= closed_at)
 )"""
 
 

@@ -331,3 +331,20 @@ def test_demo_reconciles_under_every_model(demo_db: Path) -> None:
     assert result["attributed_amount"][0] > 0  # the demo has touches before its opportunities
     assert result["attributed"].to_list() == pytest.approx(result["attributed_amount"].to_list())
     assert result["amount"].to_list() == pytest.approx([total] * 6)
+
+
+def test_a_period_without_opportunities(con: store.Connection) -> None:
+    april = Period.month(2026, 4)
+    # nothing was created in April: nothing won, no share to compute, nothing to reconcile
+    assert attribution.influenced_revenue(con, april) == {
+        "won_deals": 0,
+        "won_amount": 0.0,
+        "influenced_deals": 0,
+        "influenced_revenue": 0.0,
+        "influenced_share": None,
+    }
+    assert attribution.campaign_influence(con, april).height == 0
+    assert attribution.channel_credit(con, april).height == 0
+    result = attribution.reconciliation(con, april)
+    assert result["attributed"].to_list() == [0.0] * 6
+    assert result["unattributed_opportunities"].to_list() == [0] * 6

@@ -24,6 +24,7 @@ pages = {
         st.Page("pages/sla.py", title="SLA", icon=":material/timer:", url_path="sla"),
         st.Page("pages/rejections.py", title="Rejections", icon=":material/thumb_down:"),
         st.Page("pages/channels.py", title="Channels", icon=":material/hub:"),
+        st.Page("pages/attribution.py", title="Attribution", icon=":material/account_tree:"),
     ],
     "Data": [
         st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:"),

@@ -411,6 +411,51 @@ def cmd_funnel(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_attribution(args: argparse.Namespace) -> int:
+    from alignment.metrics import attribution
+    from alignment.present import format
+
+    models = [args.model] if args.model else list(attribution.MODELS)
+    with _report_database(args) as (selection, con):
+        channels = attribution.channel_credit(con, selection)
+        totals = attribution.reconciliation(con, selection)
+        influenced = attribution.influenced_revenue(con, selection)
+    totals = totals.filter(pl.col("model").is_in(models))
+    columns = ["channel", "touches", "opportunities", *models, *(f"rank_{m}" for m in models)]
+    if args.model is None:
+        columns.append("rank_spread")
+    channels = channels.select(columns)
+    if args.model is not None:  # one model: its ranking; all: linear order, as computed
+        channels = channels.sort(args.model, "channel", descending=[True, False])
+    if args.json:
+        _print_json(
+            {
+                "period": selection.period.key,
+                "models": models,
+                "channels": _frame_records(channels),
+                "reconciliation": _frame_records(totals),
+                "influenced_revenue": _clean(influenced),
+            }
+        )
+        return 0
+    names = ", ".join(attribution.MODELS[m] for m in models)
+    print(f"Channel credit, opportunities created in {selection.period.label} ({names})")
+    _print_table(channels)
+    for row in totals.iter_rows(named=True):
+        print(
+            f"{row['label']}: {format.currency(row['attributed'])} credited of "
+            f"{format.currency(row['attributed_amount'])} attributable; "
+            f"{format.currency(row['unattributed_amount'])} unattributed "
+            f"({row['unattributed_opportunities']:,} opportunities without touches)"
+        )
+    print(
+        f"Marketing-influenced revenue: {format.currency(influenced['influenced_revenue'])} of "
+        f"{format.currency(influenced['won_amount'])} won "
+        f"({influenced['influenced_deals']:,} of {influenced['won_deals']:,} won deals)"
+    )
+    return 0
+
+
 # ---- demo -------------------------------------------------------------------------------
 def sla_report(
     con: store.Connection,
@@ -628,6 +673,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_funnel)
+
+    p = sub.add_parser("attribution", help="print channel credit under the attribution models")
+    p.add_argument("--db")
+    p.add_argument("--period", default="all", help="2026-03, 2026-Q1, 2026-W09 or all")
+    p.add_argument(
+        "--model",
+        choices=("first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay"),
+        help="show one model only (default: every model side by side)",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_attribution)
 
     p = sub.add_parser("sla", help="print the SLA scorecard for a period")
     p.add_argument("--db")

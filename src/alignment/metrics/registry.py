@@ -519,6 +519,38 @@ PAGE_METRICS: dict[str, tuple[Kpi, ...]] = {
         ),
     ),
     "Channels": CHANNEL_KPIS,
+    "Attribution": (
+        Kpi(
+            "attributed_credit",
+            "Attributed credit",
+            "currency",
+            "The amount of the opportunities created in the period credited to the touches at "
+            "or before each opportunity's creation, under the chosen model; every model's credits "
+            "for an opportunity add up to its amount.",
+        ),
+        Kpi(
+            "unattributed_amount",
+            "Unattributed amount",
+            "currency",
+            "The amount of the opportunities created in the period that have no touch at or "
+            "before their creation, so no model can credit it.",
+            higher_is_better=False,
+        ),
+        Kpi(
+            "influenced_revenue",
+            "Marketing-influenced revenue",
+            "currency",
+            "The won amount of the opportunities created in the period that had at least one "
+            "marketing touch at or before their close.",
+        ),
+        Kpi(
+            "campaign_won_share",
+            "Share of won deals touched",
+            "rate",
+            "Of the won opportunities created in the period, the share that the campaign touched "
+            "at or before their close.",
+        ),
+    ),
 }
 """Metrics of the other pages, by page: same wording rules as `KPIS`, listed in the Glossary."""
 

@@ -6,20 +6,26 @@ import streamlit as st
 from alignment.app import routing, widgets
 from alignment.app.cache import cached
 from alignment.metrics.dimensions import DIMENSION_LABELS, OPP_DIMENSIONS
+from alignment.present import channel_charts
 from alignment.screens import channels
 
 view = routing.page_view()
 st.title(f"Channels · {view.period.label}")
-choice = st.radio(
-    "View",
-    ("period", "cohort"),
-    format_func=lambda v: {
-        "period": "Period: deals closed in the period",
-        "cohort": "Cohort: deals created in the period (open deals shown as open)",
-    }[v],
-    horizontal=True,
-    key="channels_view",
+# the URL spells the view as the control shows it (`?view=cohort`), so the options are shown
+# as they are, and the explanation of each is in the help and the caption
+choice: str = (
+    st.segmented_control(
+        "View",
+        list(channels.VIEW_TEXT),
+        default="period",
+        key="view",
+        bind="query-params",
+        required=True,
+        help=" ".join(f"{name}: {text}." for name, text in channels.VIEW_TEXT.items()),
+    )
+    or "period"
 )
+st.caption(f"{choice.capitalize()} view: {channels.VIEW_TEXT[choice]}.")
 by = st.selectbox("By", OPP_DIMENSIONS, format_func=DIMENSION_LABELS.__getitem__, key="channels_by")
 rows = cached(channels.table, view, choice, by)
 if not rows.height:
@@ -29,6 +35,12 @@ st.dataframe(widgets.table(channels.display(rows, by)), hide_index=True, width="
 st.caption(
     "Win rate: won / (won + lost), with n and its 95 % interval; sales cycle: Kaplan-Meier "
     "median days to win, open deals censored. Definitions are in the Glossary."
+)
+st.plotly_chart(
+    channel_charts.win_rates(
+        rows, f"Win rate by {DIMENSION_LABELS[by].lower()}, {choice} view, {view.period.label}"
+    ),
+    key="channels_win_rate_chart",
 )
 
 values = rows[by].to_list()

@@ -262,5 +262,39 @@ def test_channels_page_shows_the_table_and_a_comparison(demo_db: Path) -> None:
     shown = at.dataframe[0].value
     assert shown["channel"].tolist() == rows["channel"].to_list()
     assert sentence in "\n".join(m.value for m in at.markdown)
-    at.radio(key="channels_view").set_value("cohort").run()
+    # the chart draws the same values, one point per channel with a rate (n in its label)
+    charted = sorted(label for trace in at.get("plotly_chart") for label in _chart_labels(trace))
+    expected = sorted(
+        f"{c} (n = {n:,})"
+        for c, n, r in rows.select("channel", "win_rate_n", "win_rate").iter_rows()
+        if r is not None
+    )
+    assert charted == expected
+    at.segmented_control(key="view").set_value("cohort").run()
     assert not at.exception, [e.value for e in at.exception]
+    assert "Cohort view: deals created in the period" in "\n".join(c.value for c in at.caption)
+
+
+def _chart_labels(element: object) -> list[str]:
+    """The y categories of every trace of an AppTest plotly_chart element."""
+    figure = json.loads(element.proto.spec)  # type: ignore[attr-defined]
+    return [label for trace in figure["data"] for label in trace.get("y", [])]
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_channels_view_comes_from_the_url(demo_db: Path) -> None:
+    """`/channels?view=cohort` opens the cohort view: the control shows it and the table is the
+    cohort table (open deals counted)."""
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.query_params.update({"period": "All time", "view": "cohort"})
+    at.run()
+    at = at.switch_page("pages/channels.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.segmented_control(key="view").value == "cohort"
+    con = model.connect(demo_db, read_only=True)
+    try:
+        expected = channels.channel_table(con, ALL_TIME, view="cohort")
+    finally:
+        con.close()
+    shown = at.dataframe[0].value
+    assert shown["Open"].tolist() == [f"{n:,}" for n in expected["open"].to_list()]

@@ -10,8 +10,10 @@ import streamlit as st
 if TYPE_CHECKING:
     from alignment.selection import Selection
 
-VIEW_KEY = "view"
-"""Session key where app.py (the router) leaves the sidebar selection for the page it runs."""
+VIEW_KEY = "sidebar_selection"
+"""Session key where app.py (the router) leaves the sidebar selection for the page it runs. Not
+`view`: that is the Channels page's view control, bound to the URL as `?view=cohort`, and a
+bound widget's key is its session key."""
 
 
 def require_router() -> None:

@@ -14,6 +14,11 @@ from alignment.present import format, sentences
 from alignment.selection import Selection
 
 TOO_FEW = "too few to tell"
+VIEW_TEXT: dict[str, str] = {
+    "period": "deals closed in the period",
+    "cohort": "deals created in the period (open deals shown as open)",
+}
+"""What each view of `channels.VIEWS` counts, in the page's words (its help and caption)."""
 
 
 def table(

@@ -116,3 +116,22 @@ def test_the_sla_page_and_its_breaches_in_a_browser(server: str, browser) -> Non
     page.get_by_text("breached response").first.wait_for(timeout=60_000)
     assert "sla_breaches=" in page.url
     page.screenshot(path=str(ARTIFACTS / "sla_breaches.png"))
+
+
+def test_the_channels_page_opens_in_the_view_its_link_names(server: str, browser) -> None:
+    """`/channels?view=cohort` opens the cohort view (the control shows it, the URL keeps it) and
+    draws the win-rate chart."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1920, "height": 1600})
+    page.goto(f"{server}/channels?period=All+time&view=cohort", wait_until="networkidle")
+    page.get_by_text("Channels · All time").first.wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    assert "Cohort view: deals created in the period" in body
+    control = page.get_by_role("radiogroup", name="View", exact=True)
+    active = control.get_by_role("radio", checked=True)
+    assert active.inner_text().strip() == "cohort"
+    assert "view=cohort" in page.url
+    assert "Win rate by channel, cohort view" in body
+    page.screenshot(path=str(ARTIFACTS / "channels.png"))

@@ -12,7 +12,7 @@ from alignment.present.charts import _figure, empty_figure
 from alignment.present.text import plotly_text
 
 RATE_COLOR = "#2563EB"
-TOO_FEW_COLOR = "#CBD5E1"
+TOO_FEW_COLOR = "#A9B8CC"
 TOO_FEW = "too few to tell"
 
 

@@ -7,6 +7,7 @@ from alignment.app import routing, widgets
 from alignment.app.cache import cached
 from alignment.metrics.dimensions import DIMENSION_LABELS, OPP_DIMENSIONS
 from alignment.present import channel_charts
+from alignment.present.text import markdown_text
 from alignment.screens import channels
 
 view = routing.page_view()
@@ -49,4 +50,4 @@ if len(values) >= 2:
     left, right = st.columns(2)
     a = left.selectbox("First", values, index=0, key="channels_a")
     b = right.selectbox("Second", values, index=1, key="channels_b")
-    st.markdown(cached(channels.comparison, view, a, b, choice, by))
+    st.markdown(markdown_text(cached(channels.comparison, view, a, b, choice, by)))

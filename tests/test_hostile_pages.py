@@ -340,3 +340,22 @@ def test_every_table_a_page_shows_goes_through_the_table_helpers() -> None:
                 else None
             )
             assert helper == allowed[node.func.attr], f"{path.name}:{node.lineno}"
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("pages/sla.py", {"sla_breaches": "true", "sla_within": "true"}),
+        ("pages/channels.py", {}),
+        ("pages/attribution.py", {}),
+    ],
+)
+def test_sla_channels_and_attribution_show_values_from_a_file_as_text(
+    hostile_db: Path, page: str, query: dict[str, str]
+) -> None:
+    # owners, channels and campaigns from the file reach tiles, tables, the comparison
+    # sentence and the charts: never as Markdown or chart markup
+    at = _page(page, {**SEPTEMBER, **query})
+    _no_errors(at)
+    _assert_shown_as_text(at)
+    _chart_strings(at)

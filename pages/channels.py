@@ -1,9 +1,10 @@
 """Channels: win rate, deal size, sales cycle, pipeline and spend by channel (or another
-dimension), in the period or cohort view, and two channels compared in words."""
+dimension), in the period or cohort view, two channels compared in words, and pipeline, won
+revenue, marketing-sourced share and spend over time."""
 
 import streamlit as st
 
-from alignment.app import routing, widgets
+from alignment.app import routing, sidebar, widgets
 from alignment.app.cache import cached
 from alignment.metrics.dimensions import DIMENSION_LABELS, OPP_DIMENSIONS
 from alignment.present import channel_charts
@@ -27,7 +28,13 @@ choice: str = (
     or "period"
 )
 st.caption(f"{choice.capitalize()} view: {channels.VIEW_TEXT[choice]}.")
-by = st.selectbox("By", OPP_DIMENSIONS, format_func=DIMENSION_LABELS.__getitem__, key="channels_by")
+by: str = st.selectbox(
+    "By",
+    OPP_DIMENSIONS,
+    format_func=DIMENSION_LABELS.__getitem__,
+    key="channels_by",
+    bind="query-params",
+)
 rows = cached(channels.table, view, choice, by)
 if not rows.height:
     st.info("No leads or opportunities in this period: import data on the Import page.")
@@ -51,3 +58,38 @@ if len(values) >= 2:
     a = left.selectbox("First", values, index=0, key="channels_a")
     b = right.selectbox("Second", values, index=1, key="channels_b")
     st.markdown(markdown_text(cached(channels.comparison, view, a, b, choice, by)))
+
+st.subheader("Over time")
+end, count, bucket = channels.trend_window(view.period, *sidebar.data_span())
+span = sidebar.trend_span(end, count, bucket)
+over_time = cached(channels.series, view.alone.at(end), bucket, count, by)
+noun = DIMENSION_LABELS[by].lower()
+st.plotly_chart(
+    channel_charts.pipeline_and_revenue(
+        over_time["by_value"],
+        by,
+        bucket,
+        f"Pipeline created and won revenue by {noun} and {bucket}, {span}",
+    ),
+    key="channels_over_time",
+)
+st.caption(
+    f"Pipeline counts opportunities in the {bucket} they were created; won revenue, deals in "
+    f"the {bucket} they were won. The largest {channel_charts.MAX_SERIES - 1} values are drawn "
+    "on their own, the rest as Other."
+)
+st.plotly_chart(
+    channel_charts.marketing_share(
+        over_time["share"], bucket, f"Marketing-sourced share of pipeline by {bucket}, {span}"
+    ),
+    key="channels_marketing_share",
+)
+if by == "channel":
+    st.plotly_chart(
+        channel_charts.spend_vs_revenue(
+            rows, f"Spend and won revenue by channel, {choice} view, {view.period.label}"
+        ),
+        key="channels_spend",
+    )
+else:
+    st.caption("Spend is recorded per channel: break down by channel to compare it with revenue.")

@@ -6,20 +6,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
 from alignment import model, stats
 from alignment.cli import main
 from alignment.db import store
+from alignment.filters import Filters
 from alignment.ingest import import_file
 from alignment.metrics import channels
 from alignment.periods import ALL_TIME, Period
 from alignment.present import sentences
+from alignment.selection import Selection
 from tests.conftest import REALDATA
 
 LEADS = """id,channel,created,mql,sql
@@ -153,6 +157,48 @@ def test_columns_and_no_spend_outside_the_channel_breakdown(con: store.Connectio
         channels.channel_table(con, MARCH, by="campaign")
 
 
+def test_series_by_month_and_channel_by_hand(con: store.Connection) -> None:
+    result = channels.channel_series(con, MARCH, "month", 2)
+    expected = pl.DataFrame(
+        {
+            "bucket": [date(2026, 2, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 3, 1)],
+            "channel": ["Email", "Outbound", "Email", "Outbound"],
+            # created in February: E5 (200); in March: E1-E4 (850), B1 + B2 (80 + 120)
+            "pipeline_created": [200.0, 0.0, 850.0, 200.0],
+            # Email is marketing-sourced, Outbound is not
+            "marketing_pipeline": [200.0, 0.0, 850.0, 0.0],
+            # won in February: none (E5 closed on 3 March); in March: 100 + 300 + 200
+            "won_revenue": [0.0, 0.0, 600.0, 0.0],
+            # spend rows: Email 999 in February, 300 in March
+            "spend": [999.0, 0.0, 300.0, 0.0],
+        }
+    )
+    assert_frame_equal(result.select(expected.columns), expected)
+    share = channels.marketing_share_series(result)
+    # February 200 / 200; March (850 + 0) / (850 + 200)
+    assert share["marketing_share"].to_list() == [1.0, pytest.approx(850 / 1050)]
+    outbound = Selection(MARCH, filters=Filters(channel=("Outbound",)))
+    only = channels.channel_series(con, outbound, "month", 2)
+    assert only.select("channel", "pipeline_created", "spend").rows() == [
+        ("Outbound", 0.0, 0.0),
+        ("Outbound", 200.0, 0.0),
+    ]
+
+
+def test_series_by_quarter_and_product_has_no_spend(con: store.Connection) -> None:
+    assert channels.series_starts(MARCH, "quarter", 3) == [
+        date(2025, 7, 1),
+        date(2025, 10, 1),
+        date(2026, 1, 1),
+    ]
+    result = channels.channel_series(con, MARCH, "quarter", 1, by="product")
+    # no product column in the export: every opportunity is "(not set)"; Q1 created
+    # E1-E5 and B1, B2: 850 + 200 + 200 = 1,250; won in Q1: 600
+    assert result.select("product", "pipeline_created", "won_revenue", "spend").rows() == [
+        ("(not set)", 1250.0, 600.0, None)
+    ]
+
+
 def test_compare_two_channels(con: store.Connection) -> None:
     result = channels.compare(con, MARCH, "Email", "Outbound")
     # 3 of 4 vs 0 of 1: pooled 3/5 = 0.6, se = sqrt(0.6 * 0.4 * (1/4 + 1/1)) = sqrt(0.3)
@@ -260,16 +306,26 @@ def test_channels_page_shows_the_table_and_a_comparison(demo_db: Path) -> None:
     finally:
         con.close()
     shown = at.dataframe[0].value
-    assert shown["channel"].tolist() == rows["channel"].to_list()
+    assert shown["Channel"].tolist() == rows["channel"].to_list()
     assert sentence in "\n".join(m.value for m in at.markdown)
+    win_rates, over_time, share, spend = at.get("plotly_chart")
     # the chart draws the same values, one point per channel with a rate (n in its label)
-    charted = sorted(label for trace in at.get("plotly_chart") for label in _chart_labels(trace))
+    charted = sorted(_chart_labels(win_rates))
     expected = sorted(
         f"{c} (n = {n:,})"
         for c, n, r in rows.select("channel", "win_rate_n", "win_rate").iter_rows()
         if r is not None
     )
     assert charted == expected
+    # all time: the months run from the data's first event to its last, so the pipeline of
+    # every month and channel adds up to the table's pipeline created
+    figure = json.loads(over_time.proto.spec)
+    pipeline = sum(sum(t["y"]) for t in figure["data"] if t.get("yaxis", "y") == "y")
+    assert pipeline == pytest.approx(rows["pipeline_created"].sum())
+    share_figure = json.loads(share.proto.spec)
+    assert share_figure["data"][-1]["name"] == "Marketing-sourced share"
+    spent = rows.filter(pl.col("spend") > 0).height
+    assert spent > 0 and len(json.loads(spend.proto.spec)["data"][0]["y"]) == spent
     at.segmented_control(key="view").set_value("cohort").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Cohort view: deals created in the period" in "\n".join(c.value for c in at.caption)

@@ -127,6 +127,34 @@ def test_a_series_by_month(con: store.Connection) -> None:
     assert q.select("opps_created").to_series().to_list() == [4, 0]  # all four in Q1
 
 
+def test_a_series_by_month_and_channel(con: store.Connection) -> None:
+    starts = bucket_starts("month", date(2026, 1, 1), date(2026, 3, 1))
+    items = ["mqls", "opps_created", "pipeline_created", "won_revenue"]
+    frame = compile_series(items, "month", starts, by="channel").run(con)
+    result = frame.select("bucket", "channel", *items).rows()
+    # January: nothing, but both channels have a row of zeros.
+    # February: Events created O3 (200).
+    # March: Email MQLs L1, L2; created O1 (100) and O2 (50) -> 150; O1 won -> 100.
+    #        Events MQL L3; created O4 (300); O3 closed won on 03-03 -> 200.
+    expected = [
+        (date(2026, 1, 1), "Email", 0, 0, 0.0, 0.0),
+        (date(2026, 1, 1), "Events", 0, 0, 0.0, 0.0),
+        (date(2026, 2, 1), "Email", 0, 0, 0.0, 0.0),
+        (date(2026, 2, 1), "Events", 0, 1, 200.0, 0.0),
+        (date(2026, 3, 1), "Email", 2, 2, 150.0, 100.0),
+        (date(2026, 3, 1), "Events", 1, 1, 300.0, 200.0),
+    ]
+    assert result == expected
+    only_email = compile_series(
+        ["opps_created"], "month", starts, Filters(channel=("Email",)), by="channel"
+    ).run(con)
+    assert only_email.select("channel", "opps_created").rows() == [
+        ("Email", 0),
+        ("Email", 0),
+        ("Email", 2),
+    ]
+
+
 def test_a_new_ratio_metric_is_one_registry_entry(con: store.Connection) -> None:
     sql_to_won = Kpi(
         "sql_to_won",
@@ -167,6 +195,7 @@ def test_every_metric_s_sql_parses_as_duckdb_and_transpiles_to_spark(metric: Kpi
         compile_periods([metric], [MARCH, FEBRUARY], Filters(channel=("Email",))).sql,
         compile_periods([metric], [ALL_TIME], by="channel", order=(f"{metric.name} DESC",)).sql,
         compile_series([metric], "month", months).sql,
+        compile_series([metric], "month", months, by="channel").sql,
     ]
     for sql in statements:
         sqlglot.parse_one(sql, read="duckdb")

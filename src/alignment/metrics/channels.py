@@ -14,6 +14,7 @@ created in the period, with the ones still open counted separately, never as los
 from __future__ import annotations
 
 import math
+from datetime import date, timedelta
 from typing import Any, Literal
 
 import polars as pl
@@ -21,10 +22,10 @@ import polars as pl
 from alignment import clock, stats
 from alignment.db import store
 from alignment.metrics import registry
-from alignment.metrics.compile import compile_periods
+from alignment.metrics.compile import Bucket, bucket_starts, compile_periods, compile_series
 from alignment.metrics.dimensions import OPP_DIMENSIONS, check_dimension, dimension_sql
 from alignment.metrics.registry import Measure
-from alignment.periods import Period
+from alignment.periods import Period, month_starts
 from alignment.selection import Selection, period_and_filters
 
 View = Literal["period", "cohort"]
@@ -133,21 +134,36 @@ def sales_cycle_rows(con: store.Connection, selection: Selection | Period, by: s
     return store.query(con, sql, params)
 
 
-def _spend(con: store.Connection, selection: Selection | Period) -> pl.DataFrame:
-    """One row per channel with spend in the months of the period: k, spend (the channel
-    filter applies; spend has no segment, region, team or owner to filter on)."""
+def _spend(
+    con: store.Connection,
+    selection: Selection | Period,
+    *,
+    months: tuple[date, date] | None = None,
+    bucket: Bucket | None = None,
+) -> pl.DataFrame:
+    """One row per channel with spend in the months of the period (or in `months`, first day
+    inclusive to last exclusive): k, spend; with `bucket`, one row per month (quarter) and
+    channel, its first day in column `bucket`. The channel filter applies; spend has no segment,
+    region, team or owner to filter on."""
     period, filters = period_and_filters(selection)
     params: dict[str, Any] = {}
     conditions = ["isfinite(s.amount)"]
-    if not period.is_all:
+    if months is not None:
+        params["first"], params["last"] = months
+        conditions.append("s.month >= $first AND s.month < $last")
+    elif not period.is_all:
         params["first"], params["last"] = period.first_day, period.end_day
         conditions.append("s.month >= $first AND s.month < $last")
     if filters.channel:
         params["channels"] = list(filters.channel)
         conditions.append("list_contains($channels, s.channel)")
+    keys = "coalesce(s.channel, '(not set)') AS k"
+    if bucket is not None:
+        keys = f"date_trunc('{bucket}', s.month)::DATE AS bucket, {keys}"
+    group = "1, 2" if bucket is not None else "1"
     sql = f"""
-        SELECT coalesce(s.channel, '(not set)') AS k, sum(s.amount)::DOUBLE AS spend
-        FROM spend s WHERE {" AND ".join(conditions)} GROUP BY 1
+        SELECT {keys}, sum(s.amount)::DOUBLE AS spend
+        FROM spend s WHERE {" AND ".join(conditions)} GROUP BY {group}
     """
     return store.query(con, sql, params)
 
@@ -245,3 +261,75 @@ def compare(
     result["z"] = None if math.isnan(z) else z
     result["p_value"] = None if math.isnan(p_value) else p_value
     return result
+
+
+SERIES_ITEMS: tuple[str, ...] = ("pipeline_created", "marketing_pipeline", "won_revenue")
+"""The registry measures of `channel_series`: pipeline and marketing-sourced pipeline by the
+month the opportunity was created, won revenue by the month the deal was won."""
+
+
+def series_starts(selection: Selection | Period, bucket: Bucket, count: int) -> list[date]:
+    """First days of the `count` months (quarters) ending with the one holding the selected
+    period's last day (today's for all time), oldest first."""
+    period, _ = period_and_filters(selection)
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    if bucket == "month":
+        return month_starts(period, count, clock.today())
+    last = clock.today() if period.end_day is None else period.end_day - timedelta(days=1)
+    index = last.year * 12 + (last.month - 1) // 3 * 3 - 3 * (count - 1)
+    return bucket_starts(bucket, date(index // 12, index % 12 + 1, 1), last)
+
+
+def channel_series(
+    con: store.Connection,
+    selection: Selection | Period,
+    bucket: Bucket = "month",
+    count: int = 12,
+    *,
+    by: str = "channel",
+) -> pl.DataFrame:
+    """One row per month (or quarter) and value of `by`, for the `count` buckets ending with
+    the selected period's (`series_starts`), every value with activity in any of them in every
+    bucket: `bucket` (first day), the value, pipeline_created and marketing_pipeline (amounts
+    of the opportunities created in the bucket), won_revenue (deals won in the bucket) and
+    spend (the bucket's spend; null for a breakdown other than channel, which spend does not
+    record). Filters apply as everywhere; the selected period only fixes where the series
+    ends. Ordered by bucket, then value."""
+    check_dimension(by, OPP_DIMENSIONS)
+    period, filters = period_and_filters(selection)
+    starts = series_starts(period, bucket, count)
+    frame = compile_series(SERIES_ITEMS, bucket, starts, filters, by=by).run(con)
+    if by != "channel":
+        return frame.with_columns(pl.lit(None, pl.Float64).alias("spend"))
+    step = 3 if bucket == "quarter" else 1
+    index = starts[-1].year * 12 + starts[-1].month - 1 + step
+    end = date(index // 12, index % 12 + 1, 1)
+    spend = _spend(con, period, months=(starts[0], end), bucket=bucket).rename({"k": by})
+    if filters.channel:
+        spend = spend.filter(pl.col(by).is_in(list(filters.channel)))
+    # a channel with spend but no opportunity in the range still gets its buckets
+    grid = pl.DataFrame({"bucket": starts}).join(
+        pl.concat([frame.select(by), spend.select(by)]).unique(), how="cross"
+    )
+    frame = grid.join(frame, on=["bucket", by], how="left").join(
+        spend, on=["bucket", by], how="left"
+    )
+    return frame.with_columns(pl.col(*SERIES_ITEMS, "spend").fill_null(0.0)).sort("bucket", by)
+
+
+def marketing_share_series(series: pl.DataFrame) -> pl.DataFrame:
+    """One row per bucket of a `channel_series` frame (any breakdown: each opportunity is in
+    exactly one value, so the values add up to the bucket's total): bucket, pipeline_created,
+    marketing_pipeline and marketing_share (marketing-sourced / all pipeline created in the
+    bucket; null with no pipeline). A share of amounts: no n, no interval."""
+    return (
+        series.group_by("bucket", maintain_order=True)
+        .agg(pl.col("pipeline_created").sum(), pl.col("marketing_pipeline").sum())
+        .with_columns(
+            (pl.col("marketing_pipeline") / pl.col("pipeline_created").replace(0.0, None)).alias(
+                "marketing_share"
+            )
+        )
+        .sort("bucket")
+    )

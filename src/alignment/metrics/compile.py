@@ -285,12 +285,15 @@ def compile_series(
     bucket: Bucket,
     starts: Sequence[date],
     filters: Filters = Filters(),  # noqa: B008  (a frozen value)
+    *,
+    by: str | None = None,
 ) -> Compiled:
     """One statement computing `items` for each month (`bucket="month"`) or quarter starting
     on `starts` (consecutive, oldest first; see `bucket_starts`): one row per bucket, column
-    `bucket` (its first day, DATE), empty buckets with zero counts and sums. Each measure counts
-    a row in the bucket its `time` places it in; a measure without a date (a state) is not
-    allowed here."""
+    `bucket` (its first day, DATE), empty buckets with zero counts and sums. With `by`, one row
+    per bucket and value of that dimension that has activity in any bucket (column named after
+    the dimension), ordered by bucket, then value. Each measure counts a row in the bucket its
+    `time` places it in; a measure without a date (a state) is not allowed here."""
     if not starts:
         raise ValueError("at least one bucket is needed")
     plan = _plan(items)
@@ -321,31 +324,41 @@ def compile_series(
             f"{_aggregate(m, where.get(m.name, 'TRUE'), values)} AS {quote_identifier(m.name)}"
             for m in measures
         ]
+        key = f", {dimension_sql(by, model)} AS k" if by else ""
         ctes.append(
-            f"{name}_rows AS (\n  SELECT {bucket_sql(time.column, bucket)} AS bucket"
+            f"{name}_rows AS (\n  SELECT {bucket_sql(time.column, bucket)} AS bucket{key}"
             + "".join(f", {e}" for e in extra)
             + f"\n  FROM {view} {alias}\n  WHERE {_in(time.column, 'range_start', 'range_end')}"
             f" AND {filter_sql}\n)"
         )
+        keys = "bucket, k" if by else "bucket"
         ctes.append(
-            f"{name} AS (\n  SELECT bucket, {', '.join(columns)}\n  FROM {name}_rows\n"
-            "  GROUP BY bucket\n)"
+            f"{name} AS (\n  SELECT {keys}, {', '.join(columns)}\n  FROM {name}_rows\n"
+            f"  GROUP BY {keys}\n)"
         )
-        joins.append(f"LEFT JOIN {name} USING (bucket)")
+        joins.append(f"LEFT JOIN {name} USING ({keys})")
+    grid = "buckets"
+    if by:
+        # every bucket for every value seen in any bucket, so a value's quiet months are zeros
+        values = " UNION ".join(f"SELECT k FROM g{n}" for n in range(len(groups)))
+        ctes.append(f"keys AS (\n  SELECT bucket, k FROM buckets CROSS JOIN ({values})\n)")
+        grid = "keys"
     measures_out = [
         f"{_final_type(m, quote_identifier(m.name))} AS {quote_identifier(m.name)}"
         for m in plan.measures.values()
     ]
     ctes.append(
-        "joined AS (\n  SELECT bucket, "
+        f"joined AS (\n  SELECT bucket, {'k, ' if by else ''}"
         + ", ".join(measures_out)
-        + "\n  FROM buckets "
+        + f"\n  FROM {grid} "
         + " ".join(joins)
         + "\n)"
     )
-    outputs = ["bucket"] + [quote_identifier(m) for m in plan.measures]
-    outputs += _ratio_columns(plan.ratios)
+    outputs = ["bucket"] + ([f"k AS {quote_identifier(by)}"] if by else [])
+    outputs += [quote_identifier(m) for m in plan.measures] + _ratio_columns(plan.ratios)
+    ordering = "bucket, k" if by else "bucket"
     sql = (
-        "WITH " + ",\n".join(ctes) + f"\nSELECT {', '.join(outputs)}\nFROM joined\nORDER BY bucket"
+        "WITH " + ",\n".join(ctes) + f"\nSELECT {', '.join(outputs)}\nFROM joined\n"
+        f"ORDER BY {ordering}"
     )
     return Compiled(sql, params)

@@ -1,14 +1,19 @@
 """The Channels page: the channel table for the chosen view and breakdown, laid out for
-reading (formatted values, labelled columns), and two channels' win rates compared in words."""
+reading (formatted values, labelled columns), two channels' win rates compared in words, and
+the series behind the charts over time (by quarter for a quarter, by month otherwise)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import polars as pl
 
+from alignment import periods
 from alignment.db.store import Connection
 from alignment.metrics import channels
+from alignment.metrics.compile import Bucket
+from alignment.metrics.dimensions import DIMENSION_LABELS
 from alignment.periods import Period
 from alignment.present import format, sentences
 from alignment.selection import Selection
@@ -36,7 +41,7 @@ def display(rows: pl.DataFrame, by: str) -> pl.DataFrame:
 
     return pl.DataFrame(
         {
-            by: rows[by].to_list(),
+            DIMENSION_LABELS[by]: rows[by].to_list(),
             "MQLs": text("mqls", format.count),
             "MQL → SQL": text("mql_to_sql", format.rate),
             "Opps created": text("opps_created", format.count),
@@ -62,7 +67,7 @@ def display(rows: pl.DataFrame, by: str) -> pl.DataFrame:
             "Cost per MQL": text("cost_per_mql", format.currency),
             "ROI": text("roi", format.rate),
         },
-        schema_overrides={by: pl.String},
+        schema_overrides={DIMENSION_LABELS[by]: pl.String},
     )
 
 
@@ -71,3 +76,33 @@ def comparison(
 ) -> str:
     """Two values' win rates and the two-proportion test, in one sentence."""
     return sentences.channel_comparison(channels.compare(con, selection, a, b, view, by=by))
+
+
+TREND_COUNTS: dict[Bucket, int] = {"month": 12, "quarter": 8}
+"""How many months (quarters) the charts over time show at most."""
+
+
+def trend_bucket(period: Period) -> Bucket:
+    """Quarters for a quarter (the quarterly review compares quarters), months otherwise."""
+    return "quarter" if period.grain == "quarter" else "month"
+
+
+def trend_window(
+    period: Period, earliest: date | None, latest: date | None, today: date
+) -> tuple[Period, int, Bucket]:
+    """The charts over time for the selected period: their last month (quarter), how many they
+    show (at most `TREND_COUNTS`, not before the data's first; all time: the whole range) and
+    the bucket."""
+    bucket = trend_bucket(period)
+    end, count = periods.trend_window(period, bucket, TREND_COUNTS[bucket], earliest, latest, today)
+    return end, count, bucket
+
+
+def series(
+    con: Connection, selection: Selection, bucket: Bucket, count: int, by: str = "channel"
+) -> dict[str, pl.DataFrame]:
+    """The charts over time, `count` buckets ending with the selection's period: "by_value"
+    (one row per bucket and value of `by`: pipeline, won revenue, spend) and "share" (one row
+    per bucket: the marketing-sourced share of pipeline)."""
+    by_value = channels.channel_series(con, selection, bucket, count, by=by)
+    return {"by_value": by_value, "share": channels.marketing_share_series(by_value)}

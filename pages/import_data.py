@@ -30,7 +30,9 @@ with st.expander("Known exports and templates"):
     st.markdown(
         "Recognised from their header row: HubSpot contacts, deals and leads; Salesforce leads, "
         "opportunities, tasks, lead history and opportunity history (report or Data Loader); "
-        "Marketo leads; Marketo Measure (Bizible) touchpoints; Outreach calls and mailings; "
+        "Marketo leads; Marketo Measure (Bizible) touchpoints; event logs (one row per event, "
+        "conversions carrying a value: GA4, Segment, Mixpanel, Amplitude exports), split into "
+        "touchpoints and won opportunities; Outreach calls and mailings; "
         "Salesloft calls; leads, contacts, deals and calls / activities of Zoho CRM, Pipedrive, "
         "Dynamics 365, Freshsales, Close and Copper; owners / sales teams and accounts / "
         "ZoomInfo company lists (lookups); in English, German, French, Spanish or Portuguese. "

@@ -57,6 +57,7 @@ DETECTED = {
     "outreach_mailings.csv": "outreach_mailings",
     "salesloft_calls.csv": "salesloft_calls",
     "zoominfo_companies.csv": "zoominfo_companies",
+    "event_log_segment.csv": "event_log",  # also tests/test_event_log.py
 }
 
 

@@ -91,6 +91,15 @@ def result_summary(result: Any) -> dict[str, Any]:
             f"{result.file_name} was already imported: nothing changed "
             f"({result.rows_read:,} rows read)."
         )
+    elif result.split:  # an event log: one import, two tables
+        headline = (
+            f"Imported {result.file_name} as an event log (source {result.source_system}, "
+            f"import #{result.import_id}): {result.rows_read:,} rows read, "
+            f"{result.rows_loaded:,} loaded ({result.split.get('touchpoints', 0):,} touchpoints, "
+            f"{result.split.get('opportunities', 0):,} conversions as won opportunities; "
+            f"{result.rows_inserted:,} new, {result.rows_updated:,} updated), "
+            f"{result.rows_rejected:,} rejected."
+        )
     else:
         headline = (
             f"Imported {result.file_name} as {result.source_system} {result.object_type} "

@@ -285,14 +285,41 @@ HISTORY_OBJECTS: dict[str, str] = {"lead_history": "leads", "opportunity_history
 """History exports (one row per field change) and the table their pivot updates: they have no
 table of their own, the import turns them into stage timestamps (`ingest/history.py`)."""
 
+EVENT_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "lead_id",
+        "text",
+        "the person (user id, e-mail, lead / visitor id): the lead of its touches and conversions",
+    ),
+    Column("occurred_at", "timestamp", "when the event happened"),
+    Column("event", "text", "event name / type (page_view, form_submit, purchase, ...)"),
+    Column("channel", "text", "marketing channel or source (utm_source)"),
+    Column("medium", "text", "medium (utm_medium)"),
+    Column("campaign", "text", "campaign (utm_campaign)"),
+    Column("content_asset", "text", "content / ad content (utm_content)"),
+    Column(
+        "value",
+        "number",
+        "conversion value: a row with a positive value is a conversion, the others are touches",
+    ),
+    Column("currency", "text", "currency code of the value"),
+    Column("external_id", "text", "the event's own id (leave empty when the file has none)"),
+)
+"""An event log (one row per event: touches, and conversions carrying a value), read by the
+import and split into touchpoints and won opportunities (`ingest/events.py`)."""
+
+EVENT_OBJECTS: dict[str, tuple[str, ...]] = {"events": ("touchpoints", "opportunities")}
+"""Event logs and the tables their rows are split into: they have no table of their own."""
+
 IMPORT_OBJECTS: dict[str, tuple[Column, ...]] = {
     **{name: cols + ADDED_COLUMNS.get(name, ()) for name, cols in FACT_TABLES.items()},
     **LOOKUP_TABLES,
     **dict.fromkeys(HISTORY_OBJECTS, HISTORY_COLUMNS),
+    **dict.fromkeys(EVENT_OBJECTS, EVENT_COLUMNS),
 }
 """Every kind of file an import can read, with all its columns (fact tables with added ones)."""
 
-PRIMARY_KEY.update(dict.fromkeys([*LOOKUP_TABLES, *HISTORY_OBJECTS]))
+PRIMARY_KEY.update(dict.fromkeys([*LOOKUP_TABLES, *HISTORY_OBJECTS, *EVENT_OBJECTS]))
 NATURAL_KEY.update({"owners": ("owner",), "accounts": ("account",)})
 
 OBJECT_TYPES: tuple[str, ...] = tuple(IMPORT_OBJECTS)
@@ -308,8 +335,13 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "accounts": ("account",),
     "lead_history": ("external_id", "field", "edited_at"),
     "opportunity_history": ("external_id", "field", "edited_at"),
+    "events": ("lead_id", "occurred_at", "value"),
 }
 """Canonical fields a mapping must fill for each object type."""
+
+EMPTY_ALLOWED: dict[str, tuple[str, ...]] = {"events": ("value",)}
+"""Required fields a row may leave empty: an event log needs a value column, but only its
+conversions fill it (a row without a value is a touch)."""
 
 ROW_KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "leads": ("email", "name", "company", "created_at"),
@@ -458,3 +490,11 @@ def column(object_type: str, name: str) -> Column:
         if c.name == name:
             return c
     raise KeyError(f"{object_type} has no column {name!r}")
+
+
+def written_tables(object_type: str) -> tuple[str, ...]:
+    """The tables an import of this object type writes: its own, the one a history export's
+    pivot updates, or those an event log is split into."""
+    if object_type in EVENT_OBJECTS:
+        return EVENT_OBJECTS[object_type]
+    return (HISTORY_OBJECTS.get(object_type, object_type),)

@@ -31,7 +31,7 @@ import polars as pl
 
 from alignment.db import schema, store
 from alignment.db.store import Connection, query, quote_identifier, quote_literal, transaction
-from alignment.ingest import history, linking, reading, values
+from alignment.ingest import events, history, linking, reading, values
 from alignment.ingest.errors import AmbiguousDateOrderError, IngestError
 from alignment.ingest.mapping import (
     normalise_mapping,
@@ -73,6 +73,7 @@ REFERENCE_FIELDS: dict[str, tuple[str, ...]] = {
     "accounts": (),
     "lead_history": (),
     "opportunity_history": (),
+    "events": ("lead_id",),
 }
 """Fields holding another record's source id: stored as canonical keys (`source:id`). A cell
 listing several ids (HubSpot `Associated Deal IDs`: `101;102`) links to the first."""
@@ -102,6 +103,8 @@ class ImportResult:
     mapping: dict[str, str] = field(default_factory=dict)
     date_formats: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    split: dict[str, int] = field(default_factory=dict)
+    """An event log's rows loaded per table it was split into (touchpoints, opportunities)."""
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for `alignment import --json`."""
@@ -662,8 +665,7 @@ def import_file(
                 preset=preset_named(preset),
             )
             read.warnings[:0] = mapping_notes  # a derived field read as its raw field
-            target = schema.HISTORY_OBJECTS.get(object_type, object_type)
-            with transaction(con, changes_data={target}):
+            with transaction(con, changes_data=set(schema.written_tables(object_type))):
                 result = _write(
                     con,
                     read,
@@ -735,6 +737,7 @@ def _size_bytes(setting: str) -> float:
 def _drop_temp_tables(con: Connection) -> None:
     for name in (*TEMP_TABLES, history.PIVOT):
         con.execute(f"DROP TABLE IF EXISTS {name}")
+    events.drop_temp_tables(con)
     with contextlib.suppress(Exception):  # not registered: nothing to drop
         con.unregister(XLSX_VIEW)
 
@@ -1026,9 +1029,26 @@ def _write(
             column=first[1],
         )
 
+    if object_type in schema.EVENT_OBJECTS and rows_rejected:
+        _refuse_unreadable_values(con, import_id, mapping, file_name)
+
     report(0.7, "Writing records…")
     warnings = list(plan.warnings) + read.warnings
-    if object_type in schema.HISTORY_OBJECTS:
+    split: dict[str, int] = {}
+    if object_type in schema.EVENT_OBJECTS:
+        valid = _valid_where(object_type, mapping, plan)
+        sides = events.split(
+            con, f"SELECT rowid AS file_order, * FROM {CAST} WHERE {valid}", mapping, source_system
+        )
+        touches = _upsert(con, "touchpoints", sides.touch_fields, import_id, events.TOUCHES)
+        conversions = _upsert(
+            con, "opportunities", sides.conversion_fields, import_id, events.CONVERSIONS
+        )
+        inserted, updated = touches[0] + conversions[0], touches[1] + conversions[1]
+        duplicates = sides.repeated
+        split = {"touchpoints": sides.touches, "opportunities": sides.conversions}
+        warnings += sides.warnings
+    elif object_type in schema.HISTORY_OBJECTS:
         pivot = history.pivot(
             con,
             object_type,
@@ -1056,9 +1076,13 @@ def _write(
 
     warnings += _warnings(object_type, mapping, plan, read.footer_rows, duplicates, timezone)
     warnings += _multi_id_warnings(con, object_type, mapping)
-    if object_type in schema.LINKED_TABLES:  # link the records now: the warning counts them
-        facts.link_records(con, frozenset({object_type}))
-    warnings += linking.link_warnings(con, object_type, import_id)
+    linked = frozenset(schema.written_tables(object_type)) & set(schema.LINKED_TABLES)
+    if linked:  # link the records now: the warning counts them
+        facts.link_records(con, linked)
+    if object_type in schema.EVENT_OBJECTS:
+        warnings[:0] = _event_log_notes(con, import_id, mapping, split)
+    else:
+        warnings += linking.link_warnings(con, object_type, import_id)
     con.execute(
         "UPDATE imports SET rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_inserted = ?, "
         "rows_updated = ?, warnings = ?, finished_at = ?, status = 'loaded' "
@@ -1092,7 +1116,58 @@ def _write(
         mapping=mapping,
         date_formats=plan.date_formats,
         preset=preset.name if preset else None,
+        split=split,
     )
+
+
+def _refuse_unreadable_values(
+    con: Connection, import_id: int, mapping: dict[str, str], file_name: str
+) -> None:
+    """Raise IngestError (the import's transaction rolls back) naming the first row of an event
+    log whose value cannot be read: the value decides whether the row is a touch or a
+    conversion, so such a row cannot be set aside as a reject like other unusable rows."""
+    first = con.execute(
+        'SELECT row_number, value, reason FROM import_rejects WHERE import_id = ? AND "column" = ? '
+        "ORDER BY row_number LIMIT 1",
+        [import_id, mapping["value"]],
+    ).fetchone()
+    if first is None:
+        return
+    raise IngestError(
+        f"value {first[1]!r} is {first[2]}. In an event log the value decides whether a row is "
+        "a touch (empty or 0) or a conversion (a positive amount), so nothing was imported: "
+        "correct the value, or empty it for a touch, and import again.",
+        file_name=file_name,
+        row=first[0],
+        column=mapping["value"],
+    )
+
+
+def _event_log_notes(
+    con: Connection, import_id: int, mapping: dict[str, str], split: dict[str, int]
+) -> list[str]:
+    """What an event log's import made of it: its touches and conversions, and, when the people
+    it names are not imported as leads, how attribution still joins them."""
+    notes = [
+        f"Event log: {split['touchpoints']:,} touch(es) loaded as touchpoints and "
+        f"{split['opportunities']:,} conversion(s) as won opportunities (one per conversion "
+        f"row, its value as the amount), each belonging to its person ({mapping['lead_id']!r})."
+    ]
+    people = int(
+        store.scalar(
+            con,
+            "SELECT count(DISTINCT lead_id) FROM touchpoints t WHERE import_id = ? "
+            "AND linked_lead_id IS NULL",
+            [import_id],
+        )
+    )
+    if people:
+        notes.append(
+            f"{people:,} of the people touched are not imported as leads: attribution joins "
+            "their touches to their conversions by person all the same, but they are not in "
+            "the funnel. Import them as leads (same source system and ids) to count them there."
+        )
+    return notes
 
 
 def _record_extra_value_rejects(
@@ -1118,7 +1193,7 @@ def _required_checks(object_type: str, mapping: dict[str, str]) -> list[tuple[st
     return [
         (f, f"the required field {f} is empty")
         for f in schema.REQUIRED_FIELDS[object_type]
-        if f in mapping
+        if f in mapping and f not in schema.EMPTY_ALLOWED.get(object_type, ())
     ]
 
 
@@ -1410,9 +1485,9 @@ def delete_import(con: Connection, import_id: int) -> dict[str, int]:
     if exists is None:
         raise IngestError(f"there is no import #{import_id}.")
     imported, is_demo = exists
-    # what the undo can change: the table the import wrote (the demo wrote them all)
-    target = schema.HISTORY_OBJECTS.get(imported, imported)
-    changes: bool | set[str] = True if is_demo or target not in UNDOABLE_TABLES else {target}
+    # what the undo can change: the tables the import wrote (the demo wrote them all)
+    targets = set(schema.written_tables(imported))
+    changes: bool | set[str] = True if is_demo or not targets <= set(UNDOABLE_TABLES) else targets
     removed = restored = 0
     with transaction(con, changes_data=changes):
         for object_type in UNDOABLE_TABLES:

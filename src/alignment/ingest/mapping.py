@@ -74,6 +74,7 @@ DISTINCTIVE_FIELDS: dict[str, tuple[str, ...]] = {
     "accounts": ("account", "industry", "domain", "employees"),
     "lead_history": ("field", "old_value", "new_value"),
     "opportunity_history": ("field", "old_value", "new_value"),
+    "events": ("event", "medium", "content_asset"),
 }
 """Fields that say what kind of records a generic file holds when they are found."""
 

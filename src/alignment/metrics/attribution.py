@@ -8,8 +8,10 @@ opportunities *created* in it, and its filters apply to the opportunities.
 
 Rules (also in the README):
 - a touchpoint belongs to an opportunity by its own `opp_id` when that names a known
-  opportunity, else through its lead (`touchpoint_facts.linked_lead_id = opp_facts.lead_id`), so
-  a touch of a lead with two opportunities counts once for each of them, never twice for one;
+  opportunity, else through its lead (`touchpoint_facts.linked_lead_id = opp_facts.lead_id`;
+  for a touch linked to no lead, the lead id it names: an event log's people are not imported
+  as leads, and its touches and conversions name the same person), so a touch of a lead with
+  two opportunities counts once for each of them, never twice for one;
 - only dated touches at or before the opportunity's creation count (an opportunity without a
   creation date keeps all its dated touches); they are ordered by time, then touchpoint id;
 - the first touch is the earliest; the last touch the latest before creation; the
@@ -105,7 +107,7 @@ def _opps_sql(params: Params, selection: Selection | Period) -> str:
 
 
 PAIRS_CTES = f"""linked AS (
-  SELECT t.touchpoint_id, t.linked_lead_id, t.touched_at,
+  SELECT t.touchpoint_id, coalesce(t.linked_lead_id, t.lead_id) AS linked_lead_id, t.touched_at,
     coalesce(nullif(trim(t.channel), ''), '{NOT_SET}') AS channel,
     coalesce(nullif(trim(t.campaign), ''), '{NOT_SET}') AS campaign,
     coalesce(t.is_lead_creation_touch, FALSE) AS lead_flag,
@@ -125,7 +127,8 @@ pairs AS (
 """CTEs after `opps` (the selected opportunities): `pairs`, one row per selected opportunity x
 dated touchpoint that belongs to it (the opportunity's columns, then touchpoint_id,
 touched_at, channel, campaign, lead_flag, opp_flag): by the touch's own known opp_id, else
-through its lead. Two equi-joins, not one join on an OR (which DuckDB runs as a nested loop)."""
+through its lead (the linked one, else the lead id it names). Two equi-joins, not one join
+on an OR (which DuckDB runs as a nested loop)."""
 
 
 def _credits_ctes(params: Params, selection: Selection | Period) -> str:

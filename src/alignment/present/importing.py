@@ -27,6 +27,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "accounts": "accounts / firmographics (lookup)",
     "lead_history": "lead history (pivoted into stage dates)",
     "opportunity_history": "opportunity history (pivoted into stage and close dates)",
+    "events": "touchpoints and won opportunities, from one row per event",
 }
 
 DETECTED = "__detected__"

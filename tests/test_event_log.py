@@ -289,8 +289,8 @@ def test_import_page_recognises_and_imports_an_event_log(empty_db: Path) -> None
     at.file_uploader(key="uploads").set_value(("events.csv", EVENT_LOG, "text/csv")).run()
     assert not at.exception and not at.error
     assert [s.value for s in at.success] == [
-        "Detected **Event log** (events touchpoints and won opportunities, from one row per "
-        "event), confidence 100%."
+        "Detected **Event log** (touchpoints and won opportunities, from one row per event), "
+        "confidence 100%."
     ]
     at.button(key=next(b.key for b in at.button if b.key.startswith("go_"))).click().run()
     assert not at.exception and not at.error

@@ -116,8 +116,10 @@ def preset_option_label(option: str, proposal: MappingProposal) -> str:
 def detection_message(proposal: MappingProposal) -> tuple[str, bool]:
     """(Markdown sentence about what was detected, whether it is sure enough to import as is).
     The source system may have been typed by a user, so every name in it is shown as text."""
+    # an event log's source system is the generic `events`: naming it again reads as a stutter
+    source = "" if proposal.object_type == "events" else f"{proposal.source_system} "
     what = (
-        f"**{markdown_text(proposal.label)}** ({markdown_text(proposal.source_system)} "
+        f"**{markdown_text(proposal.label)}** ({markdown_text(source)}"
         f"{object_type_label(proposal.object_type)})"
     )
     if proposal.label.startswith("your saved"):

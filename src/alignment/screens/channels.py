@@ -19,6 +19,7 @@ from alignment.present import format, sentences
 from alignment.selection import Selection
 
 TOO_FEW = "too few to tell"
+NO_CLOSED = "no closed deals"
 VIEW_TEXT: dict[str, str] = {
     "period": "deals closed in the period",
     "cohort": "deals created in the period (open deals shown as open)",
@@ -49,7 +50,9 @@ def display(rows: pl.DataFrame, by: str) -> pl.DataFrame:
             "Lost": text("lost", format.count),
             "Open": text("open", format.count),
             "Win rate": [
-                f"{format.rate(r)} (n = {n:,}, {format.rate_interval(lo, hi)})"
+                NO_CLOSED
+                if not n
+                else f"{format.rate(r)} (n = {n:,}, {format.rate_interval(lo, hi)})"
                 + (f" · {TOO_FEW}" if few else "")
                 for r, n, lo, hi, few in rows.select(
                     "win_rate", "win_rate_n", "win_rate_low", "win_rate_high", "too_few"

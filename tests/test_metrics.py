@@ -357,9 +357,17 @@ def test_kpi_comparison_with_the_previous_month(con: store.Connection) -> None:
         "unit",
         "current",
         "previous",
+        "p_value",
         "definition",
     ]
     assert result["name"].to_list() == list(registry.KPIS)
+    p_values = dict(zip(result["name"], result["p_value"], strict=True))
+    # MQLs 5 vs 3: z = (|5 - 3| - 1) / sqrt(8) = 0.3536 -> p = 2 (1 - Phi(0.3536)) = 0.724
+    assert p_values["mqls"] == pytest.approx(0.7237, abs=1e-4)
+    # win rate 3 of 4 vs 1 of 2: pooled 4/6, se sqrt(4/6 * 2/6 * (1/4 + 1/2)) = 0.4082,
+    # z = 0.25 / 0.4082 = 0.6124 -> p = 0.540
+    assert p_values["win_rate"] == pytest.approx(0.5403, abs=1e-4)
+    assert p_values["pipeline_created"] is None  # an amount: no test
     shown = result.filter(
         pl.col("name").is_in(
             ["mqls", "mql_to_sql", "sqls", "opps_created", "pipeline_created", "won_revenue"]
@@ -442,6 +450,28 @@ def test_overview_tiles_read_these_frames(con: store.Connection) -> None:
         "+177 %",
     )
     assert (result["avg_deal_size"].value, result["avg_deal_size"].delta) == ("$8k", "-11 %")
+    # MQLs +67 % on 5 vs 3 is inside the noise (p = 0.72): shown grey, the p-value in the help
+    assert result["mqls"].delta_color == "off"
+    assert result["mqls"].help.endswith("The change is within the noise (p = 0.72).")
+    # an amount has no test: coloured as before
+    assert result["pipeline_created"].delta_color == "normal"
+
+
+def test_a_delta_is_coloured_only_when_it_is_news() -> None:
+    from alignment.present import tiles
+
+    assert tiles.delta_judgement("mqls", 0.01, maturing=False) == (
+        "normal",
+        "The change is unlikely to be chance (p = 0.01).",
+    )
+    assert tiles.delta_judgement("mqls", 0.0001, maturing=False, higher_is_better=False)[0] == (
+        "inverse"
+    )
+    assert tiles.delta_judgement("mqls", 0.2, maturing=True)[0] == "off"  # noise
+    # a significant drop of a maturing cohort's SQLs is not news yet; its MQL count is
+    assert tiles.delta_judgement("sqls", 0.001, maturing=True)[0] == "off"
+    assert tiles.delta_judgement("mqls", 0.001, maturing=True)[0] == "normal"
+    assert tiles.delta_judgement("pipeline_created", None, maturing=False) == ("normal", "")
 
 
 # ---- monthly trend ----------------------------------------------------------------------------

@@ -168,3 +168,16 @@ def test_trend_window_runs_over_the_data_not_to_today() -> None:
     )
     # no data: `count` periods to today's
     assert trend_window(ALL_TIME, "month", 18, None, None, today) == (Period.month(2026, 12), 18)
+
+
+def test_an_incomplete_period_is_labelled_to_date() -> None:
+    from alignment.periods import to_date_note
+
+    today = date(2026, 12, 2)
+    assert to_date_note(Period.parse("2026-Q4"), today) == (
+        "Q4 2026 to date (ends 31 Dec): its numbers will still change."
+    )
+    assert to_date_note(Period.parse("2026-12"), date(2026, 12, 31)) is not None  # last day
+    assert to_date_note(Period.parse("2026-11"), today) is None  # complete
+    assert to_date_note(Period.parse("2027-01"), today) is None  # not begun
+    assert to_date_note(Period.parse("all"), today) is None

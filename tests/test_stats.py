@@ -165,3 +165,16 @@ def test_kaplan_meier_medians_per_group() -> None:
         }
     )
     assert stats.kaplan_meier_medians(frame, "channel") == {"A": 4.0, "B": 6.0}
+
+
+def test_count_change_test_against_the_exact_binomial_test() -> None:
+    # 10 against 20: z = (|10 - 20| - 1) / sqrt(30) = 9 / 5.4772 = 1.6432 -> p = 0.1003; the
+    # exact binomial test of 10 of 30 at 1/2 gives 0.0987 (R: binom.test(10, 30)$p.value)
+    z, p = stats.count_change_test(10, 20)
+    assert z == pytest.approx(-1.6432, abs=1e-4) and p == pytest.approx(0.1003, abs=1e-4)
+    assert p == pytest.approx(0.0987, abs=0.002)
+    # 1000 against 900: z = 99 / sqrt(1900) = 2.2712 -> p = 0.0231
+    assert stats.count_change_test(1000, 900)[1] == pytest.approx(0.0231, abs=1e-4)
+    assert stats.count_change_test(3, 3) == (0.0, 1.0)
+    z, p = stats.count_change_test(0, 0)
+    assert math.isnan(z) and math.isnan(p)

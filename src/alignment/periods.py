@@ -309,3 +309,14 @@ def trend_window(
     if earliest is None:
         return last, count
     return last, max(1, min(count, len(periods_between(grain, earliest, last_day))))
+
+
+def to_date_note(period: Period, today: date) -> str | None:
+    """For a period that has begun but not ended on `today`: `Q4 2026 to date (ends 31 Dec):
+    its numbers will still change.`; None for a complete period, a future one or all time."""
+    if period.first_day is None or period.end_day is None:
+        return None
+    if not period.first_day <= today < period.end_day:
+        return None
+    last = period.end_day - timedelta(days=1)
+    return f"{period.label} to date (ends {last.day} {last:%b}): its numbers will still change."

@@ -77,6 +77,22 @@ def two_proportion_z_test(x1: int, n1: int, x2: int, n2: int) -> tuple[float, fl
     return z, min(1.0, max(0.0, p_value))
 
 
+def count_change_test(current: int, previous: int) -> tuple[float, float]:
+    """Whether two counts over periods of equal length differ by more than chance: (z,
+    two-sided p-value) of the conditional test of two Poisson counts (given their total, the
+    current count is Binomial(total, 1/2) when the rates are equal), by its normal
+    approximation with a continuity correction: z = (|a - b| - 1) / sqrt(a + b), signed as
+    a - b. (nan, nan) when both are 0: nothing to compare."""
+    if current < 0 or previous < 0:
+        raise ValueError(f"need counts of at least 0, got {current} and {previous}")
+    total = current + previous
+    if total == 0:
+        return math.nan, math.nan
+    z = max(abs(current - previous) - 1.0, 0.0) / math.sqrt(total)
+    p_value = 2.0 * (1.0 - _STANDARD_NORMAL.cdf(z))
+    return math.copysign(z, current - previous), min(1.0, max(0.0, p_value))
+
+
 def wilson_sql(successes_sql: str, n_sql: str, confidence: float = 0.95) -> tuple[str, str]:
     """DuckDB expressions (low, high) for the Wilson interval of `successes_sql` out of
     `n_sql`; both NULL when n is 0 or NULL, exactly 0 / 1 at 0 of n / n of n.

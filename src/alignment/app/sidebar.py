@@ -130,6 +130,8 @@ def sidebar_view() -> Selection:
         help="Every month, quarter or week from the data's first to its last event date; "
         "type to search.",
     )
+    if period_key and (to_date := periods.to_date_note(Period.parse(period_key), today)):
+        sidebar.caption(f":material/hourglass_top: {to_date}")
     comparison = sidebar.selectbox(
         "Compare with",
         list(COMPARISONS),

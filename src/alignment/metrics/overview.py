@@ -16,13 +16,14 @@ or a flag (`models.entered_sql`), so undated records count there.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
 
-from alignment import clock
+from alignment import clock, stats
 from alignment.db import schema, store
 from alignment.db.store import Connection, quote_identifier
 from alignment.filters import DIMENSIONS, Filters
@@ -156,6 +157,10 @@ def _comparison_frame(frames: list[pl.DataFrame], compared: bool) -> pl.DataFram
     names = list(registry.KPIS)
     currents = [_float(current_row.get(n)) for n in names]
     previous = [_float(previous_row.get(n)) for n in names]
+    p_values = [
+        change_p_value(registry.KPIS[n], current_row, previous_row) if compared else None
+        for n in names
+    ]
     return pl.DataFrame(
         {
             "name": names,
@@ -163,6 +168,7 @@ def _comparison_frame(frames: list[pl.DataFrame], compared: bool) -> pl.DataFram
             "unit": [registry.KPIS[n].unit for n in names],
             "current": currents,
             "previous": previous,
+            "p_value": p_values,
             "definition": [registry.KPIS[n].definition for n in names],
         },
         schema={
@@ -171,9 +177,37 @@ def _comparison_frame(frames: list[pl.DataFrame], compared: bool) -> pl.DataFram
             "unit": pl.String,
             "current": pl.Float64,
             "previous": pl.Float64,
+            "p_value": pl.Float64,
             "definition": pl.String,
         },
     )
+
+
+def change_p_value(
+    kpi: registry.Kpi, current: dict[str, Any], previous: dict[str, Any]
+) -> float | None:
+    """The two-sided p-value of a KPI's change between two periods' rows (columns named after
+    the registry measures): for a rate, the pooled two-proportion z-test of numerator over
+    denominator; for a count, the conditional test of two Poisson counts
+    (`stats.count_change_test`, which assumes periods of about equal length); None for amounts
+    (a sum or mean of deal sizes has no test from these numbers) and when a side is missing."""
+    computation = kpi.computation
+    if isinstance(computation, registry.Ratio):
+        try:
+            x1, x2 = int(current[computation.numerator]), int(previous[computation.numerator])
+            n1 = sum(int(current[d]) for d in computation.denominator)
+            n2 = sum(int(previous[d]) for d in computation.denominator)
+        except (KeyError, TypeError):
+            return None
+        _, p_value = stats.two_proportion_z_test(x1, n1, x2, n2)
+    elif isinstance(computation, registry.Measure) and computation.aggregate == "count":
+        a, b = current.get(kpi.name), previous.get(kpi.name)
+        if a is None or b is None:
+            return None
+        _, p_value = stats.count_change_test(int(a), int(b))
+    else:
+        return None
+    return None if math.isnan(p_value) else p_value
 
 
 def _float(value: Any) -> float | None:

@@ -135,3 +135,10 @@ def metric_delta(metric: Kpi | str, current: object, previous: object) -> str:
 
 def _metric(metric: Kpi | str) -> Kpi:
     return metric if isinstance(metric, Kpi) else registry.metric(metric)
+
+
+def p_value(value: float) -> str:
+    """A p-value as a report writes it: `0.34`, `0.012`, `< 0.001`."""
+    if value < 0.001:
+        return "< 0.001"
+    return f"{value:.2g}" if value < 0.05 else f"{value:.2f}"

@@ -26,6 +26,29 @@ OVERVIEW_TILES: tuple[str, ...] = (
 )
 """KPIs on the Overview, in reading order (two rows of four)."""
 
+MATURING_KPIS: frozenset[str] = frozenset({"sqls", "mql_to_sql", "mql_to_won", "wins"})
+"""KPIs of the MQL cohort that still grow as it ages: while it matures, their change is no news
+(the cohort has not had the time the comparison's had), so it is not coloured."""
+
+SIGNIFICANCE = 0.05
+"""A change with a p-value at or above this is inside the noise: shown, but not coloured."""
+
+
+def delta_judgement(
+    name: str, p_value: float | None, *, maturing: bool, higher_is_better: bool = True
+) -> tuple[str, str]:
+    """(st.metric delta colour, sentence for the tooltip) of a KPI's change: "off" (grey) while
+    its cohort is maturing or when the change is inside the noise (p at or above
+    `SIGNIFICANCE`), else coloured as good or bad news; the sentence gives the p-value."""
+    if maturing and name in MATURING_KPIS:
+        return "off", "The MQL cohort is still maturing: this change is not news yet."
+    if p_value is not None and not math.isnan(p_value):
+        if p_value >= SIGNIFICANCE:
+            return "off", f"The change is within the noise (p = {format.p_value(p_value)})."
+        color = "normal" if higher_is_better else "inverse"
+        return color, f"The change is unlikely to be chance (p = {format.p_value(p_value)})."
+    return ("normal" if higher_is_better else "inverse"), ""
+
 
 @dataclass(frozen=True)
 class Tile:
@@ -88,14 +111,20 @@ def overview_tiles(
         current = entry.get("current")
         previous = entry.get("previous")
         has_delta = not _is_missing(previous) and not _is_missing(current)
+        color, note = delta_judgement(
+            name,
+            entry.get("p_value"),
+            maturing=maturing,
+            higher_is_better=kpi.higher_is_better,
+        )
         tiles.append(
             Tile(
                 name=name,
                 label=kpi.label,
                 value=format.metric_value(kpi, current),
                 delta=format.metric_delta(kpi, current, previous) if has_delta else None,
-                delta_color="normal" if kpi.higher_is_better else "inverse",
-                help=kpi.definition,
+                delta_color=color,
+                help=f"{kpi.definition} {note}".strip() if has_delta else kpi.definition,
                 caption=_sample_caption(name, row),
                 trust=(trust or {}).get(name),
                 target=None

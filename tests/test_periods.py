@@ -135,6 +135,10 @@ def test_periods_between_cover_every_period_of_the_range_newest_first() -> None:
         ("month", date(2026, 1, 5), date(2027, 5, 1), date(2026, 11, 23), "2026-10"),
         # no data: the last complete period
         ("week", None, None, date(2026, 11, 23), "2026-W47"),
+        # the first day of a quarter: the quarter just ended
+        ("quarter", date(2025, 6, 1), date(2026, 9, 30), date(2026, 10, 1), "2026-Q3"),
+        # mid-week (Wednesday 25 Nov, data to Tuesday): the week before, W48 is still open
+        ("week", date(2025, 6, 1), date(2026, 11, 24), date(2026, 11, 25), "2026-W47"),
     ],
 )
 def test_latest_complete_is_the_last_ended_period_with_data(

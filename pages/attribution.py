@@ -3,7 +3,7 @@ models, channel by channel, with the reconciliation, campaign influence and the 
 
 import streamlit as st
 
-from alignment.app import routing, widgets
+from alignment.app import presenter, routing, widgets
 from alignment.app.cache import cached
 from alignment.metrics import attribution
 from alignment.present import attribution_tables, format
@@ -46,7 +46,7 @@ st.dataframe(
     hide_index=True,
     key="attribution_channels",
 )
-st.plotly_chart(
+presenter.chart(
     attribution_tables.channel_credit_chart(
         result.channels, f"Credit by channel under each model, {view.period.label}"
     ),

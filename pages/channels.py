@@ -4,7 +4,7 @@ revenue, marketing-sourced share and spend over time."""
 
 import streamlit as st
 
-from alignment.app import routing, sidebar, widgets
+from alignment.app import presenter, routing, sidebar, widgets
 from alignment.app.cache import cached
 from alignment.metrics.dimensions import DIMENSION_LABELS, OPP_DIMENSIONS
 from alignment.present import channel_charts
@@ -44,7 +44,7 @@ st.caption(
     "Win rate: won / (won + lost), with n and its 95 % interval; sales cycle: Kaplan-Meier "
     "median days to win, open deals censored. Definitions are in the Glossary."
 )
-st.plotly_chart(
+presenter.chart(
     channel_charts.win_rates(
         rows, f"Win rate by {DIMENSION_LABELS[by].lower()}, {choice} view, {view.period.label}"
     ),
@@ -64,7 +64,7 @@ end, count, bucket = channels.trend_window(view.period, *sidebar.data_span())
 span = sidebar.trend_span(end, count, bucket)
 over_time = cached(channels.series, view.alone.at(end), bucket, count, by)
 noun = DIMENSION_LABELS[by].lower()
-st.plotly_chart(
+presenter.chart(
     channel_charts.pipeline_and_revenue(
         over_time["by_value"],
         by,
@@ -78,14 +78,14 @@ st.caption(
     f"the {bucket} they were won. The largest {channel_charts.MAX_SERIES - 1} values are drawn "
     "on their own, the rest as Other."
 )
-st.plotly_chart(
+presenter.chart(
     channel_charts.marketing_share(
         over_time["share"], bucket, f"Marketing-sourced share of pipeline by {bucket}, {span}"
     ),
     key="channels_marketing_share",
 )
 if by == "channel":
-    st.plotly_chart(
+    presenter.chart(
         channel_charts.spend_vs_revenue(
             rows, f"Spend and won revenue by channel, {choice} view, {view.period.label}"
         ),

@@ -6,7 +6,7 @@ lead acceptance and lead-score bands. A section reruns alone when only its own c
 import polars as pl
 import streamlit as st
 
-from alignment.app import edits, routing, sidebar, widgets
+from alignment.app import edits, presenter, routing, sidebar, widgets
 from alignment.app.cache import cached
 from alignment.metrics import funnel
 from alignment.metrics.dimensions import DIMENSION_LABELS, FUNNEL_DIMENSIONS
@@ -92,15 +92,17 @@ if maturity["maturing"]:
 
 window_text = f", within {window_days} days" if window_days else ""
 left, right = st.columns(2)
-left.plotly_chart(
-    funnel_charts.stage_funnel(
+presenter.chart(
+    container=left,
+    figure=funnel_charts.stage_funnel(
         cohort_bars,
         f"Cohort conversion: {label[first_stage]}s of {view.period.label}{window_text}",
     ),
     key="funnel_cohort_chart",
 )
-right.plotly_chart(
-    funnel_charts.stage_funnel(
+presenter.chart(
+    container=right,
+    figure=funnel_charts.stage_funnel(
         flow_bars, f"Flow ratios: stage entries in {view.period.label}", flow=True
     ),
     key="funnel_flow_chart",
@@ -156,8 +158,9 @@ else:
         + ("" if flow else " or a 95 % interval wider than 20 points")
         + ": the rate could move a lot with a few more leads, so do not rank it."
     )
-    right.plotly_chart(
-        funnel_charts.rate_bars(
+    presenter.chart(
+        container=right,
+        figure=funnel_charts.rate_bars(
             step_rows,
             dimension,
             f"{step} {'flow ratio' if flow else 'conversion'} by {dimension_label.lower()}, "
@@ -261,7 +264,7 @@ def cohort_trend(view: Selection, step: str) -> None:
         end, count = screen.trend_window(view.period, grain, *sidebar.data_span())
         trend = cached(screen.trend, view.alone.at(end), count, grain, first_stage, window_days)
         span = sidebar.trend_span(end, count, grain)
-        st.plotly_chart(
+        presenter.chart(
             funnel_charts.step_trend(
                 trend, step, f"{step} by {label[first_stage]} {grain}, {span}"
             ),
@@ -318,8 +321,9 @@ def time_to_convert(view: Selection) -> None:
             f"for leads that reached {label[from_stage]} in {view.period.label}, by "
             f"{dimension_label.lower()}."
         )
-        right.plotly_chart(
-            funnel_charts.time_histogram(
+        presenter.chart(
+            container=right,
+            figure=funnel_charts.time_histogram(
                 times["histogram"],
                 f"Days from {label[from_stage]} to {label[to_stage]}, {view.period.label}",
             ),
@@ -391,8 +395,9 @@ def lead_score(view: Selection) -> None:
             )
             return
         left, right = st.columns([3, 2])
-        left.plotly_chart(
-            funnel_charts.score_bands(
+        presenter.chart(
+            container=left,
+            figure=funnel_charts.score_bands(
                 scores["bands"], f"Conversion by lead score band, leads of {view.period.label}"
             ),
             key="funnel_score_chart",

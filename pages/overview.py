@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from alignment.app import routing, sidebar
+from alignment.app import presenter, routing, sidebar
 from alignment.app.cache import cached
 from alignment.present import charts, sla_tables, tiles
 from alignment.present.text import markdown_text
@@ -31,7 +31,12 @@ if kpi_row.height == 0 or (
     )
 
 maturity = numbers["maturity"]
-if maturity.get("maturing"):
+if maturity.get("maturing") and presenter.presenter_mode():
+    st.caption(
+        f":material/hourglass_top: The {view.period.label} MQL cohort is still maturing (80 % "
+        f"of SQLs arrive within {maturity['p80_days']:.0f} days): its SQL figures are not final."
+    )
+elif maturity.get("maturing"):
     st.warning(
         f"The {view.period.label} MQL cohort is still maturing: 80 % of leads that reach SQL do "
         f"so within {maturity['p80_days']:.0f} days, and this cohort closed "
@@ -40,33 +45,58 @@ if maturity.get("maturing"):
         icon=":material/hourglass_top:",
     )
 
-for start in range(0, len(tiles.OVERVIEW_TILES), 4):
+# presenter mode: the notes under a tile move into its help and its target into its label,
+# so two rows of tiles and the first chart fit on a projector's 1280x720 screen
+presenting = presenter.presenter_mode()
+per_row = 4
+for start in range(0, len(tiles.OVERVIEW_TILES), per_row):
     for column, tile in zip(
-        st.columns(4),
+        st.columns(per_row),
         tiles.overview_tiles(
             numbers["comparison"],
             kpi_row,
             trust,
             sla_view["scorecard"],
             maturing=bool(numbers["maturity"].get("maturing")),
-        )[start : start + 4],
+        )[start : start + per_row],
         strict=False,
     ):
         with column:
+            notes = [
+                *([tile.caption] if tile.caption else []),
+                *([f":material/flag: {tile.target}"] if tile.target else []),
+                *(
+                    [f":material/report: {markdown_text(tile.trust)} See Data quality."]
+                    if tile.trust
+                    else []
+                ),
+            ]
             st.metric(
-                tile.label,
+                f"{tile.label} · {tile.status}" if presenting and tile.status else tile.label,
                 tile.value,
                 tile.delta,
                 delta_color=tile.delta_color,
-                help=tile.help,
+                help="  \n".join([tile.help, *notes]) if presenting else tile.help,
                 border=True,
             )
-            if tile.caption:
-                st.caption(tile.caption)
-            if tile.target:
-                st.caption(f":material/flag: {tile.target}")
-            if tile.trust:
-                st.caption(f":material/report: {markdown_text(tile.trust)} See Data quality.")
+            for note in [] if presenting else notes:
+                st.caption(note)
+
+end, months = overview.trend_window(view.period, *sidebar.data_span())
+trend = cached(overview.trend, view.alone.at(end), months)
+span = sidebar.trend_span(end, months)
+# presenter mode: full width, one under the other, so titles and ticks are large enough
+left, right = (st.container(), st.container()) if presenter.presenter_mode() else st.columns(2)
+presenter.chart(
+    container=left,
+    figure=charts.mql_trend(trend, f"MQLs, SQLs and MQL→SQL by MQL month, {span}"),
+    key="mql_trend",
+)
+presenter.chart(
+    container=right,
+    figure=charts.revenue_trend(trend, f"Pipeline, won revenue and win rate by month, {span}"),
+    key="revenue_trend",
+)
 
 st.markdown("**SLA**")
 columns = st.columns(4)
@@ -79,17 +109,4 @@ for column, tile in zip(
         st.caption(markdown_text(tile.caption))
 columns[-1].page_link(
     "pages/sla.py", label="Every commitment and its breaches", icon=":material/timer:"
-)
-
-end, months = overview.trend_window(view.period, *sidebar.data_span())
-trend = cached(overview.trend, view.alone.at(end), months)
-span = sidebar.trend_span(end, months)
-left, right = st.columns(2)
-left.plotly_chart(
-    charts.mql_trend(trend, f"MQLs, SQLs and MQL→SQL by MQL month, {span}"),
-    key="mql_trend",
-)
-right.plotly_chart(
-    charts.revenue_trend(trend, f"Pipeline, won revenue and win rate by month, {span}"),
-    key="revenue_trend",
 )

@@ -4,7 +4,7 @@ only their own choices change."""
 
 import streamlit as st
 
-from alignment.app import routing, sidebar, widgets
+from alignment.app import presenter, routing, sidebar, widgets
 from alignment.app.cache import cached
 from alignment.metrics import rejections
 from alignment.metrics.rejections import Kind, Level
@@ -110,7 +110,7 @@ if docs.total < rejections.MIN_N:
     )
 
 title = f"{records_label} by reason, {view.period.label}" + (f" vs {other.label}" if other else "")
-st.plotly_chart(
+presenter.chart(
     rejection_charts.pareto(pareto, title, comparison_label=other.label if other else None),
     key="rejections_pareto",
 )
@@ -133,7 +133,7 @@ st.caption(
 )
 
 end, months = screen.trend_window(view.period, *sidebar.data_span())
-st.plotly_chart(
+presenter.chart(
     rejection_charts.share_trend(
         cached(screen.trend, view.alone.at(end), months, kind, level),
         f"Reason share of {noun} by month, {sidebar.trend_span(end, months)}",
@@ -154,8 +154,9 @@ def heatmaps(view: Selection) -> None:
     shown = screen.heatmap_dimensions(dimension)
     matrices = cached(screen.matrices, view.alone, shown, kind, level)
     for column, dim in zip(st.columns(2), shown, strict=True):
-        column.plotly_chart(
-            rejection_charts.heatmap(
+        presenter.chart(
+            container=column,
+            figure=rejection_charts.heatmap(
                 matrices[dim],
                 dim,
                 f"Reason x {dim}: share of each {dim}'s {noun}, {view.period.label}",

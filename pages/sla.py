@@ -75,7 +75,7 @@ if source != "none":
     st.subheader("Response time")
     st.caption(markdown_text(sla_tables.summary_sentence(summary, contract)))
     distribution = card["distribution"]
-    st.plotly_chart(
+    presenter.chart(
         sla_charts.response_histogram(
             distribution["bins"],
             distribution["edges"],
@@ -92,19 +92,21 @@ if source != "none":
 st.subheader("Against the targets, by month")
 months = cached(screen.monthly, view.alone)
 span = screen.span_label(months)
-st.plotly_chart(
+presenter.chart(
     sla_charts.volume_vs_target(months, f"MQLs per month against the target, {span}"),
     key="sla_volume_chart",
 )
 left, right = st.columns(2)
-left.plotly_chart(
-    sla_charts.rate_vs_target(
+presenter.chart(
+    container=left,
+    figure=sla_charts.rate_vs_target(
         months, "mql_to_sql", "mql_to_sql_target", "MQL → SQL", f"MQL → SQL by MQL month, {span}"
     ),
     key="sla_conversion_chart",
 )
-right.plotly_chart(
-    sla_charts.rate_vs_target(
+presenter.chart(
+    container=right,
+    figure=sla_charts.rate_vs_target(
         months,
         "sla_documentation",
         "documentation_target",
@@ -146,7 +148,7 @@ def within_sla(view: Selection) -> None:
             st.caption(f"No MQLs in {view.period.label} for these filters.")
             return
         if by == "week":
-            st.plotly_chart(
+            presenter.chart(
                 sla_charts.within_by_week(
                     frame,
                     contract.response_time.target,

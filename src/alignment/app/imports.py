@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from alignment import ingest
-from alignment.app import database, widgets
+from alignment.app import database, presenter, widgets
 from alignment.app.cache import cached
 from alignment.db import store
 from alignment.devtools import demo
@@ -229,6 +229,9 @@ def demo_banner() -> None:
     widgets.show_notice("demo")
     if not is_demo.any():
         st.session_state.pop(REMOVE_DEMO_KEY, None)
+        return
+    if presenter.presenter_mode():  # a shared screen: say it, but no banner and no button
+        st.caption(":material/science: Demo data: a generated example company.")
         return
     left, right = st.columns([5, 1], vertical_alignment="center")
     left.info(

@@ -4,8 +4,10 @@ masked (`present.privacy`)."""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from alignment.present import privacy
 
@@ -14,13 +16,31 @@ PRESENT_KEY = "present"
 
 PRESENTER_CSS = """
 <style>
-  /* presenter mode: readable at 3 m on a projector */
-  .stMainBlockContainer { font-size: 1.2rem; }
-  [data-testid="stMetricValue"] { font-size: 3rem; }
-  [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
-  .stMainBlockContainer h1 { font-size: 2.8rem; }
+  /* presenter mode: readable at 3 m on a projector, and the title, the KPI tiles and the
+     first chart on one 1280x720 screen */
+  .stMainBlockContainer { font-size: 1.2rem; padding-top: 1.25rem; padding-bottom: 2rem; }
+  .stMainBlockContainer h1 { font-size: 2.2rem; padding: 0 0 0.25rem 0; }
+  [data-testid="stMetric"] { padding: 0.2rem 0.75rem; }
+  [data-testid="stMetricValue"] { font-size: 2.2rem; line-height: 1.2; }
+  [data-testid="stMetricLabel"] p { font-size: 1.1rem; }
+  [data-testid="stMetricDelta"] { font-size: 1.1rem; }
+  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+    font-size: 1.05rem !important; color: #334155 !important;
+  }
+  .stMainBlockContainer [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 </style>
 """
+
+CHART_HEIGHT = 280
+"""A chart's height in presenter mode (px): the first one fits under the tiles at 1280x720."""
+
+PRESENTER_FONTS: dict[str, object] = {
+    "font": {"size": 16},
+    "title": {"font": {"size": 20}},
+    "legend": {"font": {"size": 16}},
+    "hoverlabel": {"font": {"size": 16}},
+}
+"""Chart type in presenter mode: nothing under 16 px."""
 
 
 def presenter_mode_requested() -> bool:
@@ -32,6 +52,17 @@ def presenter_mode_requested() -> bool:
         if value in ("1", "true", "yes", "on"):
             st.session_state[PRESENT_KEY] = True
     return presenter_mode()
+
+
+def keep_in_link() -> None:
+    """Write the mode into the address as `present=1` (and take it out when off), so a copied
+    link reopens the view on a projector. The toggle is not bound to the URL because a bound
+    toggle reads only `true` / `false` and would drop the `present=1` that links use."""
+    if presenter_mode():
+        if st.query_params.get(PRESENT_KEY) != "1":
+            st.query_params[PRESENT_KEY] = "1"
+    elif PRESENT_KEY in st.query_params:
+        del st.query_params[PRESENT_KEY]
 
 
 def presenter_mode() -> bool:
@@ -49,3 +80,18 @@ def personal_data(frame: pl.DataFrame) -> pl.DataFrame:
     """Record-level frames for display or download (one row per record): names and e-mails
     masked in presenter mode, untouched otherwise."""
     return privacy.mask_personal_data(frame) if presenter_mode() else frame
+
+
+def chart(figure: go.Figure, key: str, *, container: DeltaGenerator | None = None) -> None:
+    """Draw a chart. In presenter mode with the figure's own theme (Streamlit's theme would set
+    its type back to 12 px), type of at least 16 px, and a height that fits a projector's
+    screen unless the figure asks for more room (a long list of values)."""
+    place = container if container is not None else st
+    if not presenter_mode():
+        place.plotly_chart(figure, key=key)
+        return
+    shown = go.Figure(figure)
+    shown.update_layout(**PRESENTER_FONTS)
+    if shown.layout.height is None:
+        shown.update_layout(height=CHART_HEIGHT, margin={"t": 50, "b": 36, "l": 70, "r": 90})
+    place.plotly_chart(shown, key=key, theme=None)

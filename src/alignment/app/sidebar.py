@@ -100,10 +100,10 @@ def sidebar_view() -> Selection:
     sidebar.toggle(
         "Presenter mode",
         key=presenter.PRESENT_KEY,
-        bind="query-params",
-        help="For a shared screen: larger type, names and e-mails masked. A link with "
-        "`?present=1` opens in presenter mode.",
+        help="For a shared screen: larger type, names and e-mails masked, no banners or "
+        "delete buttons. A link with `?present=1` opens in presenter mode.",
     )
+    presenter.keep_in_link()
     sidebar.markdown("**Period**")
     grain: Grain = (
         sidebar.segmented_control(

@@ -66,6 +66,11 @@ class Tile:
     )
     target: str | None = None  # the SLA target and status (`Target 150 · Met`)
 
+    @property
+    def status(self) -> str | None:
+        """The target's status alone (`Met`, `At risk`, `Missed`, `Still maturing`)."""
+        return self.target.rsplit(" · ", 1)[-1] if self.target else None
+
 
 def _is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
@@ -117,6 +122,8 @@ def overview_tiles(
             maturing=maturing,
             higher_is_better=kpi.higher_is_better,
         )
+        if has_delta and current == previous:  # no change is neither good nor bad news
+            color = "off"
         tiles.append(
             Tile(
                 name=name,

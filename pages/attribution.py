@@ -14,7 +14,7 @@ LEDGER_ROWS = 50
 
 view = routing.page_view()
 st.title(f"Attribution · {view.period.label}")
-st.caption(markdown_text(view.describe()) + " · opportunities created in the period")
+st.caption(markdown_text(presenter.describe(view)) + " · opportunities created in the period")
 
 result = cached(screen.attribution_view, view)
 influenced = result.influenced

@@ -39,14 +39,16 @@ rows = cached(channels.table, view, choice, by)
 if not rows.height:
     st.info("No leads or opportunities in this period: import data on the Import page.")
     st.stop()
-st.dataframe(widgets.table(channels.display(rows, by)), hide_index=True, width="stretch")
+shown = presenter.by_person(rows, by)  # people's names masked on a shared screen
+labels = dict(zip(rows[by].to_list(), shown[by].to_list(), strict=True))
+st.dataframe(widgets.table(channels.display(shown, by)), hide_index=True, width="stretch")
 st.caption(
     "Win rate: won / (won + lost), with n and its 95 % interval; sales cycle: Kaplan-Meier "
     "median days to win, open deals censored. Definitions are in the Glossary."
 )
 presenter.chart(
     channel_charts.win_rates(
-        rows, f"Win rate by {DIMENSION_LABELS[by].lower()}, {choice} view, {view.period.label}"
+        shown, f"Win rate by {DIMENSION_LABELS[by].lower()}, {choice} view, {view.period.label}"
     ),
     key="channels_win_rate_chart",
 )
@@ -55,9 +57,10 @@ values = rows[by].to_list()
 if len(values) >= 2:
     st.subheader("Compare two")
     left, right = st.columns(2)
-    a = left.selectbox("First", values, index=0, key="channels_a")
-    b = right.selectbox("Second", values, index=1, key="channels_b")
-    st.markdown(markdown_text(cached(channels.comparison, view, a, b, choice, by)))
+    a = left.selectbox("First", values, index=0, key="channels_a", format_func=labels.get)
+    b = right.selectbox("Second", values, index=1, key="channels_b", format_func=labels.get)
+    comparison = cached(channels.comparison, view, a, b, choice, by, (labels[a], labels[b]))
+    st.markdown(markdown_text(comparison))
 
 st.subheader("Over time")
 end, count, bucket = channels.trend_window(view.period, *sidebar.data_span())
@@ -66,7 +69,7 @@ over_time = cached(channels.series, view.alone.at(end), bucket, count, by)
 noun = DIMENSION_LABELS[by].lower()
 presenter.chart(
     channel_charts.pipeline_and_revenue(
-        over_time["by_value"],
+        presenter.by_person(over_time["by_value"], by),
         by,
         bucket,
         f"Pipeline created and won revenue by {noun} and {bucket}, {span}",
@@ -87,7 +90,7 @@ presenter.chart(
 if by == "channel":
     presenter.chart(
         channel_charts.spend_vs_revenue(
-            rows, f"Spend and won revenue by channel, {choice} view, {view.period.label}"
+            shown, f"Spend and won revenue by channel, {choice} view, {view.period.label}"
         ),
         key="channels_spend",
     )

@@ -21,7 +21,7 @@ view = routing.page_view()
 label = funnel.STAGE_LABEL
 
 st.title(f"Funnel · {view.period.label}")
-st.caption(markdown_text(view.describe()))
+st.caption(markdown_text(presenter.describe(view)))
 
 left, middle, right = st.columns(3)
 first_stage: str = left.selectbox(
@@ -145,7 +145,7 @@ by_dimension = cached(
     first_stage,
     window_days,
 )
-step_rows = by_dimension.filter(pl.col("step") == step)
+step_rows = presenter.by_person(by_dimension.filter(pl.col("step") == step), dimension)
 dimension_label = DIMENSION_LABELS[dimension]
 table = funnel_tables.display_by_dimension(step_rows, dimension, flow=flow)
 if table.is_empty():

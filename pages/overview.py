@@ -11,7 +11,7 @@ from alignment.screens import overview, quality
 view = routing.page_view()
 
 st.title(f"Overview · {view.period.label}")
-st.caption(markdown_text(view.describe()))
+st.caption(markdown_text(presenter.describe(view)))
 
 with st.spinner("Computing KPIs…"):
     numbers = cached(overview.tiles, view)

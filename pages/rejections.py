@@ -48,7 +48,7 @@ noun = rejections.NOUNS[kind]
 records_label = "Rejected leads" if kind == "leads" else "Lost deals"
 
 heading.title(f"{'Rejections' if kind == 'leads' else 'Lost deals'} · {view.period.label}")
-heading.caption(markdown_text(view.describe()))
+heading.caption(markdown_text(presenter.describe(view)))
 
 pareto = cached(screen.pareto, view, kind, level)
 docs = rejections.documentation(pareto)
@@ -157,7 +157,7 @@ def heatmaps(view: Selection) -> None:
         presenter.chart(
             container=column,
             figure=rejection_charts.heatmap(
-                matrices[dim],
+                presenter.by_person(matrices[dim], dim),
                 dim,
                 f"Reason x {dim}: share of each {dim}'s {noun}, {view.period.label}",
             ),

@@ -16,7 +16,7 @@ from alignment.selection import Selection
 view = routing.page_view()
 
 st.title(f"SLA · {view.period.label}")
-st.caption(markdown_text(view.describe()))
+st.caption(markdown_text(presenter.describe(view)))
 
 with st.spinner("Checking the commitments…"):
     card = cached(screen.scorecard, view)
@@ -143,7 +143,7 @@ def within_sla(view: Selection) -> None:
             )
             or "week"
         )
-        frame = cached(screen.breakdown, view.alone, by)
+        frame = presenter.by_person(cached(screen.breakdown, view.alone, by), by)
         if frame.is_empty():
             st.caption(f"No MQLs in {view.period.label} for these filters.")
             return

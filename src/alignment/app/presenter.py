@@ -4,12 +4,15 @@ masked (`present.privacy`)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from alignment.present import privacy
+from alignment.selection import Selection
 
 PRESENT_KEY = "present"
 """Session key (and URL key) of the presenter-mode toggle."""
@@ -95,3 +98,27 @@ def chart(figure: go.Figure, key: str, *, container: DeltaGenerator | None = Non
     if shown.layout.height is None:
         shown.update_layout(height=CHART_HEIGHT, margin={"t": 50, "b": 36, "l": 70, "r": 90})
     place.plotly_chart(shown, key=key, theme=None)
+
+
+def by_person(frame: pl.DataFrame, by: str) -> pl.DataFrame:
+    """A breakdown's frame (one row per value of `by`, or per value and something else) for
+    display: in presenter mode, a breakdown by person (`privacy.PERSON_DIMENSIONS`) gets
+    masked, distinct labels; anything else is returned as is."""
+    if presenter_mode() and by in privacy.PERSON_DIMENSIONS:
+        return privacy.mask_dimension(frame, by)
+    return frame
+
+
+def describe(view: Selection) -> str:
+    """`view.describe()` for a caption; in presenter mode the people chosen in a filter are
+    written masked."""
+    if not presenter_mode():
+        return view.describe()
+    people = {
+        d: tuple(privacy.masked_labels(list(getattr(view.filters, d))).values())
+        for d in privacy.PERSON_DIMENSIONS
+        if getattr(view.filters, d)
+    }
+    if not people:
+        return view.describe()
+    return dataclasses.replace(view, filters=dataclasses.replace(view.filters, **people)).describe()

@@ -7,10 +7,24 @@ domain) and nothing that identifies the person.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
-PERSONAL_NAME_COLUMNS: tuple[str, ...] = ("name", "full_name", "first_name", "last_name")
-"""Columns holding a person's name (any frame a page shows or downloads)."""
+PERSONAL_NAME_COLUMNS: tuple[str, ...] = (
+    "name",
+    "full_name",
+    "first_name",
+    "last_name",
+    "owner",
+    "manager",
+)
+"""Columns holding a person's name (any frame a page shows or downloads): the lead's, and the
+sales owner's and manager's (colleagues are people too, on a shared screen)."""
+
+PERSON_DIMENSIONS: frozenset[str] = frozenset({"owner"})
+"""Breakdowns whose values are people's names: masked with `masked_labels`, which keeps the
+values apart (a chart would merge two values that read the same)."""
 
 EMAIL_COLUMNS: tuple[str, ...] = ("email", "e_mail", "email_address")
 """Columns holding an e-mail address."""
@@ -47,3 +61,27 @@ def mask_personal_data(frame: pl.DataFrame) -> pl.DataFrame:
         elif name.lower() in EMAIL_COLUMNS:
             masks.append(mask_email(pl.col(name)).alias(name))
     return frame.with_columns(masks) if masks else frame
+
+
+def masked_labels(values: Sequence[str | None]) -> dict[str, str]:
+    """Each distinct value -> its masked label, in first-seen order: `Ada Lovelace` -> `A•••`,
+    a second value with the same initial -> `A••• 2`, so the labels stay distinct."""
+    labels: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for value in values:
+        if value is None or value in labels:
+            continue
+        stripped = value.strip()
+        base = (stripped[:1] + MASK) if stripped else MASK
+        seen[base] = seen.get(base, 0) + 1
+        labels[value] = base if seen[base] == 1 else f"{base} {seen[base]}"
+    return labels
+
+
+def mask_dimension(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """The same frame (same rows, same order) with the values of `column`, a breakdown by
+    person, replaced by `masked_labels`; other frames and columns unchanged."""
+    if column not in frame.columns or frame.schema[column] != pl.String:
+        return frame
+    labels = masked_labels(frame[column].to_list())
+    return frame.with_columns(pl.col(column).replace_strict(labels, default=None))

@@ -75,10 +75,20 @@ def display(rows: pl.DataFrame, by: str) -> pl.DataFrame:
 
 
 def comparison(
-    con: Connection, selection: Selection | Period, a: str, b: str, view: str, by: str
+    con: Connection,
+    selection: Selection | Period,
+    a: str,
+    b: str,
+    view: str,
+    by: str,
+    names: tuple[str, str] | None = None,
 ) -> str:
-    """Two values' win rates and the two-proportion test, in one sentence."""
-    return sentences.channel_comparison(channels.compare(con, selection, a, b, view, by=by))
+    """Two values' win rates and the two-proportion test, in one sentence; `names` writes the
+    two values otherwise (masked people's names on a shared screen)."""
+    result = channels.compare(con, selection, a, b, view, by=by)
+    if names is not None:
+        result = {**result, "a": names[0], "b": names[1]}
+    return sentences.channel_comparison(result)
 
 
 TREND_COUNTS: dict[Bucket, int] = {"month": 12, "quarter": 8}

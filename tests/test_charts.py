@@ -17,6 +17,8 @@ def _trend() -> pl.DataFrame:
             "mql_to_sql": [0.3, 0.2],
             "pipeline_created": [1000.0, None],
             "won_revenue": [500.0, 0.0],
+            "opps_won": [1, 0],
+            "opps_lost": [1, 0],
             "win_rate": [0.5, None],
         }
     )
@@ -42,6 +44,42 @@ def test_empty_trend_says_what_is_missing() -> None:
 def test_revenue_trend_fills_missing_amounts_with_zero() -> None:
     fig = charts.revenue_trend(_trend(), "Revenue")
     assert list(fig.data[0].y) == [1000.0, 0]
+
+
+@pytest.mark.parametrize(
+    ("largest", "whole", "expected"),
+    [
+        # 4 intervals: 13 / 4 = 3.25 -> 5 (2.5 is too small); a count axis never steps by 0.5
+        (13.0, True, 5.0),
+        (2.0, True, 1.0),  # 0.5 would be the round step, but leads are whole
+        (2.0, False, 0.5),
+        (0.33, False, 0.1),  # 0.0825 -> 0.1 (as 10 % ticks)
+        (0.42, False, 0.2),  # 0.105: the next of 0.1 x (1, 2, 2.5, 5) is 0.2
+        (760_000.0, False, 200_000.0),  # 190k -> 200k
+    ],
+)
+def test_nice_steps(largest: float, whole: bool, expected: float) -> None:
+    assert charts.nice_step(largest, whole=whole) == pytest.approx(expected)
+
+
+def test_two_axes_line_up_on_round_ticks_and_ignore_months_with_too_few() -> None:
+    # month 1: 10 MQLs (too few) converting at 97 %; months 2-3: 40 and 50 MQLs at 30 % and 25 %
+    trend = pl.DataFrame(
+        {
+            "month": [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)],
+            "mqls": [10, 40, 50],
+            "sqls": [9, 12, 12],
+            "mql_to_sql": [0.97, 0.30, 0.25],
+        }
+    )
+    fig = charts.mql_trend(trend, "MQLs")
+    line = fig.data[2]
+    assert list(line.marker.symbol) == ["circle-open", "circle", "circle"]
+    # left: 50 leads / 4 = 12.5 -> step 20, range 0-80; right: 0.30 / 4 = 0.075 -> 0.1, 0-40 %
+    # (the 97 % month does not set the axis); four intervals each, so the ticks align
+    assert (fig.layout.yaxis.dtick, list(fig.layout.yaxis.range)) == (20, [0, 80])
+    assert fig.layout.yaxis2.dtick == pytest.approx(0.1)
+    assert list(fig.layout.yaxis2.range) == pytest.approx([0, 0.4])
 
 
 def test_channel_colours_are_stable() -> None:

@@ -31,9 +31,9 @@ def _people(path: Path) -> tuple[list[str], list[str]]:
     """Owner names and e-mail addresses in the database (what must not be shown)."""
     con = model.connect(path, read_only=True)
     try:
-        owners = store.query(
-            con, "SELECT DISTINCT owner FROM leads WHERE owner IS NOT NULL"
-        )["owner"].to_list()
+        owners = store.query(con, "SELECT DISTINCT owner FROM leads WHERE owner IS NOT NULL")[
+            "owner"
+        ].to_list()
         emails = store.query(
             con, "SELECT DISTINCT email FROM leads WHERE email IS NOT NULL LIMIT 200"
         )["email"].to_list()

@@ -28,9 +28,7 @@ def _inside(box: dict[str, float] | None) -> bool:
 def test_presenter_link_fits_a_projector(server: str, browser) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
-    page.goto(
-        f"{server}/?period=September+2026&channel=Email&present=1", wait_until="networkidle"
-    )
+    page.goto(f"{server}/?period=September+2026&channel=Email&present=1", wait_until="networkidle")
     title = page.get_by_text("Overview · September 2026")
     title.wait_for(timeout=60_000)
     chart = page.locator(".js-plotly-plot").first

@@ -9,12 +9,14 @@ value from a file shows as itself, never as plotly's HTML.
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from alignment import stats
 from alignment.present.text import plotly_text
 
 PALETTE: tuple[str, ...] = (
@@ -98,9 +100,16 @@ def empty_figure(title: str, message: str) -> go.Figure:
 
 
 def _monthly_rate_line(
-    fig: go.Figure, months: list[Any], rates: list[Any], name: str, color: str
+    fig: go.Figure,
+    months: list[Any],
+    rates: list[Any],
+    name: str,
+    color: str,
+    reliable: list[bool] | None = None,
 ) -> None:
-    """A monthly rate as a line on the right-hand axis (`_rate_axis`) over the month axis."""
+    """A monthly rate as a line on the right-hand axis (`_rate_axis`) over the month axis; the
+    months whose rate rests on too few records (`reliable` False) are drawn hollow."""
+    solid = reliable if reliable is not None else [True] * len(rates)
     fig.add_scatter(
         x=months,
         y=rates,
@@ -108,9 +117,61 @@ def _monthly_rate_line(
         yaxis="y2",
         mode="lines+markers",
         line={"color": color, "width": 3},
-        hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
+        marker={
+            "size": 9,
+            "symbol": ["circle" if ok else "circle-open" for ok in solid],
+            "color": color,
+        },
+        customdata=["" if ok else " (too few to tell)" for ok in solid],
+        hovertemplate="%{x|%b %Y}: %{y:.1%}%{customdata}<extra></extra>",
     )
     fig.update_layout(xaxis=month_axis(len(set(months))))
+
+
+NICE_STEPS: tuple[float, ...] = (1.0, 2.0, 2.5, 5.0, 10.0)
+AXIS_INTERVALS = 4
+"""Gridline intervals of a chart with two y axes: both axes get this many, so they align."""
+
+
+def nice_step(largest: float, intervals: int = AXIS_INTERVALS, *, whole: bool = False) -> float:
+    """The smallest round step (1, 2, 2.5 or 5 times a power of ten; with `whole`, an integer
+    from 1, 2, 5 times a power of ten) such that `intervals` steps reach `largest`."""
+    if not math.isfinite(largest) or largest <= 0:
+        return 1.0 if whole else 0.25
+    raw = largest / intervals
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    for factor in NICE_STEPS:
+        step = factor * magnitude
+        if whole and (step < 1 or step != int(step)):
+            continue
+        if step >= raw * (1 - 1e-9):
+            return step
+    return 10.0 * magnitude if not whole else max(1.0, 10.0 * magnitude)
+
+
+def aligned_axes(
+    left_max: float, right_max: float, *, left_whole: bool = False
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Ranges and ticks of a left (counts or amounts) and right (a rate, 0-1) axis with the same
+    number of round intervals from zero, so their gridlines and ticks line up: the left's
+    step whole when it counts things, the right's at most 100 %."""
+    left_step = nice_step(left_max, whole=left_whole)
+    right_step = min(nice_step(right_max), 0.25)
+    return (
+        {"range": [0, left_step * AXIS_INTERVALS], "dtick": left_step, "tick0": 0},
+        {"range": [0, right_step * AXIS_INTERVALS], "dtick": right_step, "tick0": 0},
+    )
+
+
+def _largest(values: list[Any]) -> float:
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    return max(finite, default=0.0)
+
+
+def _reliable_max(rates: list[Any], reliable: list[bool]) -> float:
+    """The largest rate the axis must show: of the reliable months only, when there are any."""
+    kept = [r for r, ok in zip(rates, reliable, strict=True) if ok]
+    return _largest(kept if any(r is not None for r in kept) else rates)
 
 
 MONTH_TICK_STEPS: tuple[int, ...] = (1, 2, 3, 6, 12, 24, 60)
@@ -138,26 +199,41 @@ def _rate_axis(title: str) -> dict[str, Any]:
 
 def mql_trend(trend: pl.DataFrame, title: str) -> go.Figure:
     """MQLs and SQLs per cohort month as bars, MQL->SQL conversion as a line on a second axis.
+    The axes share round gridlines (`aligned_axes`, whole numbers of leads); a month with
+    fewer than `stats.MIN_N` MQLs has its rate drawn hollow and left out of the axis range.
 
     `trend`: one row per month with columns month, mqls, sqls, mql_to_sql (as from
     `metrics.overview.monthly_trend`)."""
     if trend.is_empty() or int(trend["mqls"].sum() or 0) == 0:
         return empty_figure(title, "No MQLs in this range: import leads with an MQL date.")
     months = trend["month"].to_list()
+    rates = trend["mql_to_sql"].to_list()
+    reliable = [int(n or 0) >= stats.MIN_N for n in trend["mqls"].to_list()]
     fig = _figure(title)
     fig.add_bar(x=months, y=trend["mqls"].to_list(), name="MQLs", marker_color="#93C5FD")
     fig.add_bar(
         x=months, y=trend["sqls"].to_list(), name="SQLs (from those MQLs)", marker_color="#2563EB"
     )
-    _monthly_rate_line(fig, months, trend["mql_to_sql"].to_list(), "MQL→SQL conversion", "#F97316")
-    fig.update_layout(barmode="overlay", yaxis={"title": "Leads"}, yaxis2=_rate_axis("Conversion"))
+    _monthly_rate_line(fig, months, rates, "MQL→SQL conversion", "#F97316", reliable)
+    left, right = aligned_axes(
+        _largest(trend["mqls"].to_list()), _reliable_max(rates, reliable), left_whole=True
+    )
+    fig.update_layout(
+        barmode="overlay",
+        yaxis={"title": "Leads", **left},
+        yaxis2={**_rate_axis("Conversion"), **right},
+    )
     return fig
 
 
 def revenue_trend(trend: pl.DataFrame, title: str) -> go.Figure:
     """Pipeline created and won revenue per month as bars, win rate as a line.
 
-    `trend`: one row per month with month, pipeline_created, won_revenue, win_rate."""
+    The axes share round gridlines; a month with fewer than `stats.MIN_N` closed deals has its
+    win rate drawn hollow and left out of the axis range.
+
+    `trend`: one row per month with month, pipeline_created, won_revenue, opps_won, opps_lost
+    and win_rate."""
     if trend.is_empty() or (
         float(trend["pipeline_created"].fill_null(0).sum()) == 0
         and float(trend["won_revenue"].fill_null(0).sum()) == 0
@@ -177,10 +253,18 @@ def revenue_trend(trend: pl.DataFrame, title: str) -> go.Figure:
         name="Won revenue",
         marker_color="#10B981",
     )
-    _monthly_rate_line(fig, months, trend["win_rate"].to_list(), "Win rate", "#A855F7")
+    rates = trend["win_rate"].to_list()
+    closed = [
+        int(w or 0) + int(lo or 0)
+        for w, lo in zip(trend["opps_won"].to_list(), trend["opps_lost"].to_list(), strict=True)
+    ]
+    reliable = [n >= stats.MIN_N for n in closed]
+    _monthly_rate_line(fig, months, rates, "Win rate", "#A855F7", reliable)
+    amounts = trend["pipeline_created"].to_list() + trend["won_revenue"].to_list()
+    left, right = aligned_axes(_largest(amounts), _reliable_max(rates, reliable))
     fig.update_layout(
         barmode="group",
-        yaxis={"title": "Amount", "tickprefix": "$", "tickformat": "~s"},
-        yaxis2=_rate_axis("Win rate"),
+        yaxis={"title": "Amount", "tickprefix": "$", "tickformat": "~s", **left},
+        yaxis2={**_rate_axis("Win rate"), **right},
     )
     return fig

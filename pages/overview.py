@@ -82,19 +82,21 @@ for start in range(0, len(tiles.OVERVIEW_TILES), per_row):
             for note in [] if presenting else notes:
                 st.caption(note)
 
-end, months = overview.trend_window(view.period, *sidebar.data_span())
-trend = cached(overview.trend, view.alone.at(end), months)
-span = sidebar.trend_span(end, months)
+end, count, bucket = overview.trend_window(view.period, *sidebar.data_span())
+trend = cached(overview.trend, view.alone.at(end), count, bucket)
+span = sidebar.trend_span(end, count, bucket)
 # presenter mode: full width, one under the other, so titles and ticks are large enough
 left, right = (st.container(), st.container()) if presenter.presenter_mode() else st.columns(2)
 presenter.chart(
     container=left,
-    figure=charts.mql_trend(trend, f"MQLs, SQLs and MQL→SQL by MQL month, {span}"),
+    figure=charts.mql_trend(trend, f"MQLs, SQLs and MQL→SQL by MQL {bucket}, {span}", bucket),
     key="mql_trend",
 )
 presenter.chart(
     container=right,
-    figure=charts.revenue_trend(trend, f"Pipeline, won revenue and win rate by month, {span}"),
+    figure=charts.revenue_trend(
+        trend, f"Pipeline, won revenue and win rate by {bucket}, {span}", bucket
+    ),
     key="revenue_trend",
 )
 

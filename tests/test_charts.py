@@ -95,3 +95,10 @@ def test_channel_colours_are_stable() -> None:
 def test_a_monthly_axis_labels_at_most_twelve_months(months: int, dtick: str) -> None:
     # 18 months every 2 -> 9 labels; 120 months (all time over ten years) every 12 -> 10 labels
     assert charts.month_axis(months) == {"tickformat": "%b %Y", "dtick": dtick}
+
+
+def test_a_quarterly_trend_is_drawn_by_its_quarter_labels() -> None:
+    trend = _trend().with_columns(pl.Series("label", ["Q1 2026", "Q2 2026"]))
+    fig = charts.revenue_trend(trend, "By quarter", "quarter")
+    assert list(fig.data[0].x) == ["Q1 2026", "Q2 2026"]
+    assert fig.layout.xaxis.type == "category"

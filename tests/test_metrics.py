@@ -513,6 +513,24 @@ def test_monthly_trend(con: store.Connection) -> None:
     assert result.columns == list(overview.TREND_COLUMNS)
 
 
+def test_trend_by_quarter_adds_up_the_months(con: store.Connection) -> None:
+    now = datetime(2026, 4, 5, tzinfo=UTC)
+    result = overview.monthly_trend(con, Q1, 2, now=now, bucket="quarter")
+    # Q4 2025: nothing; Q1 2026 = January + February + March of test_monthly_trend:
+    # MQLs 1 + 3 + 5 = 9, SQLs 1 + 2 + 3 = 6, created 1 + 2 + 4 = 7, pipeline 5k + 13k + 36k,
+    # won 0 + 1 + 3 = 4, lost 0 + 1 + 1 = 2 (win rate 4 / 6), revenue 9k + 16k = 25k; Q1 ended
+    # 4 days before `now` (< p80 of 11 days) -> maturing
+    expected = pl.DataFrame(
+        [
+            (date(2025, 10, 1), "Q4 2025", 0, 0, None, 0, 0.0, 0, 0, 0.0, None, False),
+            (date(2026, 1, 1), "Q1 2026", 9, 6, 6 / 9, 7, 54_000.0, 4, 2, 25_000.0, 4 / 6, True),
+        ],
+        schema=TREND_SCHEMA,
+        orient="row",
+    )
+    assert_frame_equal(result, expected)
+
+
 def test_monthly_trend_ending_at_a_quarter_and_in_april(con: store.Connection) -> None:
     now = datetime(2026, 6, 1, tzinfo=UTC)
     quarter = overview.monthly_trend(con, Q1, 3, now=now)

@@ -28,7 +28,7 @@ from alignment.db import schema, store
 from alignment.db.store import Connection, quote_identifier
 from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import registry
-from alignment.metrics.compile import compile_periods, compile_series
+from alignment.metrics.compile import Bucket, bucket_starts, compile_periods, compile_series
 from alignment.periods import Period, month_starts
 from alignment.selection import Selection, period_and_filters, selection_of
 from alignment.sql import Params
@@ -237,34 +237,48 @@ def monthly_trend(
     months: int = 18,
     *,
     now: datetime | None = None,
+    bucket: Bucket = "month",
 ) -> pl.DataFrame:
-    """One row per calendar month, oldest first, for the `months` months ending at the
-    selected period's month (a quarter's last month; the current month for all time).
+    """One row per calendar month (with `bucket="quarter"`, per quarter), oldest first, for the
+    `months` months (quarters) ending at the selected period's (a quarter's last month for
+    months; the current one for all time).
 
-    Columns `TREND_COLUMNS`: month (Date, first day), label (`Mar 2026`), mqls and sqls (the
-    month's MQL cohort and how many of it reached SQL so far), mql_to_sql, opps_created,
-    pipeline_created, opps_won, opps_lost, won_revenue (closed in the month), win_rate, maturing
-    (the cohort is younger than the p80 historical MQL-to-SQL time). Empty months have zeros and
-    null rates. One compiled statement, plus the p80."""
+    Columns `TREND_COLUMNS`: month (Date, the bucket's first day), label (`Mar 2026`, or
+    `Q1 2026`), mqls and sqls (the bucket's MQL cohort and how many of it reached SQL so far),
+    mql_to_sql, opps_created, pipeline_created, opps_won, opps_lost, won_revenue (closed in the
+    bucket), win_rate, maturing (the cohort is younger than the p80 historical MQL-to-SQL
+    time). Empty buckets have zeros and null rates. One compiled statement, plus the p80."""
     if months < 1:
         raise ValueError("months must be at least 1")
     end, filters = period_and_filters(selection)
     current = now or clock.now()
-    starts = month_starts(end, months, current.date())
-    frame = compile_series(TREND_ITEMS, "month", starts, filters).run(con)
+    step = 3 if bucket == "quarter" else 1
+    if bucket == "quarter":
+        last = month_starts(end, 1, current.date())[0]
+        index = last.year * 12 + (last.month - 1) // 3 * 3 - 3 * (months - 1)
+        starts = bucket_starts("quarter", date(index // 12, index % 12 + 1, 1), last)
+    else:
+        starts = month_starts(end, months, current.date())
+    frame = compile_series(TREND_ITEMS, bucket, starts, filters).run(con)
     p80_sql, p80_params = _p80_sql(filters)
     p80 = store.query(con, p80_sql, p80_params).item()
-    ends = [
-        datetime.combine(
-            date(s.year + s.month // 12, s.month % 12 + 1, 1), datetime.min.time(), UTC
-        )
+
+    def bucket_end(start: date) -> datetime:
+        index = start.year * 12 + start.month - 1 + step
+        return datetime.combine(date(index // 12, index % 12 + 1, 1), datetime.min.time(), UTC)
+
+    maturing = [
+        p80 is not None and (current - bucket_end(s)).total_seconds() / 86400.0 < p80
         for s in starts
     ]
-    maturing = [p80 is not None and (current - e).total_seconds() / 86400.0 < p80 for e in ends]
+    labels = [
+        f"Q{(s.month - 1) // 3 + 1} {s.year}" if bucket == "quarter" else f"{s:%b %Y}"
+        for s in starts
+    ]
     return (
         frame.rename({"bucket": "month"})
         .with_columns(
-            pl.col("month").dt.strftime("%b %Y").alias("label"),
+            pl.Series("label", labels, dtype=pl.String),
             pl.Series("maturing", maturing, dtype=pl.Boolean),
         )
         .select(TREND_COLUMNS)

@@ -106,9 +106,12 @@ def _monthly_rate_line(
     name: str,
     color: str,
     reliable: list[bool] | None = None,
+    *,
+    quarters: bool = False,
 ) -> None:
-    """A monthly rate as a line on the right-hand axis (`_rate_axis`) over the month axis; the
-    months whose rate rests on too few records (`reliable` False) are drawn hollow."""
+    """A monthly rate as a line on the right-hand axis (`_rate_axis`) over the month axis (or
+    over quarters, `Q1 2026` categories); the months whose rate rests on too few records
+    (`reliable` False) are drawn hollow."""
     solid = reliable if reliable is not None else [True] * len(rates)
     fig.add_scatter(
         x=months,
@@ -123,9 +126,15 @@ def _monthly_rate_line(
             "color": color,
         },
         customdata=["" if ok else " (too few to tell)" for ok in solid],
-        hovertemplate="%{x|%b %Y}: %{y:.1%}%{customdata}<extra></extra>",
+        hovertemplate=("%{x}" if quarters else "%{x|%b %Y}")
+        + ": %{y:.1%}%{customdata}<extra></extra>",
     )
-    fig.update_layout(xaxis=month_axis(len(set(months))))
+    fig.update_layout(xaxis={"type": "category"} if quarters else month_axis(len(set(months))))
+
+
+def _trend_x(trend: pl.DataFrame, bucket: str) -> list[Any]:
+    """The x values of a trend: its months as dates, or its quarters as their labels."""
+    return trend["label"].to_list() if bucket == "quarter" else trend["month"].to_list()
 
 
 NICE_STEPS: tuple[float, ...] = (1.0, 2.0, 2.5, 5.0, 10.0)
@@ -197,16 +206,16 @@ def _rate_axis(title: str) -> dict[str, Any]:
     }
 
 
-def mql_trend(trend: pl.DataFrame, title: str) -> go.Figure:
+def mql_trend(trend: pl.DataFrame, title: str, bucket: str = "month") -> go.Figure:
     """MQLs and SQLs per cohort month as bars, MQL->SQL conversion as a line on a second axis.
     The axes share round gridlines (`aligned_axes`, whole numbers of leads); a month with
     fewer than `stats.MIN_N` MQLs has its rate drawn hollow and left out of the axis range.
 
-    `trend`: one row per month with columns month, mqls, sqls, mql_to_sql (as from
-    `metrics.overview.monthly_trend`)."""
+    `trend`: one row per month (quarter, `bucket="quarter"`) with columns month, label, mqls,
+    sqls, mql_to_sql (as from `metrics.overview.monthly_trend`)."""
     if trend.is_empty() or int(trend["mqls"].sum() or 0) == 0:
         return empty_figure(title, "No MQLs in this range: import leads with an MQL date.")
-    months = trend["month"].to_list()
+    months = _trend_x(trend, bucket)
     rates = trend["mql_to_sql"].to_list()
     reliable = [int(n or 0) >= stats.MIN_N for n in trend["mqls"].to_list()]
     fig = _figure(title)
@@ -214,7 +223,9 @@ def mql_trend(trend: pl.DataFrame, title: str) -> go.Figure:
     fig.add_bar(
         x=months, y=trend["sqls"].to_list(), name="SQLs (from those MQLs)", marker_color="#2563EB"
     )
-    _monthly_rate_line(fig, months, rates, "MQL→SQL conversion", "#F97316", reliable)
+    _monthly_rate_line(
+        fig, months, rates, "MQL→SQL conversion", "#F97316", reliable, quarters=bucket == "quarter"
+    )
     left, right = aligned_axes(
         _largest(trend["mqls"].to_list()), _reliable_max(rates, reliable), left_whole=True
     )
@@ -226,20 +237,20 @@ def mql_trend(trend: pl.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def revenue_trend(trend: pl.DataFrame, title: str) -> go.Figure:
+def revenue_trend(trend: pl.DataFrame, title: str, bucket: str = "month") -> go.Figure:
     """Pipeline created and won revenue per month as bars, win rate as a line.
 
     The axes share round gridlines; a month with fewer than `stats.MIN_N` closed deals has its
     win rate drawn hollow and left out of the axis range.
 
-    `trend`: one row per month with month, pipeline_created, won_revenue, opps_won, opps_lost
-    and win_rate."""
+    `trend`: one row per month (quarter, `bucket="quarter"`) with month, label,
+    pipeline_created, won_revenue, opps_won, opps_lost and win_rate."""
     if trend.is_empty() or (
         float(trend["pipeline_created"].fill_null(0).sum()) == 0
         and float(trend["won_revenue"].fill_null(0).sum()) == 0
     ):
         return empty_figure(title, "No opportunities in this range: import opportunities.")
-    months = trend["month"].to_list()
+    months = _trend_x(trend, bucket)
     fig = _figure(title)
     fig.add_bar(
         x=months,
@@ -259,7 +270,9 @@ def revenue_trend(trend: pl.DataFrame, title: str) -> go.Figure:
         for w, lo in zip(trend["opps_won"].to_list(), trend["opps_lost"].to_list(), strict=True)
     ]
     reliable = [n >= stats.MIN_N for n in closed]
-    _monthly_rate_line(fig, months, rates, "Win rate", "#A855F7", reliable)
+    _monthly_rate_line(
+        fig, months, rates, "Win rate", "#A855F7", reliable, quarters=bucket == "quarter"
+    )
     amounts = trend["pipeline_created"].to_list() + trend["won_revenue"].to_list()
     left, right = aligned_axes(_largest(amounts), _reliable_max(rates, reliable))
     fig.update_layout(

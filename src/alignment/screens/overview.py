@@ -12,11 +12,13 @@ from alignment import periods
 from alignment.db.store import Connection
 from alignment.metrics import overview
 from alignment.metrics import sla as metrics_sla
+from alignment.metrics.compile import Bucket
 from alignment.periods import Period
 from alignment.screens import quality, sla
 from alignment.selection import Selection
 
 TREND_MONTHS = 18
+TREND_QUARTERS = 8
 """At most this many months in the trend, ending at the selected period."""
 
 
@@ -36,18 +38,30 @@ def tiles(con: Connection, selection: Selection) -> dict[str, Any]:
     }
 
 
-def trend(con: Connection, selection: Selection, months: int) -> pl.DataFrame:
-    """One row per month: the `months` months ending with the selected period's (the trend's
-    last month, see `trend_window`)."""
-    return overview.monthly_trend(con, selection, months)
+def trend(
+    con: Connection, selection: Selection, count: int, bucket: Bucket = "month"
+) -> pl.DataFrame:
+    """One row per month (quarter): the `count` buckets ending with the selected period's (the
+    trend's last, see `trend_window`)."""
+    return overview.monthly_trend(con, selection, count, bucket=bucket)
+
+
+def trend_bucket(period: Period) -> Bucket:
+    """The trend follows the chosen grain: quarters for a quarter, months otherwise (a week's
+    trend would be too noisy to read)."""
+    return "quarter" if period.grain == "quarter" else "month"
 
 
 def trend_window(
     period: Period, earliest: date | None, latest: date | None, today: date
-) -> tuple[Period, int]:
-    """The trend's last month and how many months it shows for the selected period: at most
-    `TREND_MONTHS`, not before the data's first month; for all time the data's whole range."""
-    return periods.trend_window(period, "month", TREND_MONTHS, earliest, latest, today)
+) -> tuple[Period, int, Bucket]:
+    """The trend's last month (quarter), how many it shows for the selected period (at most
+    `TREND_MONTHS` months or `TREND_QUARTERS` quarters, not before the data's first; for all
+    time the data's whole range) and the bucket."""
+    bucket = trend_bucket(period)
+    count = TREND_QUARTERS if bucket == "quarter" else TREND_MONTHS
+    end, shown = periods.trend_window(period, bucket, count, earliest, latest, today)
+    return end, shown, bucket
 
 
 def default_view(
@@ -60,9 +74,9 @@ def default_view(
 ) -> dict[str, Any]:
     """Everything the page shows: the tiles (with the SLA targets and row), the trust notes
     and the trend."""
-    end, months = trend_window(selection.period, earliest, latest, today)
+    end, count, bucket = trend_window(selection.period, earliest, latest, today)
     return {
         "tiles": tiles(con, selection),
         "trust": quality.trust_notes(con, selection),
-        "trend": trend(con, selection.at(end), months),
+        "trend": trend(con, selection.at(end), count, bucket),
     }

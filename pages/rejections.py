@@ -111,7 +111,12 @@ if docs.total < rejections.MIN_N:
 
 title = f"{records_label} by reason, {view.period.label}" + (f" vs {other.label}" if other else "")
 presenter.chart(
-    rejection_charts.pareto(pareto, title, comparison_label=other.label if other else None),
+    rejection_charts.pareto(
+        pareto,
+        title,
+        comparison_label=other.label if other else None,
+        period_label=view.period.label,
+    ),
     key="rejections_pareto",
 )
 
@@ -153,6 +158,7 @@ def heatmaps(view: Selection) -> None:
     )
     shown = screen.heatmap_dimensions(dimension)
     matrices = cached(screen.matrices, view.alone, shown, kind, level)
+    top = rejection_charts.shared_scale(list(matrices.values()))  # one colour scale for both
     for column, dim in zip(st.columns(2), shown, strict=True):
         presenter.chart(
             container=column,
@@ -160,6 +166,7 @@ def heatmaps(view: Selection) -> None:
                 presenter.by_person(matrices[dim], dim),
                 dim,
                 f"Reason x {dim}: share of each {dim}'s {noun}, {view.period.label}",
+                zmax=top,
             ),
             key=f"rejections_heatmap_{dim}",
         )

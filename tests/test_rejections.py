@@ -409,12 +409,45 @@ def test_pareto_chart_has_bars_with_n_and_a_cumulative_line(con: store.Connectio
 def test_heatmap_cells_read_share_and_n(con: store.Connection) -> None:
     frame = rejections.reason_matrix(con, MARCH, "channel")
     fig = rejection_charts.heatmap(frame, "channel", "Reason x channel, March 2026")
-    heat = fig.data[0]
-    assert list(heat.x) == ["Email<br>(n=4)", "Events<br>(n=3)"]
+    heat = fig.data[-1]  # 4 and 3 rejections: both columns too few to tell, drawn pale
+    assert heat.showscale is False and heat.colorscale[-1][1] == "#CBD5E1"
+    assert list(heat.x) == ["Email (n=4)", "Events (n=3)"]
     assert list(heat.y) == [BUDGET, "Not a DM", TIMELINE, NOT_DOCUMENTED]
     assert heat.z[0] == pytest.approx((0.75, 0.0))
     assert list(heat.text[0]) == ["75 %<br>n=3", "0 %<br>n=0"]
     assert list(heat.text[1]) == ["0 %<br>n=0", "33 %<br>n=1"]
+
+
+def test_heatmaps_side_by_side_share_one_scale_and_fade_small_columns() -> None:
+    # column A: 40 rejections (30 Budget = 75 %); column B: 2 rejections (2 Budget = 100 %)
+    frame = pl.DataFrame(
+        {
+            "channel": ["A", "A", "B", "B"],
+            "reason": ["Budget", "Timing", "Budget", "Timing"],
+            "share": [0.75, 0.25, 1.0, 0.0],
+            "n": [30, 10, 2, 0],
+            "total": [40, 40, 2, 2],
+        }
+    )
+    other = frame.with_columns(pl.col("share") * 0.5)  # the other heatmap: 37.5 % at most
+    # the 100 % of B rests on 2 rejections: the shared top is A's 75 %, not 100 %
+    assert rejection_charts.shared_scale([frame, other]) == 0.75
+    fig = rejection_charts.heatmap(frame, "channel", "Reasons", zmax=0.75)
+    solid, pale = fig.data
+    assert (solid.zmax, pale.zmax) == (0.75, 0.75)
+    assert [row[0] for row in solid.z] == [0.75, 0.25] and [row[1] for row in solid.z] == [None] * 2
+    assert [row[1] for row in pale.z] == [1.0, 0.0] and pale.showscale is False
+
+
+def test_pareto_keeps_the_cumulative_line_on_its_own_axis(con: store.Connection) -> None:
+    frame = rejections.pareto(con, Selection(MARCH, "previous"))
+    fig = rejection_charts.pareto(frame, "R", comparison_label="Feb 2026", period_label="Mar 2026")
+    _, current, cumulative = fig.data
+    assert current.name == "Mar 2026" and cumulative.yaxis == "y2"
+    # largest share 3 / 7 = 0.43 (x 1.12 = 0.48 for the n labels) / 4 -> step 0.2, 0-80 %;
+    # the cumulative axis 0-100 % by 25 %: four intervals each
+    assert fig.layout.yaxis.dtick == pytest.approx(0.2)
+    assert list(fig.layout.yaxis2.range) == [0, 1.0]
 
 
 def test_trend_chart_stacks_one_bar_per_reason(con: store.Connection) -> None:

@@ -13,9 +13,17 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from alignment import stats
 from alignment.metrics.rejections import NOT_DOCUMENTED
 from alignment.present import format
-from alignment.present.charts import PALETTE, _figure, empty_figure, month_axis
+from alignment.present.charts import (
+    PALETTE,
+    _figure,
+    _rate_axis,
+    aligned_axes,
+    empty_figure,
+    month_axis,
+)
 from alignment.present.text import plotly_text
 
 UNDOCUMENTED_COLOR = "#CBD5E1"
@@ -25,6 +33,8 @@ CURRENT_COLOR = PALETTE[0]
 PREVIOUS_COLOR = "#93C5FD"
 CUMULATIVE_COLOR = PALETTE[1]
 HEATMAP_SCALE = ((0.0, "#F8FAFC"), (1.0, PALETTE[0]))
+PALE_SCALE = ((0.0, "#F8FAFC"), (1.0, "#CBD5E1"))
+"""Cells of a column with too few rejections to tell: grey, never the strong colour."""
 
 
 def _reason_colors(reasons: list[str]) -> list[str]:
@@ -53,9 +63,17 @@ def wrap_label(text: str, width: int = 16) -> str:
     return "<br>".join(plotly_text(line) for line in lines) or plotly_text(text)
 
 
-def pareto(frame: pl.DataFrame, title: str, *, comparison_label: str | None = None) -> go.Figure:
-    """Bars of each reason's share (n on the bar), the cumulative share as a line, and the
-    comparison period's shares as lighter bars when `comparison_label` is given.
+def pareto(
+    frame: pl.DataFrame,
+    title: str,
+    *,
+    comparison_label: str | None = None,
+    period_label: str = "This period",
+) -> go.Figure:
+    """Bars of each reason's share (n on the bar; legend: `period_label`), the cumulative share
+    as a line on its own 0-100 % axis (so it does not squeeze the bars), and the comparison
+    period's shares as lighter bars when `comparison_label` is given. Both axes have the same
+    round gridlines (`charts.aligned_axes`).
 
     `frame`: one row per reason, in Pareto order (as from `metrics.rejections.pareto`)."""
     if frame.is_empty() or int(frame["n"].sum() or 0) == 0:
@@ -63,15 +81,19 @@ def pareto(frame: pl.DataFrame, title: str, *, comparison_label: str | None = No
     raw_reasons = frame["reason"].to_list()
     reasons = [plotly_text(r) for r in raw_reasons]
     fig = _figure(title)
-    if comparison_label is not None and frame["previous_share"].is_not_null().any():
+    shares = frame["share"].to_list()
+    compared = comparison_label is not None and frame["previous_share"].is_not_null().any()
+    if compared:
+        shares += frame["previous_share"].to_list()
         fig.add_bar(
             x=reasons,
             y=frame["previous_share"].to_list(),
-            name=plotly_text(comparison_label),
+            name=plotly_text(str(comparison_label)),
             marker_color=PREVIOUS_COLOR,
             text=[f"n={n:,}" for n in frame["previous_n"].fill_null(0).to_list()],
             textposition="outside",
-            hovertemplate="%{x}: %{y:.1%}<extra>" + plotly_text(comparison_label) + "</extra>",
+            cliponaxis=False,
+            hovertemplate="%{x}: %{y:.1%}<extra>" + plotly_text(str(comparison_label)) + "</extra>",
         )
     colors = [
         UNDOCUMENTED_COLOR if undocumented else CURRENT_COLOR
@@ -80,7 +102,7 @@ def pareto(frame: pl.DataFrame, title: str, *, comparison_label: str | None = No
     fig.add_bar(
         x=reasons,
         y=frame["share"].to_list(),
-        name="Share of rejections",
+        name=plotly_text(period_label),
         marker_color=colors,
         text=[f"n={n:,}" for n in frame["n"].to_list()],
         textposition="outside",
@@ -91,13 +113,17 @@ def pareto(frame: pl.DataFrame, title: str, *, comparison_label: str | None = No
         x=reasons,
         y=frame["cumulative_share"].to_list(),
         name="Cumulative share",
+        yaxis="y2",
         mode="lines+markers",
         line={"color": CUMULATIVE_COLOR, "width": 3},
         hovertemplate="%{x}: %{y:.0%} cumulative<extra></extra>",
     )
+    largest = max((float(v) for v in shares if v is not None), default=0.0)
+    left, right = aligned_axes(largest * 1.12, 1.0)  # room for the n above the tallest bar
     fig.update_layout(
         barmode="group",
-        yaxis={"tickformat": ".0%", "range": [0, 1.08], "title": "Share"},
+        yaxis={"tickformat": ".0%", "title": "Share of rejections", **left},
+        yaxis2={**_rate_axis("Cumulative share"), **right},
         xaxis={
             "tickangle": 0,
             "tickmode": "array",
@@ -141,9 +167,29 @@ def share_trend(frame: pl.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def heatmap(frame: pl.DataFrame, dimension: str, title: str) -> go.Figure:
+def shared_scale(frames: list[pl.DataFrame]) -> float:
+    """The top of the colour scale that heatmaps shown side by side share: the largest share
+    of any cell with enough rejections behind it (`stats.MIN_N` in its column), else of any
+    cell; at least 1 %."""
+    reliable = [
+        float(v)
+        for f in frames
+        if not f.is_empty()
+        for v in f.filter(pl.col("total") >= stats.MIN_N)["share"].to_list()
+        if v is not None
+    ]
+    every = [float(v) for f in frames for v in f["share"].to_list() if v is not None]
+    return max(0.01, max(reliable or every or [0.0]))
+
+
+def heatmap(
+    frame: pl.DataFrame, dimension: str, title: str, *, zmax: float | None = None
+) -> go.Figure:
     """Reason (rows) x dimension value (columns) heatmap of each value's reason shares; cells
-    read `41 %` over `n=12`, column labels carry the value's total n.
+    read `41 %` over `n=12`, column labels carry the value's total n. A column with fewer than
+    `stats.MIN_N` rejections is drawn in a pale grey scale of its own (its shares could move a
+    lot), so one rejection out of one does not get the darkest colour. `zmax` (see
+    `shared_scale`) gives heatmaps shown together one colour scale.
 
     `frame`: one row per value x reason (as from `metrics.rejections.reason_matrix`)."""
     if frame.is_empty() or int(frame["n"].sum() or 0) == 0:
@@ -154,27 +200,37 @@ def heatmap(frame: pl.DataFrame, dimension: str, title: str) -> go.Figure:
     cells = {
         (v, r): (s, n) for v, r, s, n in frame.select(dimension, "reason", "share", "n").iter_rows()
     }
-    z = [[cells[(v, r)][0] for v in values] for r in reasons]
+    few = {v: totals[v] < stats.MIN_N for v in values}
     text = [
         [f"{format.rate(cells[(v, r)][0])}<br>n={cells[(v, r)][1]:,}" for v in values]
         for r in reasons
     ]
-    columns = [f"{plotly_text(v)}<br>(n={totals[v]:,})" for v in values]
+    columns = [wrap_label(f"{v} (n={totals[v]:,})", 14) for v in values]
+    top = zmax if zmax is not None else shared_scale([frame])
     fig = _figure(title)
-    fig.add_heatmap(
-        x=columns,
-        y=[plotly_text(r) for r in reasons],
-        z=z,
-        text=text,
-        texttemplate="%{text}",
-        colorscale=[list(stop) for stop in HEATMAP_SCALE],
-        zmin=0,
-        zmax=max(0.01, max(max(row) for row in z)),
-        colorbar={"tickformat": ".0%", "title": "Share"},
-        hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>",
-    )
+    for pale in (False, True):
+        z = [[None if few[v] != pale else cells[(v, r)][0] for v in values] for r in reasons]
+        if all(cell is None for row in z for cell in row):
+            continue
+        fig.add_heatmap(
+            x=columns,
+            y=[plotly_text(r) for r in reasons],
+            z=z,
+            text=text,
+            texttemplate="%{text}",
+            colorscale=[list(stop) for stop in (PALE_SCALE if pale else HEATMAP_SCALE)],
+            zmin=0,
+            zmax=top,
+            showscale=not pale,
+            colorbar={"tickformat": ".0%", "title": "Share"},
+            name="too few to tell" if pale else "share",
+            hovertemplate="%{y} · %{x}: %{z:.1%}"
+            + (" (too few to tell)" if pale else "")
+            + "<extra></extra>",
+        )
     fig.update_layout(
         yaxis={"autorange": "reversed", "gridcolor": "white"},
-        height=max(360, 120 + 48 * len(reasons)),
+        xaxis={"tickangle": 0},
+        height=max(360, 140 + 48 * len(reasons)),
     )
     return fig

@@ -101,7 +101,7 @@ left, right = st.columns([2, 1])
 change_metric: str = left.selectbox(
     "Metric",
     list(overview.CHANGE_METRICS),
-    index=list(overview.CHANGE_METRICS).index("mql_to_sql"),
+    index=list(overview.CHANGE_METRICS).index(overview.DEFAULT_CHANGE_METRIC),
     format_func=overview.CHANGE_METRICS.__getitem__,
     key="change_metric",
     bind="query-params",
@@ -110,13 +110,13 @@ change_by: str = (
     right.segmented_control(
         "Split by",
         list(overview.CHANGE_DIMENSIONS),
-        default="channel",
+        default=overview.DEFAULT_CHANGE_DIMENSION,
         required=True,
         format_func=overview.CHANGE_DIMENSIONS.__getitem__,
         key="change_by",
         bind="query-params",
     )
-    or "channel"
+    or overview.DEFAULT_CHANGE_DIMENSION
 )
 changed = cached(overview.changes, view, change_metric, change_by)
 if changed["message"]:

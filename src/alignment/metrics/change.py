@@ -216,15 +216,11 @@ def decompose_groups(groups: pl.DataFrame, metric: str, dimension: str) -> pl.Da
     effect_order = {"volume": 0, "rate": 1, "mix": 2}
     rows.sort(key=lambda r: (-abs(contribution[r["group"]]), r["group"], effect_order[r["effect"]]))
     rows.append(total)
-    return (
-        pl.DataFrame(
-            [{"metric": metric, "dimension": dimension, **row} for row in rows],
-            schema=COLUMNS,  # type: ignore[arg-type]
-            orient="row",
-        )
-        if rows
-        else pl.DataFrame(schema=COLUMNS)
-    )  # type: ignore[arg-type]
+    return pl.DataFrame(
+        [{"metric": metric, "dimension": dimension, **row} for row in rows],
+        schema=COLUMNS,  # type: ignore[arg-type]
+        orient="row",
+    )
 
 
 def decompose(

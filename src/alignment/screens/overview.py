@@ -61,13 +61,14 @@ def default_view(
     latest: date | None,
     today: date,
 ) -> dict[str, Any]:
-    """Everything the page shows: the tiles (with the SLA targets and row), the trust notes
-    and the trend."""
+    """Everything the page shows: the tiles (with the SLA targets and row), the trust notes,
+    the trend and what changed (the default metric and dimension)."""
     end, months = trend_window(selection.period, earliest, latest, today)
     return {
         "tiles": tiles(con, selection),
         "trust": quality.trust_notes(con, selection),
         "trend": trend(con, selection.at(end), months),
+        "changes": changes(con, selection, DEFAULT_CHANGE_METRIC, DEFAULT_CHANGE_DIMENSION),
     }
 
 
@@ -77,6 +78,11 @@ CHANGE_METRICS: dict[str, str] = {m: registry.KPIS[m].label for m in change.CHAN
 
 CHANGE_DIMENSIONS: dict[str, str] = {d: DIMENSION_LABELS[d] for d in change.CHANGE_DIMENSIONS}
 """The dimensions the section's selector offers, with their labels."""
+
+DEFAULT_CHANGE_METRIC = "mql_to_sql"
+"""The section opens on MQL -> SQL: a rate, so it shows both rate and mix effects (the "why")."""
+
+DEFAULT_CHANGE_DIMENSION = "channel"
 
 
 def changes(con: Connection, selection: Selection, metric: str, dimension: str) -> dict[str, Any]:

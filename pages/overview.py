@@ -1,10 +1,11 @@
-"""Overview: the meeting's first screen. KPI tiles with deltas, and the monthly trend."""
+"""Overview: the meeting's first screen. KPI tiles with deltas, the monthly trend, and what
+changed against the comparison period, and why."""
 
 import streamlit as st
 
 from alignment.app import presenter, routing, sidebar
 from alignment.app.cache import cached
-from alignment.present import charts, sla_tables, tiles
+from alignment.present import change_charts, charts, sla_tables, tiles
 from alignment.present.text import markdown_text
 from alignment.screens import overview, quality
 
@@ -112,3 +113,44 @@ for column, tile in zip(
 columns[-1].page_link(
     "pages/sla.py", label="Every commitment and its breaches", icon=":material/timer:"
 )
+
+# ---- what changed, and why --------------------------------------------------------------------
+st.subheader("What changed, and why")
+left, right = st.columns([2, 1])
+change_metric: str = left.selectbox(
+    "Metric",
+    list(overview.CHANGE_METRICS),
+    index=list(overview.CHANGE_METRICS).index(overview.DEFAULT_CHANGE_METRIC),
+    format_func=overview.CHANGE_METRICS.__getitem__,
+    key="change_metric",
+    bind="query-params",
+)
+change_by: str = (
+    right.segmented_control(
+        "Split by",
+        list(overview.CHANGE_DIMENSIONS),
+        default=overview.DEFAULT_CHANGE_DIMENSION,
+        required=True,
+        format_func=overview.CHANGE_DIMENSIONS.__getitem__,
+        key="change_by",
+        bind="query-params",
+    )
+    or overview.DEFAULT_CHANGE_DIMENSION
+)
+changed = cached(overview.changes, view, change_metric, change_by)
+if changed["message"]:
+    st.info(markdown_text(changed["message"]))
+else:
+    presenter.chart(
+        change_charts.waterfall(changed["frame"], changed["title"], labels=changed["labels"]),
+        key="change_waterfall",
+    )
+    st.caption(
+        "Counts and sums: each bar is a group's own change. Rates: a rate effect is the change "
+        "of a group's own rate, weighted by its share; a mix effect is the shift of share towards "
+        "a group that converts above (or below) the average. The bars add up to the change."
+    )
+    if changed["simpson"]:
+        st.warning(changed["simpson"], icon=":material/call_split:")
+    for sentence in changed["sentences"]:
+        st.markdown(f"- {sentence}")

@@ -134,7 +134,9 @@ st.caption(
     f"A pattern is a reason whose share among a channel's, segment's or both's {noun} is "
     f"significantly above its share among all other {noun} (two-proportion z-test, at least "
     f"{rejections.MIN_N} {noun} in the cell, Bonferroni-corrected over every cell and reason "
-    "tested at 5 %)."
+    f"tested at 5 %) and by at least {rejections.MIN_EXCESS_POINTS * 100:.0f} points and "
+    f"{rejections.MIN_SHARE_RATIO:g}x, so a trivial difference is not listed. A channel or "
+    "segment that is (not set) is not a pattern (see Data quality)."
 )
 
 end, months = screen.trend_window(view.period, *sidebar.data_span())

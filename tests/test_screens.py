@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from alignment import model
-from alignment.metrics import funnel, overview, quality, records, rejections, sla
+from alignment.metrics import change, funnel, overview, quality, records, rejections, sla
 from alignment.model import maps
 from alignment.periods import Period
 from alignment.screens import frame
@@ -32,7 +32,16 @@ REPO = Path(__file__).resolve().parents[1]
 SEPTEMBER = Period.month(2026, 9)
 SELECTED = Selection(SEPTEMBER)
 """What the pages open on in these tests: September 2026 vs August, no filters."""
-COMPUTING: tuple[ModuleType, ...] = (overview, funnel, rejections, quality, records, maps, sla)
+COMPUTING: tuple[ModuleType, ...] = (
+    overview,
+    funnel,
+    rejections,
+    quality,
+    records,
+    maps,
+    sla,
+    change,
+)
 SIDEBAR = {"overview.data_date_range", "overview.dimension_values"}
 """What the sidebar reads on every page (once per data version, not the page's own)."""
 
@@ -114,6 +123,8 @@ def test_the_overview_default_view_is_what_the_page_computes(
         "sla.touch_source",
         "sla.volume_target",
         "sla.monthly_targets",
+        "change.decompose",  # what changed: MQL -> SQL by channel
+        "change.group_counts",
     }
 
 

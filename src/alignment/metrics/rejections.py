@@ -40,6 +40,7 @@ from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import registry
 from alignment.metrics.compile import bucket_sql
 from alignment.metrics.registry import Kpi
+from alignment.model.facts import NOT_SET
 from alignment.model.maps import STANDARD_REASONS
 from alignment.periods import Period, between_sql, hull, month_starts
 from alignment.selection import Selection, period_and_filters, selection_of
@@ -70,6 +71,16 @@ DOCUMENTATION_TARGET = 1.0
 ALPHA = 0.05
 """Family-wise significance level of the pattern finder (Bonferroni over every test)."""
 
+
+MIN_EXCESS_POINTS = 0.05
+"""Minimum effect size of a pattern, with `MIN_SHARE_RATIO`: the reason's share in the cell is
+at least 5 percentage points above its share in the rest. With thousands of rejections a
+difference of a point or two is significant yet changes nothing anyone would act on ("21 % of
+Mid-Market rejections vs 20 % overall"), so significance alone does not make a pattern."""
+
+MIN_SHARE_RATIO = 1.25
+"""Minimum effect size of a pattern, with `MIN_EXCESS_POINTS`: the reason's share in the cell is
+at least 1.25 times its share in the rest (so a common reason needs more than 5 points)."""
 
 PATTERN_DIMENSIONS: tuple[str, str] = ("channel", "segment")
 
@@ -410,6 +421,13 @@ def _above(x1: int, n1: int, x2: int, n2: int, threshold: float) -> tuple[bool, 
     return (z > 0 and p < threshold), z, p
 
 
+def _large_enough(x1: int, n1: int, x2: int, n2: int) -> bool:
+    """Whether x1/n1 exceeds x2/n2 by the minimum effect size (`MIN_EXCESS_POINTS` and
+    `MIN_SHARE_RATIO`)."""
+    share, rest = x1 / n1, x2 / n2
+    return share - rest >= MIN_EXCESS_POINTS and share >= MIN_SHARE_RATIO * rest
+
+
 def _cell_label(key: tuple[str | None, str | None]) -> str:
     return " ".join(v for v in key if v is not None)
 
@@ -426,10 +444,14 @@ def find_patterns(
     descending (excess = count - n x overall share: the records the pattern accounts for).
 
     `counts` is `pattern_counts` output. Cells are each value of the first dimension, each of
-    the second, and each pair. A (cell, reason) is tested when the cell and the rest each have
+    the second, and each pair; a cell with a `(not set)` value is not one (a missing channel or
+    segment is a data-quality matter, not a group to act on; its records still count in the
+    overall and the rest). A (cell, reason) is tested when the cell and the rest each have
     at least `min_n` records: two-proportion z-test of the reason's share in the cell against
     its share in the rest; significant when z > 0 and the two-sided p-value is below
-    alpha / (number of tests) (Bonferroni). Then redundant findings are dropped: a pair cell
+    alpha / (number of tests) (Bonferroni). It is a finding when it is significant and large
+    enough: its share is at least `MIN_EXCESS_POINTS` above the rest's and at least
+    `MIN_SHARE_RATIO` times it. Then redundant findings are dropped: a pair cell
     whose share is not significantly above the rest of a significant parent (its channel or
     its segment) is explained by that parent; a single-value cell whose records outside its
     significant pair cells are not significantly above the records outside it is explained by
@@ -446,7 +468,10 @@ def find_patterns(
     candidates = [
         key
         for key in by_cell
-        if key != (None, None) and totals[key] >= min_n and total - totals[key] >= min_n
+        if key != (None, None)
+        and NOT_SET not in key
+        and totals[key] >= min_n
+        and total - totals[key] >= min_n
     ]
     tests: list[tuple[tuple[str | None, str | None], str]] = [
         (key, reason) for key in candidates for reason in overall if 0 < overall[reason] < total
@@ -457,7 +482,7 @@ def find_patterns(
         x = by_cell[key].get(reason, 0)
         n = totals[key]
         ok, z, p = _above(x, n, overall[reason] - x, total - n, threshold)
-        if ok:
+        if ok and _large_enough(x, n, overall[reason] - x, total - n):
             significant[(key, reason)] = _Test(key, reason, x, n, z, p)
 
     def count(key: tuple[str | None, str | None], reason: str) -> tuple[int, int]:

@@ -128,6 +128,20 @@ def delta(unit: Unit, current: object, previous: object) -> str:
     return _signed(f"{text} %", 0.0 if text == "0" else change)
 
 
+def signed(unit: Unit, amount: object) -> str:
+    """An amount of change in its unit, always signed: rates in percentage points (`+3.1 pts`,
+    `-0.4 pts`), other units as their value (`-70`, `+$1.2k`); `–` when missing. (`delta`
+    compares two values; this writes a difference already taken, such as an effect.)"""
+    if is_missing(amount):
+        return MISSING
+    number = float(amount)  # type: ignore[arg-type]
+    if unit == "rate":
+        points = round(number * 100, 1)
+        return _signed(f"{abs(points):.1f} pts", points)
+    text = value(unit, abs(number))
+    return _signed(text, 0.0 if text.strip("$0 ") == "" else number)
+
+
 def metric_delta(metric: Kpi | str, current: object, previous: object) -> str:
     """The change of a registry metric in its unit's terms (see `delta`)."""
     return delta(_metric(metric).unit, current, previous)

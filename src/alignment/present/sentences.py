@@ -1,19 +1,25 @@
 """The numbers in words: the rejection patterns, lead acceptance against its target, the latest
-change in a funnel step, the comparison of two channels' win rates, and the data-quality notes
-shown beside the KPIs they put in doubt. Each takes what a metric function returned and formats
-its numbers with `present.format`."""
+change in a funnel step, the comparison of two channels' win rates, what changed between two
+periods and why (the largest effects of a change decomposition, Simpson's paradox), and the
+data-quality notes shown beside the KPIs they put in doubt. Each takes what a metric function
+returned and formats its numbers with `present.format`."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import polars as pl
 
 from alignment.db.schema import STAGE_LABEL
 from alignment.metrics import registry
+from alignment.metrics.change import Simpson, is_ratio
+from alignment.metrics.dimensions import DIMENSION_LABELS
 from alignment.metrics.rejections import NOT_DOCUMENTED, NOUNS, Kind
-from alignment.periods import Period
+from alignment.periods import COMPARISONS, Period
 from alignment.present import format
+from alignment.present.text import markdown_text
+from alignment.selection import Selection
 
 
 # ---- rejection patterns ---------------------------------------------------------------------
@@ -84,6 +90,131 @@ def channel_comparison(result: dict[str, Any]) -> str:
     else:
         verdict = f"not a significant difference, p = {p_value:.2f}"
     return f"{sides[0]} vs {sides[1]}: {verdict}"
+
+
+# ---- what changed, and why ------------------------------------------------------------------
+LEAD_METRICS: frozenset[str] = frozenset({"mqls", "sqls", "mql_to_sql"})
+"""Change metrics of the MQL cohort (the Funnel explains them by segment); the others are
+opportunity metrics (the Channels page, broken down by segment, explains those)."""
+
+
+def view_link(path: str, selection: Selection, **extra: str) -> str:
+    """A link path that opens a page on the same view: `/channels?grain=Quarter&period=Q3+2026
+    &compare=Previous+period&channel=Email`, values spelled as the sidebar's selectors show
+    them (so the link applies without a rewrite), then the page's own `extra` choices. Every
+    value is URL-encoded, so the path is safe inside a Markdown link."""
+    period = selection.period
+    pairs: list[tuple[str, str]] = []
+    if not period.is_all:
+        pairs.append(("grain", period.grain.capitalize()))
+    pairs += [("period", period.label), ("compare", COMPARISONS[selection.comparison])]
+    pairs += [(d, v) for d, values in selection.filters.to_query_params().items() for v in values]
+    pairs += list(extra.items())
+    return f"{path}?{urlencode(pairs)}"
+
+
+def explaining_page(metric: str, dimension: str, selection: Selection) -> tuple[str, str]:
+    """(page title, link path) of the page that shows an effect's numbers in detail: Channels
+    for a channel; for a segment the Funnel by segment (MQL cohort metrics) or Channels by
+    segment (won revenue, win rate)."""
+    label = DIMENSION_LABELS[dimension]
+    if dimension == "channel":
+        return "Channels", view_link("/channels", selection)
+    if metric in LEAD_METRICS:
+        return "Funnel", view_link("/funnel", selection, funnel_by=label)
+    return "Channels", view_link("/channels", selection, channels_by=label)
+
+
+def change_amount(metric: str, amount: float) -> str:
+    """A change of `metric` as a signed amount in its unit: `+3.1 pts`, `-70`, `+$1.2k`."""
+    return format.signed(registry.KPIS[metric].unit, amount)
+
+
+def _moved(before: float, after: float) -> str:
+    return "rose" if after > before else "fell" if after < before else "stayed"
+
+
+def _inline(label: str) -> str:
+    """A metric label inside a sentence: `win rate`, `won revenue`; `MQLs`, `MQL → SQL` stay."""
+    first = label.split()[0]
+    return label if first[:2].isupper() else label[0].lower() + label[1:]
+
+
+def change_effect(row: dict[str, Any], selection: Selection) -> str:
+    """One effect of `metrics.change.top_effects` as one Markdown sentence (values from files
+    escaped) ending with a link to the page that explains it, for example: `Paid Social: MQL →
+    SQL fell from 18 % (n = 204) in Q2 2026 to 8.6 % (n = 360) in Q3 2026; its rate effect is
+    -1.3 pts of the total's -3.5 pts. See [Channels](/channels?...).`"""
+    metric, dimension = row["metric"], row["dimension"]
+    kpi = registry.KPIS[metric]
+    label = _inline(kpi.label)
+    other = selection.comparison_period
+    then = f" in {other.label}" if other else ""
+    now = f" in {selection.period.label}"
+    group = markdown_text(row["group"])
+    amount = change_amount(metric, row["amount"])
+    of_total = f"{amount} of the total's {change_amount(metric, row['total'])}"
+    before, after = row["before"], row["after"]
+    effect = row["effect"]
+    if effect == "volume":
+        text = (
+            f"{group}: {label} {_moved(before, after)} from "
+            f"{format.metric_value(metric, before)}{then} to "
+            f"{format.metric_value(metric, after)}{now}, {of_total}."
+        )
+    elif effect == "rate":  # a group with a rate in both periods (else its rate effect is 0)
+        text = (
+            f"{group}: {label} {_moved(before, after)} from {format.rate(before)} "
+            f"(n = {row['n_before']:,}){then} to {format.rate(after)} "
+            f"(n = {row['n_after']:,}){now}; its rate effect is {of_total}."
+        )
+    else:  # mix
+        of = registry.KPIS[metric].computation.of  # type: ignore[union-attr]
+        rates = [r for r in (before, after) if r is not None]
+        average = sum(rates) / len(rates)
+        overall = (row["total_before"] + row["total_after"]) / 2
+        side = "above" if average > overall else "below"
+        text = (
+            f"{group}: its share of {of} {_moved(row['share_before'], row['share_after'])} "
+            f"from {format.rate(row['share_before'])}{then} to "
+            f"{format.rate(row['share_after'])}{now}, with {label} at "
+            f"{format.rate(average)}, {side} the overall {format.rate(overall)}; its mix "
+            f"effect is {of_total}."
+        )
+    page, path = explaining_page(metric, dimension, selection)
+    return f"{text} See [{page}]({path})."
+
+
+def change_effects(top: pl.DataFrame, selection: Selection) -> list[str]:
+    """`change_effect` of every row of `metrics.change.top_effects`, in order."""
+    return [change_effect(row, selection) for row in top.iter_rows(named=True)]
+
+
+def simpson_paradox(found: Simpson, selection: Selection) -> str:
+    """Simpson's paradox in words: `Simpson's paradox: MQL → SQL rose in every channel with at
+    least 30 MQLs in both periods (Email, Events) from Q2 2026 to Q3 2026, yet the total fell
+    from 40 % to 35 %: the mix shifted towards channels with a lower MQL → SQL.`"""
+    kpi = registry.KPIS[found.metric]
+    label = _inline(kpi.label)
+    groups = ", ".join(markdown_text(g) for g in found.groups)
+    moved, total_moved, lower = (
+        ("rose", "fell", "lower") if found.groups_direction == "up" else ("fell", "rose", "higher")
+    )
+    other = selection.comparison_period
+    span = f" from {other.label} to {selection.period.label}" if other else ""
+    if is_ratio(found.metric):
+        of = kpi.computation.of  # type: ignore[union-attr]
+        scope = f"with at least {found.min_n:,} {of} in both periods"
+        why = f"the mix shifted towards {found.dimension}s with a {lower} {label}"
+    else:
+        scope = f"with at least {found.min_n:,} in both periods"
+        why = f"the {found.dimension}s too small to read moved the other way"
+    return (
+        f"Simpson's paradox: {label} {moved} in every {found.dimension} {scope} ({groups})"
+        f"{span}, yet the total {total_moved} from "
+        f"{format.metric_value(found.metric, found.before)} to "
+        f"{format.metric_value(found.metric, found.after)}: {why}."
+    )
 
 
 # ---- trust notes ----------------------------------------------------------------------------

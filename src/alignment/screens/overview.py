@@ -1,5 +1,6 @@
-"""The Overview: KPI tiles with their comparison, the cohort's maturity, the trust notes, and
-the monthly trend."""
+"""The Overview: KPI tiles with their comparison, the cohort's maturity, the trust notes, the
+monthly trend, and what changed between the period and its comparison, and why (the change
+decomposition)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import polars as pl
 
 from alignment import periods
 from alignment.db.store import Connection
-from alignment.metrics import overview
+from alignment.metrics import change, overview, registry
 from alignment.metrics import sla as metrics_sla
 from alignment.metrics.compile import Bucket
+from alignment.metrics.dimensions import DIMENSION_LABELS
 from alignment.periods import Period
+from alignment.present import sentences
 from alignment.screens import quality, sla
 from alignment.selection import Selection
 
@@ -72,11 +75,71 @@ def default_view(
     latest: date | None,
     today: date,
 ) -> dict[str, Any]:
-    """Everything the page shows: the tiles (with the SLA targets and row), the trust notes
-    and the trend."""
+    """Everything the page shows: the tiles (with the SLA targets and row), the trust notes,
+    the trend and what changed (the default metric and dimension)."""
     end, count, bucket = trend_window(selection.period, earliest, latest, today)
     return {
         "tiles": tiles(con, selection),
         "trust": quality.trust_notes(con, selection),
         "trend": trend(con, selection.at(end), count, bucket),
+        "changes": changes(con, selection, DEFAULT_CHANGE_METRIC, DEFAULT_CHANGE_DIMENSION),
     }
+
+
+# ---- what changed, and why --------------------------------------------------------------------
+CHANGE_METRICS: dict[str, str] = {m: registry.KPIS[m].label for m in change.CHANGE_METRICS}
+"""The metrics the section's selector offers, with their labels."""
+
+CHANGE_DIMENSIONS: dict[str, str] = {d: DIMENSION_LABELS[d] for d in change.CHANGE_DIMENSIONS}
+"""The dimensions the section's selector offers, with their labels."""
+
+DEFAULT_CHANGE_METRIC = "mql_to_sql"
+"""The section opens on MQL -> SQL: a rate, so it shows both rate and mix effects (the "why")."""
+
+DEFAULT_CHANGE_DIMENSION = "channel"
+
+
+def changes(con: Connection, selection: Selection, metric: str, dimension: str) -> dict[str, Any]:
+    """The "What changed, and why" section for one metric and dimension: `message` (why there is
+    nothing to show, or None), `frame` (`change.decompose` rows of the dimension), `title` and
+    `labels` (the waterfall's title and its first and last bars: comparison, selected period),
+    `sentences` (the three largest effects, one Markdown sentence each with a link to the page
+    that explains it) and `simpson` (Simpson's paradox in words, or None)."""
+    change.check_metric(metric)
+    label = registry.KPIS[metric].label
+    other = selection.comparison_period
+    result: dict[str, Any] = {
+        "message": None,
+        "frame": None,
+        "title": "",
+        "labels": ("", ""),
+        "sentences": [],
+        "simpson": None,
+    }
+    if other is None:
+        why = "all time" if selection.period.is_all else "no comparison"
+        result["message"] = (
+            f"Nothing to compare: the view shows {why}. Choose a period and a comparison "
+            "(previous period or same period last year) in the sidebar to see what changed."
+        )
+        return result
+    frame = change.decompose(con, selection, metric, (dimension,))
+    total = frame.filter(frame["effect"] == "total")
+    if total.is_empty() or total["amount"][0] is None:
+        result["message"] = (
+            f"No {label} to compare: {selection.period.label} or {other.label} has none for "
+            "these filters."
+        )
+        return result
+    found = change.simpson(frame)
+    result.update(
+        frame=frame,
+        title=(
+            f"{label}, {other.label} to {selection.period.label}: the change by "
+            f"{CHANGE_DIMENSIONS[dimension].lower()}"
+        ),
+        labels=(other.label, selection.period.label),
+        sentences=sentences.change_effects(change.top_effects(frame), selection),
+        simpson=sentences.simpson_paradox(found[0], selection) if found else None,
+    )
+    return result

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from alignment.app import presenter, routing, sidebar
+from alignment.app import presenter, routing, sidebar, widgets
 from alignment.app.cache import cached
 from alignment.present import charts, sla_tables, tiles
 from alignment.present.text import markdown_text
-from alignment.screens import overview, quality
+from alignment.screens import overview, pack, quality
 
 view = routing.page_view()
 
@@ -110,3 +110,20 @@ for column, tile in zip(
 columns[-1].page_link(
     "pages/sla.py", label="Every commitment and its breaches", icon=":material/timer:"
 )
+
+st.markdown("**Review pack**")
+pack_columns = st.columns(4)
+for column, (pack_format, label) in zip(
+    pack_columns, (("html", "HTML (offline)"), ("pptx", "PowerPoint")), strict=False
+):
+    column.download_button(
+        f"Review pack: {label}",
+        data=widgets.file_download(pack.render, view, pack_format),
+        file_name=pack.file_name(view, pack_format),
+        mime=pack.FORMATS[pack_format],
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"review_pack_{pack_format}",
+        help="This view (period, comparison, filters) with the funnel, SLA, rejections, channel "
+        "win rates and the metric definitions; names and e-mails masked.",
+    )

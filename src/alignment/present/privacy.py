@@ -47,3 +47,11 @@ def mask_personal_data(frame: pl.DataFrame) -> pl.DataFrame:
         elif name.lower() in EMAIL_COLUMNS:
             masks.append(mask_email(pl.col(name)).alias(name))
     return frame.with_columns(masks) if masks else frame
+
+
+def mask_person(value: str) -> str:
+    """One person's name or e-mail as text (a filter value, a caption): an e-mail address as
+    `mask_email`, anything else as `mask_name`."""
+    expression = mask_email if "@" in value else mask_name
+    masked = pl.select(expression(pl.lit(value, pl.String))).item()
+    return masked if masked is not None else MASK

@@ -334,14 +334,10 @@ def rejections_section(data: PackData) -> Section:
     table = pl.DataFrame(
         {
             "Reason": frame["reason"].to_list(),
-            "n": [format.count(v) for v in frame["n"].to_list()],
-            "Share": [format.rate(v) for v in frame["share"].to_list()],
-            "Cumulative": [format.rate(v) for v in frame["cumulative_share"].to_list()],
-            **(
-                {f"{other.label} n": [format.count(v) for v in frame["previous_n"].to_list()]}
-                if other
-                else {}
-            ),
+            "n": _texts(frame, "n", format.count),
+            "Share": _texts(frame, "share", format.rate),
+            "Cumulative": _texts(frame, "cumulative_share", format.rate),
+            **({f"{other.label} n": _texts(frame, "previous_n", format.count)} if other else {}),
         },
         schema_overrides={"Reason": pl.String},
     )
@@ -397,8 +393,8 @@ def channels_section(data: PackData) -> Section:
     table = pl.DataFrame(
         {
             "Channel": frame["channel"].to_list(),
-            "Closed": [format.count(v) for v in frame["win_rate_n"].to_list()],
-            "Won": [format.count(v) for v in frame["won"].to_list()],
+            "Closed": _texts(frame, "win_rate_n", format.count),
+            "Won": _texts(frame, "won", format.count),
             "Win rate": [
                 format.rate(r) if n else NO_CLOSED
                 for r, n in zip(
@@ -417,8 +413,8 @@ def channels_section(data: PackData) -> Section:
                     frame["too_few"].to_list(), frame["win_rate_n"].to_list(), strict=True
                 )
             ],
-            "Won revenue": [format.currency(v) for v in frame["won_revenue"].to_list()],
-            "Pipeline created": [format.currency(v) for v in frame["pipeline_created"].to_list()],
+            "Won revenue": _texts(frame, "won_revenue", format.currency),
+            "Pipeline created": _texts(frame, "pipeline_created", format.currency),
         },
         schema_overrides={"Channel": pl.String},
     )
@@ -490,6 +486,11 @@ def build(data: PackData, *, masked: bool = True, generated: date) -> Pack:
         sections=sections,
         definitions=definitions(sections),
     )
+
+
+def _texts(frame: pl.DataFrame, column: str, writer: Callable[[object], str]) -> list[str]:
+    """One text per row of `frame`: `column`'s value written by `writer` (a `format` function)."""
+    return [writer(v) for v in frame[column].to_list()]
 
 
 def _number(value: object) -> float | None:

@@ -174,20 +174,30 @@ def kpi_section(data: PackData) -> Section:
                 period: tile.value,
                 other.label if other else "Comparison": format.metric_value(tile.name, previous),
                 "Change": tile.delta or format.MISSING,
-                "n": tile.caption or "",
+                "n and 95 % CI": tile.caption or "",
                 "Target": tile.target or "",
             }
         )
     table = pl.DataFrame(rows, schema={c: pl.String for c in rows[0]})
     if other is None:
         table = table.drop("Comparison", "Change")
-    lines = [
-        f"{t.label}: {t.value}"
-        + (f" ({t.delta} vs {other.label})" if t.delta and other else "")
-        + (f"; {t.caption}" if t.caption else "")
-        + (f"; {t.target}" if t.target else "")
-        for t in shown
-    ]
+    lines = []
+    for tile in shown:
+        # whether the change is news: the same judgement as the tile's colour
+        _, judgement = tiles.delta_judgement(
+            tile.name,
+            by_name.get(tile.name, {}).get("p_value"),
+            maturing=maturing,
+            higher_is_better=registry.KPIS[tile.name].higher_is_better,
+        )
+        parts = [
+            f"{tile.label}: {tile.value}"
+            + (f" ({tile.delta} vs {other.label})" if tile.delta and other else ""),
+            *([judgement[:1].lower() + judgement[1:].rstrip(".")] if tile.delta and other else []),
+            *([tile.caption] if tile.caption else []),
+            *([tile.target] if tile.target else []),
+        ]
+        lines.append("; ".join(part for part in parts if part))
     summary = f"The period's headline numbers, {period}" + (
         f", against {other.label} and the SLA targets." if other else ", against the SLA targets."
     )

@@ -14,7 +14,7 @@ order) and, when it needs new numbers, one field of `PackData` filled in `screen
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -481,11 +481,8 @@ def build(data: PackData, *, masked: bool = True, generated: date) -> Pack:
     e-mails masked (the default of every pack)."""
     selection = data.selection
     sections = tuple(s for builder in SECTION_BUILDERS if (s := builder(data)) is not None)
-    if masked:
-        sections = tuple(
-            Section(**{**s.__dict__, "table": privacy.mask_personal_data(s.table)})
-            for s in sections
-        )
+    if masked:  # a section's table with a name or e-mail column (none today) is masked too
+        sections = tuple(replace(s, table=privacy.mask_personal_data(s.table)) for s in sections)
     return Pack(
         title=f"Revenue review · {selection.period.label}",
         period=selection.period.label,

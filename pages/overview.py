@@ -3,11 +3,11 @@ changed against the comparison period, and why."""
 
 import streamlit as st
 
-from alignment.app import presenter, routing, sidebar
+from alignment.app import presenter, routing, sidebar, widgets
 from alignment.app.cache import cached
 from alignment.present import change_charts, charts, sla_tables, tiles
 from alignment.present.text import markdown_text
-from alignment.screens import overview, quality
+from alignment.screens import overview, pack, quality
 
 view = routing.page_view()
 
@@ -154,3 +154,20 @@ else:
         st.warning(changed["simpson"], icon=":material/call_split:")
     for sentence in changed["sentences"]:
         st.markdown(f"- {sentence}")
+
+st.markdown("**Review pack**")
+pack_columns = st.columns(4)
+for column, (pack_format, label) in zip(
+    pack_columns, (("html", "HTML (offline)"), ("pptx", "PowerPoint")), strict=False
+):
+    column.download_button(
+        f"Review pack: {label}",
+        data=widgets.file_download(pack.render, view, pack_format),
+        file_name=pack.file_name(view, pack_format),
+        mime=pack.FORMATS[pack_format],
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"review_pack_{pack_format}",
+        help="This view (period, comparison, filters) with the funnel, SLA, rejections, channel "
+        "win rates and the metric definitions; names and e-mails masked.",
+    )

@@ -1,10 +1,11 @@
 """Command-line interface: `alignment import | kpis | funnel | rejections | sla | channels |
-demo | bench` (also `python -m alignment`).
+report | demo | bench` (also `python -m alignment`).
 
 Used by automation and by our own checks, so the spellings are stable. Every command exits 0 on
 success and non-zero with a one-line reason on failure. The reports (`kpis`, `funnel`,
-`rejections`, `sla`, `channels`) open the database read-only, so they run while the app has it
-open; `import` and `demo` need it to themselves and say so when another program holds it.
+`rejections`, `sla`, `channels`, and `report`, which writes the review pack) open the database
+read-only, so they run while the app has it open; `import` and `demo` need it to themselves and
+say so when another program holds it.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import polars as pl
 
 from alignment import clock, model
 from alignment.db import schema, store
-from alignment.filters import DIMENSIONS
-from alignment.periods import Period
+from alignment.filters import DIMENSIONS, NO_FILTERS, Filters
+from alignment.periods import Comparison, Period
 from alignment.selection import Selection
 
 
@@ -228,11 +229,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 # ---- reports ----------------------------------------------------------------------------
 @contextlib.contextmanager
-def _report_database(args: argparse.Namespace) -> Iterator[tuple[Selection, store.Connection]]:
-    """The selection a report command asks for (its `--period`, no comparison) and the
-    database opened read-only for it (closed afterwards)."""
+def _report_database(
+    args: argparse.Namespace, comparison: Comparison = "none", filters: Filters = NO_FILTERS
+) -> Iterator[tuple[Selection, store.Connection]]:
+    """The selection a report command asks for (its `--period`; no comparison and no filters
+    unless given) and the database opened read-only for it (closed afterwards)."""
     try:
-        selection = Selection(Period.parse(args.period), comparison="none")
+        selection = Selection(Period.parse(args.period), comparison=comparison, filters=filters)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     db_path = store.database_path(args.db)
@@ -614,6 +617,32 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench.main(["--leads", str(args.leads)] + (["--json", args.json] if args.json else []))
 
 
+# ---- report ---------------------------------------------------------------------------
+COMPARE_CHOICES: dict[str, Comparison] = {
+    "previous": "previous",
+    "last-year": "last_year",
+    "none": "none",
+}
+"""`alignment report --compare` spellings and the comparison each selects."""
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from alignment.screens import pack
+
+    filters = Filters(**{d: tuple(getattr(args, d) or ()) for d in DIMENSIONS})
+    comparison = COMPARE_CHOICES[args.compare]
+    with _report_database(args, comparison, filters) as (selection, con):
+        content = pack.render(con, selection, args.format, masked=not args.unmasked)
+    out = Path(args.out or pack.file_name(selection, args.format))
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        raise CliError(f"{out}: {exc.strerror or exc}") from exc
+    masking = "not masked" if args.unmasked else "names and e-mails masked"
+    print(f"review pack for {selection.period.label} written to {out} ({masking})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alignment", description="Alignment: a shared view of the revenue funnel."
@@ -721,6 +750,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--leads", type=int, default=1_000_000)
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("report", help="write the review pack (HTML or PowerPoint) for a period")
+    p.add_argument("--db")
+    p.add_argument("--period", required=True, help="2026-03, 2026-Q1, 2026-W09 or all")
+    p.add_argument(
+        "--compare",
+        choices=tuple(COMPARE_CHOICES),
+        default="previous",
+        help="compare with the previous period (default), the same period last year, or none",
+    )
+    p.add_argument("--format", choices=("html", "pptx"), default="html")
+    p.add_argument("--out", metavar="FILE", help="default: review-pack-<period>.<format>")
+    for dimension in DIMENSIONS:
+        p.add_argument(
+            f"--{dimension}",
+            action="append",
+            metavar="VALUE",
+            help=f"only this {dimension} (repeat for several)",
+        )
+    p.add_argument(
+        "--unmasked", action="store_true", help="show owner names and e-mails (masked by default)"
+    )
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -60,6 +60,20 @@ def csv_download(
     return build
 
 
+def file_download(
+    function: Callable[Concatenate[Connection, P], bytes], *args: P.args, **kwargs: P.kwargs
+) -> Callable[[], bytes]:
+    """A callable for `st.download_button` that builds a file when its button is clicked:
+    `function(cursor, *args, **kwargs)` (already the file's bytes, such as a review pack). It
+    runs on another thread, so it captures the database handle instead of Streamlit state."""
+    handle = database.handle()
+
+    def build() -> bytes:
+        return function(store.cursor(handle), *args, **kwargs)
+
+    return build
+
+
 NOTICE_KEY = "notices"
 """Session key of the messages kept for the next run, by the place that shows them."""
 NOTICE_ICONS: dict[str, str] = {

@@ -85,3 +85,11 @@ def mask_dimension(frame: pl.DataFrame, column: str) -> pl.DataFrame:
         return frame
     labels = masked_labels(frame[column].to_list())
     return frame.with_columns(pl.col(column).replace_strict(labels, default=None))
+
+
+def mask_person(value: str) -> str:
+    """One person's name or e-mail as text (a filter value, a caption): an e-mail address as
+    `mask_email`, anything else as `mask_name`."""
+    expression = mask_email if "@" in value else mask_name
+    masked = pl.select(expression(pl.lit(value, pl.String))).item()
+    return masked if masked is not None else MASK

@@ -83,11 +83,12 @@ def test_deck_has_a_title_slide_one_slide_per_section_and_the_definitions(
     # metrics defined: the 8 KPI tiles, + step and cumulative conversion (funnel; MQLs already
     # there), + MQLs vs target, response within SLA, follow-up attempts, rejections documented
     # (SLA; MQL -> SQL already there), + rejected leads, reason share, documented (rejections);
-    # the channels' win rate, won revenue, pipeline are KPI tiles: 8 + 2 + 4 + 3 = 17, 7 a
-    # slide -> 3 appendix slides
+    # the channels' win rate, won revenue, pipeline are KPI tiles (what changed: MQL -> SQL, a
+    # tile too): 8 + 2 + 4 + 3 = 17, 7 a slide -> 3 appendix slides
     expected = [
         "Revenue review · September 2026",
         "KPIs against targets · September 2026",
+        "What changed: MQL → SQL, August 2026 to September 2026, by channel",
         "Funnel of the September 2026 MQL cohort",
         "SLA scorecard · September 2026",
         "Rejection reasons, leads rejected in September 2026",
@@ -117,6 +118,23 @@ def test_deck_has_a_title_slide_one_slide_per_section_and_the_definitions(
     by_label = {kpi.label: kpi.definition for kpi in map(registry.metric, OVERVIEW_TILES)}
     for label in by_label:
         assert (label, by_label[label]) in definitions
+
+
+def test_what_changed_slide_carries_the_decomposition(con: store.Connection) -> None:
+    from alignment.metrics import change
+
+    deck = _deck(pack.pptx(con, SELECTION))
+    slide = next(s for s in deck.slides if s.shapes.title.text.startswith("What changed"))
+    chart = next(shape.chart for shape in slide.shapes if shape.has_chart)
+    shown = list(chart.plots[0].series[0].values)
+    expected = change.decompose(con, SELECTION, "mql_to_sql", ("channel",))
+    effects = expected.filter(pl.col("effect") != "total")
+    # the bars are the effects, largest first; they add up to the total change
+    assert sorted(shown) == pytest.approx(sorted(effects["amount"].to_list()))
+    total = expected.filter(pl.col("effect") == "total")["amount"][0]
+    assert sum(shown) == pytest.approx(total)
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "See the Channels page." in notes and "](" not in notes  # words, not Markdown links
 
 
 def test_deck_charts_carry_the_metric_functions_numbers(con: store.Connection) -> None:

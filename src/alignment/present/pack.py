@@ -22,13 +22,15 @@ import plotly.graph_objects as go
 import polars as pl
 
 from alignment.filters import DIMENSIONS, Filters
-from alignment.metrics import registry, rejections
+from alignment.metrics import change, registry, rejections
 from alignment.present import (
+    change_charts,
     channel_charts,
     format,
     funnel_charts,
     privacy,
     rejection_charts,
+    sentences,
     sla_tables,
     tiles,
 )
@@ -453,10 +455,71 @@ def channels_section(data: PackData) -> Section:
     )
 
 
+CHANGE_EFFECT_LABELS: dict[str, str] = {"volume": "volume", "rate": "rate", "mix": "mix"}
+
+
+def what_changed_section(data: PackData) -> Section | None:
+    """What changed, and why: the change of MQL -> SQL from the comparison period split across
+    channels into rate and mix effects (a waterfall), and the three largest effects in words.
+    Left out without a comparison. `data.extra["changes"]`: `metrics.change.decompose` of the
+    metric by channel."""
+    frame: pl.DataFrame | None = data.extra.get("changes")
+    other = data.selection.comparison_period
+    if frame is None or other is None or frame.is_empty():
+        return None
+    total_rows = frame.filter(pl.col("effect") == "total")
+    if total_rows.is_empty() or total_rows["amount"][0] is None:
+        return None
+    metric = str(total_rows["metric"][0])
+    label = registry.KPIS[metric].label
+    period = data.selection.period.label
+    effects = frame.filter(pl.col("effect") != "total").sort(
+        pl.col("amount").abs(), descending=True, nulls_last=True
+    )
+    title = f"What changed: {label}, {other.label} to {period}, by channel"
+    top = change.top_effects(frame)
+    said = sentences.change_effects(top, data.selection, plain=True)
+    total = total_rows["amount"][0]
+    summary = (
+        f"{label} moved {sentences.change_amount(metric, total)} from {other.label} to "
+        f"{period}; the largest effect: {said[0]}"
+        if said
+        else f"{label} did not move from {other.label} to {period}."
+    )
+    names = [
+        f"{g} ({CHANGE_EFFECT_LABELS.get(e, e)})"
+        for g, e in effects.select("group", "effect").iter_rows()
+    ]
+    chart = NativeChart(
+        kind="bar",
+        categories=tuple(names),
+        series=(Series("Effect", tuple(_number(v) for v in effects["amount"].to_list())),),
+        number_format="0.0%" if change.is_ratio(metric) else "#,##0",
+        value_title=f"Effect on {label}",
+    )
+    table = pl.DataFrame(
+        {
+            "Channel": effects["group"].to_list(),
+            "Effect": effects["effect"].to_list(),
+            "Amount": [sentences.change_amount(metric, v) for v in effects["amount"].to_list()],
+        },
+        schema_overrides={"Channel": pl.String},
+    )
+    return Section(
+        key="what_changed",
+        title=title,
+        summary=summary,
+        table=table,
+        notes="\n".join([f"Total change: {sentences.change_amount(metric, total)}.", *said]),
+        metrics=(metric,),
+        chart=chart,
+        figure=change_charts.waterfall(frame, title, labels=(other.label, period)),
+    )
+
+
 SECTION_BUILDERS: tuple[Callable[[PackData], Section | None], ...] = (
     kpi_section,
-    # "What changed" (metrics.change) goes here, right after the KPIs: a builder
-    # `what_changed_section(data) -> Section | None` reading a `PackData.extra` entry.
+    what_changed_section,
     funnel_section,
     sla_section,
     rejections_section,

@@ -140,7 +140,7 @@ def _inline(label: str) -> str:
     return label if first[:2].isupper() else label[0].lower() + label[1:]
 
 
-def change_effect(row: dict[str, Any], selection: Selection) -> str:
+def change_effect(row: dict[str, Any], selection: Selection, *, plain: bool = False) -> str:
     """One effect of `metrics.change.top_effects` as one Markdown sentence (values from files
     escaped) ending with a link to the page that explains it, for example: `Paid Social: MQL →
     SQL fell from 18 % (n = 204) in Q2 2026 to 8.6 % (n = 360) in Q3 2026; its rate effect is
@@ -151,7 +151,7 @@ def change_effect(row: dict[str, Any], selection: Selection) -> str:
     other = selection.comparison_period
     then = f" in {other.label}" if other else ""
     now = f" in {selection.period.label}"
-    group = markdown_text(row["group"])
+    group = row["group"] if plain else markdown_text(row["group"])
     amount = change_amount(metric, row["amount"])
     of_total = f"{amount} of the total's {change_amount(metric, row['total'])}"
     before, after = row["before"], row["after"]
@@ -182,12 +182,14 @@ def change_effect(row: dict[str, Any], selection: Selection) -> str:
             f"effect is {of_total}."
         )
     page, path = explaining_page(metric, dimension, selection)
-    return f"{text} See [{page}]({path})."
+    # plain: for a file read away from the app (the review pack), where a link cannot go
+    return f"{text} See the {page} page." if plain else f"{text} See [{page}]({path})."
 
 
-def change_effects(top: pl.DataFrame, selection: Selection) -> list[str]:
-    """`change_effect` of every row of `metrics.change.top_effects`, in order."""
-    return [change_effect(row, selection) for row in top.iter_rows(named=True)]
+def change_effects(top: pl.DataFrame, selection: Selection, *, plain: bool = False) -> list[str]:
+    """`change_effect` of every row of `metrics.change.top_effects`, in order (`plain`: as text
+    with the page named, not as Markdown with a link)."""
+    return [change_effect(row, selection, plain=plain) for row in top.iter_rows(named=True)]
 
 
 def simpson_paradox(found: Simpson, selection: Selection) -> str:

@@ -12,7 +12,7 @@ from datetime import date
 
 from alignment import clock
 from alignment.db.store import Connection
-from alignment.metrics import channels, funnel, rejections
+from alignment.metrics import change, channels, funnel, rejections
 from alignment.present import pack, pack_html, pack_pptx
 from alignment.screens import overview
 from alignment.selection import Selection
@@ -27,8 +27,8 @@ FORMATS: dict[str, str] = {
 def gather(con: Connection, selection: Selection) -> pack.PackData:
     """The numbers of the pack for `selection`, from the same metric functions as the pages:
     the Overview's tiles (KPIs, comparison, SLA scorecard, maturity), the MQL cohort funnel,
-    the rejection Pareto (with the comparison period) and the channel table (deals closed in
-    the period)."""
+    the rejection Pareto (with the comparison period), the channel table (deals closed in
+    the period) and what changed (MQL -> SQL by channel, `metrics.change.decompose`)."""
     numbers = overview.tiles(con, selection)
     return pack.PackData(
         selection=selection,
@@ -39,6 +39,11 @@ def gather(con: Connection, selection: Selection) -> pack.PackData:
         stages=funnel.stage_funnel(con, selection.alone),
         pareto=rejections.pareto(con, selection),
         channels=channels.channel_table(con, selection.alone),
+        extra={
+            "changes": change.decompose(
+                con, selection, overview.DEFAULT_CHANGE_METRIC, ("channel",)
+            )
+        },
     )
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import plotly.graph_objects as go
 import polars as pl
 import pytest
 
@@ -102,3 +103,11 @@ def test_a_quarterly_trend_is_drawn_by_its_quarter_labels() -> None:
     fig = charts.revenue_trend(trend, "By quarter", "quarter")
     assert list(fig.data[0].x) == ["Q1 2026", "Q2 2026"]
     assert fig.layout.xaxis.type == "category"
+
+
+def test_a_small_count_axis_ticks_at_whole_numbers() -> None:
+    fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 3]))
+    # 3 leads / 4 intervals = 0.75 -> a whole step of 1, never 0.5
+    assert charts.whole_number_axis(fig).layout.yaxis.dtick == 1
+    large = go.Figure(go.Bar(x=["a"], y=[250]))
+    assert charts.whole_number_axis(large).layout.yaxis.dtick is None  # plotly's own ticks

@@ -172,6 +172,23 @@ def aligned_axes(
     )
 
 
+def whole_number_axis(fig: go.Figure, axis: str = "y") -> go.Figure:
+    """Make a count axis of `fig` (`y` or `x`) tick at whole numbers: when its largest value is
+    under 10, plotly's own ticks would step by 0.5 (half a lead); a round whole step (1, 2, 5)
+    is set instead. Larger ranges already tick at whole numbers. Returns `fig`."""
+    values = [
+        float(v)
+        for trace in fig.data
+        for v in (getattr(trace, axis, None) or ())
+        if isinstance(v, int | float) and math.isfinite(float(v))
+    ]
+    largest = max(values, default=0.0)
+    if largest < 10:
+        step = nice_step(max(largest, 1.0), whole=True)
+        fig.update_layout({f"{axis}axis": {"dtick": step, "tick0": 0, "rangemode": "tozero"}})
+    return fig
+
+
 def _largest(values: list[Any]) -> float:
     finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
     return max(finite, default=0.0)

@@ -174,7 +174,7 @@ def time_histogram(histogram: pl.DataFrame, title: str) -> go.Figure:
         hovertemplate="%{x}: %{y:,} leads<extra></extra>",
     )
     fig.update_layout(yaxis={"title": "Leads"}, xaxis={"title": "Days to convert"})
-    return fig
+    return charts.whole_number_axis(fig)
 
 
 def score_bands(bands: pl.DataFrame, title: str) -> go.Figure:

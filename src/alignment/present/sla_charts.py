@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from alignment.present import format
-from alignment.present.charts import _figure, empty_figure, month_axis
+from alignment.present.charts import _figure, empty_figure, month_axis, whole_number_axis
 from alignment.present.text import plotly_text
 
 TIER_COLORS: dict[str, str] = {"high-intent": "#F97316", "standard": "#2563EB"}
@@ -65,7 +65,7 @@ def response_histogram(
         },
         yaxis={"title": "Leads"},
     )
-    return fig
+    return whole_number_axis(fig)
 
 
 def within_by_week(weeks: pl.DataFrame, target: float, title: str) -> go.Figure:
@@ -139,7 +139,7 @@ def volume_vs_target(months: pl.DataFrame, title: str) -> go.Figure:
             hovertemplate="%{x|%b %Y}: %{y:,.0f} expected by today<extra></extra>",
         )
     fig.update_layout(xaxis=month_axis(len(x)), yaxis={"title": "MQLs"})
-    return fig
+    return whole_number_axis(fig)
 
 
 def rate_vs_target(

@@ -164,7 +164,7 @@ def test_rejections_page_shows_reasons_and_channels_from_a_file_as_text(
     _no_errors(at)
     # the heatmap's column label wraps the value at its spaces, each line escaped
     assert any(
-        s.startswith(plotly_text("<img src=x") + "<br>" + plotly_text("onerror=alert(1)>"))
+        s.startswith(plotly_text("<img") + "<br>") and plotly_text("onerror=alert(1)>") in s
         for s in _chart_strings(at)
     )
     assert HTML not in "".join(_chart_strings(at))

@@ -205,7 +205,7 @@ def heatmap(
         [f"{format.rate(cells[(v, r)][0])}<br>n={cells[(v, r)][1]:,}" for v in values]
         for r in reasons
     ]
-    columns = [wrap_label(f"{v} (n={totals[v]:,})", 14) for v in values]
+    columns = [wrap_label(f"{v} (n={totals[v]:,})", 9) for v in values]
     top = zmax if zmax is not None else shared_scale([frame])
     fig = _figure(title)
     for pale in (False, True):

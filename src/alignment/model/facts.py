@@ -4,10 +4,11 @@ How they are kept: the values of `lead_facts` that need joins or maps are comput
 and stored on the lead row (`leads.fact_*`; an import computes them as it writes new leads, the
 `refresh` hook for the rest), and `lead_facts` is a plain view over `leads`. `opp_facts` is a
 table rebuilt from its live view when opportunities, leads, maps or lookups change.
-`activity_facts` / `touchpoint_facts` are plain views over their tables, which store the lead
+`activity_facts` / `touchpoint_facts` are views over their tables, which store the lead
 each record belongs to (`linked_lead_id`: by lead id, else by e-mail), relinked by the hook
-only where a write can change it (`link_records`). Each model has a `<name>_live` view that
-computes it from scratch; tests hold the two equal.
+only where a write can change it (`link_records`); `touchpoint_facts` maps each touch's channel
+(source and medium, `maps.channel_rules_sql`) through a lookup of its distinct values. Each
+model has a `<name>_live` view that computes it from scratch; tests hold the two equal.
 
 `lead_facts` (one row per lead) applies the channel, reason and stage maps (`maps.py`) and the
 owner / account lookups and adds the "reached stage" columns of DESIGN section 5: a lead
@@ -330,17 +331,42 @@ GROUP BY 1
 """One row per lead e-mail address (lower case): the earliest-created lead that has it."""
 
 
-def _linked_facts_sql(view: str, table: str) -> tuple[str, str]:
+TOUCH_CHANNEL_LOOKUP = f"""touch_channel_lookup AS (
+{maps.channel_rules_sql("SELECT DISTINCT channel AS raw, medium FROM touchpoints")}
+)"""
+"""CTE `touch_channel_lookup`: one row per distinct (channel, medium) of the touchpoints, with
+the channel the channel map gives it (NULL when no row covers it; `maps.channel_rules_sql`)."""
+
+_TOUCH_CHANNEL = f"coalesce(tl.channel, nullif(trim(t.channel), ''), '{NOT_SET}')"
+"""A touchpoint's channel: the map's (by source and medium), else the raw value as itself (a
+touch has no canonical channel column of its own, unlike a lead), else `NOT_SET`."""
+
+
+def _linked_facts_sql(view: str, table: str, *, map_channel: bool = False) -> tuple[str, str]:
     """The view `view` (one row per activity / touchpoint: all its columns, `linked_lead_id`
     last, the lead it belongs to as stored on the row) and `<view>_live`, the same computed
     from scratch: the lead matched by canonical lead id, else by e-mail (`lead_emails`); NULL
-    when nothing matches. Tests hold the two equal."""
+    when nothing matches. Tests hold the two equal. With `map_channel` (touchpoints),
+    `channel` is the mapped channel (`_TOUCH_CHANNEL`, same fallbacks as leads) and the value
+    as imported follows as `channel_raw`: the map joins once per distinct (channel, medium),
+    so a touchpoint pays one hash join to a small lookup."""
+    lookup, replace, raw, join = "", "", "", ""
+    if map_channel:
+        lookup = f"WITH {TOUCH_CHANNEL_LOOKUP}\n"
+        replace = f" REPLACE ({_TOUCH_CHANNEL} AS channel)"
+        raw = "t.channel AS channel_raw, "
+        join = (
+            "\nLEFT JOIN touch_channel_lookup tl "
+            "ON tl.raw IS NOT DISTINCT FROM t.channel AND tl.medium IS NOT DISTINCT FROM t.medium"
+        )
+    columns = f"t.* EXCLUDE (linked_lead_id){replace}, {raw}"
     return (
-        f"CREATE OR REPLACE VIEW {view} AS "
-        f"SELECT * EXCLUDE (linked_lead_id), linked_lead_id FROM {table}",
+        f"""CREATE OR REPLACE VIEW {view} AS
+{lookup}SELECT {columns}t.linked_lead_id
+FROM {table} t{join}""",
         f"""CREATE OR REPLACE VIEW {view}_live AS
-SELECT t.* EXCLUDE (linked_lead_id), coalesce(l.lead_id, le.lead_id) AS linked_lead_id
-FROM {table} t
+{lookup}SELECT {columns}coalesce(l.lead_id, le.lead_id) AS linked_lead_id
+FROM {table} t{join}
 LEFT JOIN leads l ON l.lead_id = t.lead_id
 LEFT JOIN lead_emails le ON le.email = lower(trim(t.email))""",
     )
@@ -348,9 +374,10 @@ LEFT JOIN lead_emails le ON le.email = lower(trim(t.email))""",
 
 LINKED_FACTS_SQL: dict[str, tuple[str, str]] = {
     "activity_facts": _linked_facts_sql("activity_facts", "activities"),
-    "touchpoint_facts": _linked_facts_sql("touchpoint_facts", "touchpoints"),
+    "touchpoint_facts": _linked_facts_sql("touchpoint_facts", "touchpoints", map_channel=True),
 }
-"""The activity and touchpoint models over the `linked_lead_id` stored on their tables."""
+"""The activity and touchpoint models over the `linked_lead_id` stored on their tables (the
+touchpoints' channel through the channel map)."""
 
 LINKS_SETTING = "links_state"
 """Settings key: `<import id> <lead count>` as of the last time the links were brought in step:

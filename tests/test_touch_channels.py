@@ -71,6 +71,17 @@ def con(tmp_path: Path) -> Iterator[store.Connection]:
     connection.close()
 
 
+def _differences_from_live(con: store.Connection) -> int:
+    """Rows in which `touchpoint_facts` (the stored links and channel lookup) and
+    `touchpoint_facts_live` (computed from scratch) differ."""
+    return store.scalar(
+        con,
+        "SELECT (SELECT count(*) FROM (FROM touchpoint_facts EXCEPT ALL "
+        "FROM touchpoint_facts_live)) + (SELECT count(*) FROM (FROM touchpoint_facts_live "
+        "EXCEPT ALL FROM touchpoint_facts))",
+    )
+
+
 def _credit(con: store.Connection) -> pl.DataFrame:
     return attribution.channel_credit(con, MARCH).select(
         "channel", "touches", "first_touch", "last_touch", "linear"
@@ -107,14 +118,8 @@ def test_touchpoint_facts_map_source_and_medium(con: store.Connection) -> None:
         }
     )
     assert_frame_equal(result, expected)
-    # the stored links and the from-scratch view still agree, channel included
-    different = store.scalar(
-        con,
-        "SELECT (SELECT count(*) FROM (FROM touchpoint_facts EXCEPT ALL "
-        "FROM touchpoint_facts_live)) + (SELECT count(*) FROM (FROM touchpoint_facts_live "
-        "EXCEPT ALL FROM touchpoint_facts))",
-    )
-    assert different == 0
+    # the stored links and lookup and the from-scratch view agree, channel included
+    assert _differences_from_live(con) == 0
 
 
 def test_attribution_credits_the_mapped_channels(con: store.Connection) -> None:
@@ -180,6 +185,20 @@ def test_a_map_edit_changes_the_attribution(con: store.Connection) -> None:
     assert_frame_equal(result, expected, check_dtypes=False)
     assert before["channel"].to_list() != result["channel"].to_list()
     assert maps.unmapped_values(con, "channel_map").height == 0
+    assert _differences_from_live(con) == 0  # the save rebuilt the stored lookup
+
+
+def test_a_new_touchpoint_pair_gets_its_channel(con: store.Connection) -> None:
+    # a write of touchpoints (through the after-write hook) rebuilds the stored lookup
+    with store.transaction(con, changes_data={"touchpoints"}):
+        con.execute(
+            "INSERT INTO touchpoints (touchpoint_id, source_system, external_id, lead_id, "
+            "touched_at, channel, medium) VALUES ('test:T8', 'test', 'T8', 'test:A', "
+            "'2026-03-08', 'duckduckgo', 'organic')"
+        )
+    result = store.scalar(con, "SELECT channel FROM touchpoint_facts WHERE external_id = 'T8'")
+    assert result == "Organic Search"  # `* / organic`
+    assert _differences_from_live(con) == 0
 
 
 def test_a_user_pair_row_reaches_one_medium_only(con: store.Connection) -> None:

@@ -32,7 +32,10 @@ if FLASH in st.session_state:
     (st.success if kind == "ok" else st.error)(markdown_text(text))
 
 HELP = {
-    "channel_map": "Raw value: a lead source as exported (`PAID_SEARCH`, `Web`, `Google AdWords`). "
+    "channel_map": "Raw value: a lead source or touchpoint source as exported (`PAID_SEARCH`, "
+    "`Web`, `Google AdWords`, `google`). For touchpoints with a medium, `google / organic` maps "
+    "that source with that medium and `* / email` any source with that medium; the most "
+    "specific row wins (the pair, then the source, then `* / medium`). "
     f"Channel: one of {', '.join(maps.CHANNELS)}, or your own. Marketing-sourced counts toward "
     "the marketing-sourced pipeline share.",
     "stage_map": "Source `*` applies to every source; a row for one source (`hubspot`) wins. "
@@ -77,8 +80,8 @@ def _map_tab(name: str) -> None:
     left.metric(
         "Records with a mapped value",
         format.rate(share),
-        help="Leads and opportunities that have a value for this map, and the share a map row "
-        "covers.",
+        help="Leads and opportunities (and, for channels, touchpoints) that have a value for "
+        "this map, and the share a map row covers.",
         border=True,
     )
     middle.metric("Distinct values in the data", f"{coverage['values']:,}", border=True)

@@ -18,7 +18,8 @@ OC = opportunity-creation flag; `opp` = the touch's own opportunity):
     T11 B  03-20  Email        C1  (after O2's creation)
 
 So O1 has 1 touch (T1), O2 has 2 (T9, T10; no flags), O3 has 5 (T1, T4, T5, T6, T7): T1 counts
-once for O1 and once for O3 (the lead's two opportunities), never twice for one.
+once for O1 and once for O3 (the lead's two opportunities), never twice for one. Touch channels
+go through the default channel map: the raw `Webinar` is the channel Webinars.
 """
 
 from __future__ import annotations
@@ -147,10 +148,10 @@ def test_ledger_credits_every_model_by_hand(con: store.Connection) -> None:
                 "Events",
                 "Email",
                 "Email",
-                "Webinar",
+                "Webinars",
                 "Paid Social",
                 "Email",
-                "Webinar",
+                "Webinars",
             ],
             "campaign": ["C1", "C3", "C1", "C1", "C2", "C4", "C1", "C2"],
             "position": [1, 1, 2, 1, 2, 3, 4, 5],
@@ -206,13 +207,13 @@ def test_channel_credit_and_ranks(con: store.Connection) -> None:
     #   first 1,000 + 2,000 = 3,000; last 1,000 + 600 = 1,600;
     #   linear 1,000 + 300 + 400 + 400 = 2,100; U 1,000 + 120 + 800 + 133.33 = 2,053.33;
     #   W 1,000 + 200 + 600 + 600 = 2,400
-    # Webinar (O3 T4, T7): first 0; last 2,000; linear 800; U 933.33; W 700
+    # Webinars (O3 T4, T7): first 0; last 2,000; linear 800; U 933.33; W 700
     # Paid Social (O3 T5): 0, 0, 400, 133.33, 100; Events (O2 T9): 600, 0, 300, 480, 400
     third = 2000 * 0.2 / 3
     decay2, decay3 = _decay(600, O2_DECAY), _decay(2000, O3_DECAY)
     expected = pl.DataFrame(
         {
-            "channel": ["Email", "Webinar", "Paid Social", "Events"],
+            "channel": ["Email", "Webinars", "Paid Social", "Events"],
             "touches": [4, 2, 1, 1],
             "opportunities": [3, 1, 1, 1],
             "first_touch": [3000.0, 0, 0, 600],
@@ -226,16 +227,16 @@ def test_channel_credit_and_ranks(con: store.Connection) -> None:
                 decay3[2],
                 decay2[0],
             ],
-            # ties share the better rank: first touch Webinar and Paid Social (0) are both 3
+            # ties share the better rank: first touch Webinars and Paid Social (0) are both 3
             "rank_first_touch": [1, 3, 3, 2],
             "rank_last_touch": [2, 1, 3, 3],
             "rank_linear": [1, 2, 3, 4],
             "rank_u_shaped": [1, 2, 4, 3],
             "rank_w_shaped": [1, 2, 4, 3],
             # time decay: Email 1,000 + 400 + 2,000 x (2^(-29/7) + 2^(-3/7)) / sum ~ 2,450;
-            # Webinar ~ 1,000, Paid Social ~ 386, Events 200
+            # Webinars ~ 1,000, Paid Social ~ 386, Events 200
             "rank_time_decay": [1, 2, 3, 4],
-            # Email 1-2, Webinar 1-3, Paid Social 3-4, Events 2-4
+            # Email 1-2, Webinars 1-3, Paid Social 3-4, Events 2-4
             "rank_spread": [1, 2, 1, 2],
         }
     )
@@ -301,7 +302,7 @@ def test_cli_attribution_json(db: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert result["models"] == list(attribution.MODELS)
     assert [r["channel"] for r in result["channels"]] == [
         "Email",
-        "Webinar",
+        "Webinars",
         "Paid Social",
         "Events",
     ]
@@ -314,8 +315,8 @@ def test_cli_attribution_one_model_as_text(db: Path, capsys: pytest.CaptureFixtu
         main(["attribution", "--db", str(db), "--period", "2026-03", "--model", "last_touch"]) == 0
     )
     out = capsys.readouterr().out
-    # sorted by the chosen model: Webinar (2,000) before Email (1,600)
-    assert out.index("Webinar") < out.index("Email")
+    # sorted by the chosen model: Webinars (2,000) before Email (1,600)
+    assert out.index("Webinars") < out.index("Email")
     assert "Last touch:" in out and "Linear:" not in out
     assert "Marketing-influenced revenue" in out
 

@@ -18,6 +18,8 @@ every conversion of its person at or after it, so u1's first two touches count f
 - C1 (1,000): google 03-01, linkedin 03-08;
 - C2 (500): google 03-01, linkedin 03-08, newsletter 03-15;
 - C3 (600): newsletter 03-02, google 03-05 (the signup).
+Attribution shows the touches' channels through the default channel map: google is Paid Search,
+linkedin Paid Social; newsletter (no medium in this log) no row covers, so it stays itself.
 """
 
 from __future__ import annotations
@@ -193,8 +195,8 @@ def test_attribution_credits_each_conversion_to_its_persons_earlier_touches(
             # C3 (600): two touches, 300 each; the 03-25 touch is after it
             # C1 (1,000): two touches, 500 each
             "amount": [500.0] * 3 + [600.0] * 2 + [1000.0] * 2,
-            "channel": ["google", "linkedin", "newsletter", "newsletter", "google", "google",
-                        "linkedin"],
+            "channel": ["Paid Search", "Paid Social", "newsletter", "newsletter",
+                        "Paid Search", "Paid Search", "Paid Social"],
             "position": [1, 2, 3, 1, 2, 1, 2],
             "touches": [3, 3, 3, 2, 2, 2, 2],
             "first_touch": [500.0, 0, 0, 600.0, 0, 1000.0, 0],
@@ -213,7 +215,7 @@ def test_channel_credit_equals_the_hand_computed_credit(con: store.Connection) -
     )
     expected = pl.DataFrame(
         {
-            "channel": ["google", "linkedin", "newsletter"],
+            "channel": ["Paid Search", "Paid Social", "newsletter"],  # google, linkedin, ...
             # google: C1 and C2 (u1's 03-01) and C3 (u2's signup)
             "opportunities": [3, 2, 2],
             # first touch: C1 and C2 go to google (1,000 + 500), C3 to newsletter (600)
@@ -305,7 +307,9 @@ def test_import_page_recognises_and_imports_an_event_log(empty_db: Path) -> None
 def test_a_segment_export_imports_with_its_event_ids(con: store.Connection) -> None:
     # tests/fixtures/exports/event_log_segment.csv: u1 touches 03-01 (google) and 03-08
     # (linkedin), converts 03-10 (1,000); u2 touches 03-02 (newsletter) and signs up 03-05
-    # (google, no value: a touch), converts 03-12 (600)
+    # (google, no value: a touch), converts 03-12 (600). Mapped with their mediums: google /
+    # cpc is Paid Search (the source), linkedin / social Paid Social (the source), newsletter /
+    # email Email (no row for the source: `* / email`)
     path = REPO / "tests" / "fixtures" / "exports" / "event_log_segment.csv"
     result = ingest.import_file(con, path, path.name)
     assert (result.preset, result.split) == ("event_log", {"touchpoints": 4, "opportunities": 2})
@@ -314,6 +318,6 @@ def test_a_segment_export_imports_with_its_event_ids(con: store.Connection) -> N
     result = attribution.channel_credit(con, MARCH).select("channel", "first_touch").sort("channel")
     # first touch: 1,000 to u1's google, 600 to u2's newsletter
     expected = pl.DataFrame(
-        {"channel": ["google", "linkedin", "newsletter"], "first_touch": [1000.0, 0.0, 600.0]}
+        {"channel": ["Email", "Paid Search", "Paid Social"], "first_touch": [600.0, 1000.0, 0.0]}
     )
     assert_frame_equal(result, expected, check_dtypes=False)

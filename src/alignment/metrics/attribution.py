@@ -12,6 +12,8 @@ Rules (also in the README):
   for a touch linked to no lead, the lead id it names: an event log's people are not imported
   as leads, and its touches and conversions name the same person), so a touch of a lead with
   two opportunities counts once for each of them, never twice for one;
+- a touch's channel is `touchpoint_facts.channel`, its source (and medium) through the channel
+  map, as leads' and opportunities' channels are;
 - only dated touches at or before the opportunity's creation count (an opportunity without a
   creation date keeps all its dated touches); they are ordered by time, then touchpoint id;
 - the first touch is the earliest; the last touch the latest before creation; the

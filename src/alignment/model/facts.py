@@ -4,10 +4,12 @@ How they are kept: the values of `lead_facts` that need joins or maps are comput
 and stored on the lead row (`leads.fact_*`; an import computes them as it writes new leads, the
 `refresh` hook for the rest), and `lead_facts` is a plain view over `leads`. `opp_facts` is a
 table rebuilt from its live view when opportunities, leads, maps or lookups change.
-`activity_facts` / `touchpoint_facts` are plain views over their tables, which store the lead
+`activity_facts` / `touchpoint_facts` are views over their tables, which store the lead
 each record belongs to (`linked_lead_id`: by lead id, else by e-mail), relinked by the hook
-only where a write can change it (`link_records`). Each model has a `<name>_live` view that
-computes it from scratch; tests hold the two equal.
+only where a write can change it (`link_records`); `touchpoint_facts` maps each touch's channel
+(source and medium, `maps.channel_rules_sql`) through `touch_channels`, a lookup of its
+distinct values rebuilt when touchpoints or the maps change. Each model has a `<name>_live`
+view that computes it from scratch; tests hold the two equal.
 
 `lead_facts` (one row per lead) applies the channel, reason and stage maps (`maps.py`) and the
 owner / account lookups and adds the "reached stage" columns of DESIGN section 5: a lead
@@ -330,17 +332,64 @@ GROUP BY 1
 """One row per lead e-mail address (lower case): the earliest-created lead that has it."""
 
 
-def _linked_facts_sql(view: str, table: str) -> tuple[str, str]:
+TOUCH_CHANNEL_LOOKUP = f"""touch_channel_lookup AS (
+  SELECT raw, medium, coalesce(channel, nullif(trim(raw), ''), '{NOT_SET}') AS channel
+  FROM ({maps.channel_rules_sql("SELECT DISTINCT channel AS raw, medium FROM touchpoints")})
+)"""
+"""CTE `touch_channel_lookup`: one row per distinct (channel, medium) of the touchpoints, with
+the touch's channel: the map's (by source and medium, `maps.channel_rules_sql`), else the raw
+value as itself (a touch has no canonical channel column of its own, unlike a lead), else
+`NOT_SET`. Computed once per distinct pair: `trim` per touchpoint would cost more than the
+join (it decodes every character)."""
+
+TOUCH_CHANNELS_SQL = f"""CREATE OR REPLACE TABLE touch_channels AS
+WITH {TOUCH_CHANNEL_LOOKUP}
+SELECT raw, medium, channel FROM touch_channel_lookup"""
+"""`touch_channels`: the lookup stored (a few rows), rebuilt when touchpoints or a map change.
+Computing it in the view instead (every touchpoint's pair read and the map's expressions run
+on every read) cost attribution's channel credit about 40 ms of CPU more at 100k touches;
+joining the stored lookup about 10."""
+
+
+def refresh_touch_channels(con: Connection) -> None:
+    """Rebuild `touch_channels` (after touchpoints or the channel map changed)."""
+    con.execute(TOUCH_CHANNELS_SQL)
+
+
+def _linked_facts_sql(view: str, table: str, *, map_channel: bool = False) -> tuple[str, str]:
     """The view `view` (one row per activity / touchpoint: all its columns, `linked_lead_id`
     last, the lead it belongs to as stored on the row) and `<view>_live`, the same computed
     from scratch: the lead matched by canonical lead id, else by e-mail (`lead_emails`); NULL
-    when nothing matches. Tests hold the two equal."""
-    return (
-        f"CREATE OR REPLACE VIEW {view} AS "
-        f"SELECT * EXCLUDE (linked_lead_id), linked_lead_id FROM {table}",
-        f"""CREATE OR REPLACE VIEW {view}_live AS
+    when nothing matches. Tests hold the two equal. With `map_channel` (touchpoints),
+    `channel` is the mapped channel (`TOUCH_CHANNEL_LOOKUP`, same fallbacks as leads; the view
+    reads it from `touch_channels`, the live view computes it) and the value as imported
+    follows as `channel_raw`: a touchpoint pays one hash join to a small lookup (which has a
+    row for every touchpoint's pair) and no function."""
+    if not map_channel:
+        return (
+            f"CREATE OR REPLACE VIEW {view} AS "
+            f"SELECT * EXCLUDE (linked_lead_id), linked_lead_id FROM {table}",
+            f"""CREATE OR REPLACE VIEW {view}_live AS
 SELECT t.* EXCLUDE (linked_lead_id), coalesce(l.lead_id, le.lead_id) AS linked_lead_id
 FROM {table} t
+LEFT JOIN leads l ON l.lead_id = t.lead_id
+LEFT JOIN lead_emails le ON le.email = lower(trim(t.email))""",
+        )
+    columns = (
+        "t.* EXCLUDE (linked_lead_id) REPLACE (coalesce(tl.channel, t.channel) AS channel), "
+        "t.channel AS channel_raw"
+    )
+    join = "ON tl.raw IS NOT DISTINCT FROM t.channel AND tl.medium IS NOT DISTINCT FROM t.medium"
+    return (
+        f"""CREATE OR REPLACE VIEW {view} AS
+SELECT {columns}, t.linked_lead_id
+FROM {table} t
+LEFT JOIN touch_channels tl {join}""",
+        f"""CREATE OR REPLACE VIEW {view}_live AS
+WITH {TOUCH_CHANNEL_LOOKUP}
+SELECT {columns}, coalesce(l.lead_id, le.lead_id) AS linked_lead_id
+FROM {table} t
+LEFT JOIN touch_channel_lookup tl {join}
 LEFT JOIN leads l ON l.lead_id = t.lead_id
 LEFT JOIN lead_emails le ON le.email = lower(trim(t.email))""",
     )
@@ -348,9 +397,10 @@ LEFT JOIN lead_emails le ON le.email = lower(trim(t.email))""",
 
 LINKED_FACTS_SQL: dict[str, tuple[str, str]] = {
     "activity_facts": _linked_facts_sql("activity_facts", "activities"),
-    "touchpoint_facts": _linked_facts_sql("touchpoint_facts", "touchpoints"),
+    "touchpoint_facts": _linked_facts_sql("touchpoint_facts", "touchpoints", map_channel=True),
 }
-"""The activity and touchpoint models over the `linked_lead_id` stored on their tables."""
+"""The activity and touchpoint models over the `linked_lead_id` stored on their tables (the
+touchpoints' channel through the channel map)."""
 
 LINKS_SETTING = "links_state"
 """Settings key: `<import id> <lead count>` as of the last time the links were brought in step:
@@ -540,7 +590,7 @@ RECOMPUTE_ALL_WHEN: frozenset[str] = frozenset(
 
 def _fingerprint() -> str:
     links = (_candidates_sql(dict.fromkeys(schema.LINKED_TABLES, "TRUE")), _new_links_sql(True))
-    model_sql = (LEAD_FACTS_SQL, LEAD_FACTS_LIVE_SQL, OPP_FACTS_SQL, *links)
+    model_sql = (LEAD_FACTS_SQL, LEAD_FACTS_LIVE_SQL, OPP_FACTS_SQL, TOUCH_CHANNELS_SQL, *links)
     return hashlib.sha256("\n".join(model_sql).encode()).hexdigest()[:16]
 
 
@@ -589,14 +639,18 @@ def refresh(con: Connection, changed: frozenset[str] | None = None) -> None:
     `store.after_every_write` hook): the links of activities and touchpoints (`link_records`,
     first: it reads which leads were written before their facts are computed), the fact
     columns of leads (all of them when a map or a lookup changed, else those of leads written
-    since) and the `opp_facts` table. `changed` names the tables written (None: any), so an
-    import of spend or targets costs nothing here, and one of activities only their links."""
+    since), the `opp_facts` table and the touchpoints' channel lookup (`touch_channels`, when
+    touchpoints, a map or a lookup changed). `changed` names the tables written (None: any),
+    so an import of spend or targets costs nothing here, and one of activities only their
+    links."""
     if _relation_kind(con, "opp_facts_live") is None:
         return  # a migration, before the models exist
     link_records(con, changed)
     if changed is None or "activities" in changed:
         refresh_activity_kinds(con)
     everything = changed is None or bool(changed & RECOMPUTE_ALL_WHEN)
+    if everything or "touchpoints" in changed:  # type: ignore[operator]
+        refresh_touch_channels(con)
     if everything or "leads" in changed:  # type: ignore[operator]
         compute_lead_facts(con, only_missing=not everything)
     if everything or changed & {"leads", "opportunities"}:  # type: ignore[operator]
@@ -630,6 +684,8 @@ def create_views(con: Connection) -> None:
         with store.transaction(con, changes_data=schema.LINKED_TABLES):
             pass  # the after-write hook links every activity and touchpoint
     con.execute(LEAD_EMAILS_SQL)
+    if _relation_kind(con, "touch_channels") is None:
+        refresh_touch_channels(con)
     for view, live in LINKED_FACTS_SQL.values():
         con.execute(view)
         con.execute(live)

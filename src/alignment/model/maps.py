@@ -1,7 +1,8 @@
 """Mapping tables: raw source values -> canonical channels, stages and rejection reasons.
 
 Owns the three maps of DESIGN section 3 (`channel_map`, `stage_map`, `reason_map`): their default
-contents, how a raw value is matched (case- and whitespace-insensitively, `map_key`), seeding the
+contents, how a raw value is matched (case- and whitespace-insensitively, `map_key`; a
+touchpoint's source and medium by the channel rules of `channel_rules_sql`), seeding the
 defaults without overwriting a user's edits, validating and saving an edited map in one
 transaction, and listing the raw values in the data that no map row covers (with counts).
 
@@ -77,7 +78,7 @@ ANY_SOURCE = "*"
 
 MAP_NAMES: tuple[str, ...] = ("channel_map", "stage_map", "reason_map")
 
-DEFAULTS_VERSION = 1
+DEFAULTS_VERSION = 2
 """Bump when defaults are added: the next connect adds the new rows whose raw value is not in
 the map yet (existing rows, edited or not, are never touched)."""
 
@@ -171,6 +172,28 @@ DEFAULT_CHANNEL_MAP: tuple[tuple[str, str, bool], ...] = (
     ("welearnblog_Home", _REFERRAL, True),
     ("NC_EDM", _EMAIL, True),
     ("Press_Release", _OTHER, True),
+    # web analytics (GA4 / UTM) sources, and `source / medium` rules for touchpoints (see
+    # `channel_rules_sql`): a pair names one source's medium, `* / medium` any source's
+    ("(direct)", _DIRECT, True),
+    ("google / organic", _ORGANIC, True),
+    ("bing / organic", _ORGANIC, True),
+    ("* / organic", _ORGANIC, True),
+    ("* / cpc", _PAID_SEARCH, True),
+    ("* / ppc", _PAID_SEARCH, True),
+    ("* / paidsearch", _PAID_SEARCH, True),
+    ("* / paid_social", _PAID_SOCIAL, True),
+    ("* / paidsocial", _PAID_SOCIAL, True),
+    ("* / social", _SOCIAL, True),
+    ("* / display", _DISPLAY, True),
+    ("* / cpm", _DISPLAY, True),
+    ("* / banner", _DISPLAY, True),
+    ("* / email", _EMAIL, True),
+    ("* / e-mail", _EMAIL, True),
+    ("* / referral", _REFERRAL, True),
+    ("* / affiliate", _REFERRAL, True),
+    ("* / event", _EVENTS, True),
+    ("* / webinar", _WEBINARS, True),
+    ("* / (none)", _DIRECT, True),
 )
 """Default channel map (matched case- and whitespace-insensitively: `Google` covers `google`)."""
 
@@ -328,6 +351,37 @@ def map_key_sql(expression: str) -> str:
     return f"lower(trim(regexp_replace({expression}, '\\s+', ' ', 'g')))"
 
 
+PAIR_SEPARATOR = " / "
+"""Between a source and a medium in a channel-map row for touchpoints (`google / organic`, as
+GA4 writes "source / medium"); `* / email` (`ANY_SOURCE`) covers any source with that medium."""
+
+
+def channel_rules_sql(values: str) -> str:
+    """SELECT over `values` (a relation with columns `raw`, a touchpoint's source or channel,
+    and `medium`; one row per distinct pair): one row per input row, its columns plus `channel`
+    and `marketing_sourced` of the channel-map row that covers it (NULL when none). The most
+    specific row wins: the pair (`google / organic`), else the source alone (`google`), else
+    any source with that medium (`* / email`); so a source the map knows keeps its channel
+    whatever the medium, and a medium reaches a channel for sources it does not know. Rows are
+    matched as `map_key` says, once per distinct pair (a few hash joins, never a function per
+    touchpoint); among map rows of one key the first by raw value wins, as for leads."""
+    key = map_key_sql
+    pair = key(f"d.raw || '{PAIR_SEPARATOR}' || d.medium")
+    any_source = key(f"'{ANY_SOURCE}{PAIR_SEPARATOR}' || d.medium")
+    return f"""WITH channel_keys AS (
+  SELECT {key("channel_raw")} AS k, arg_min(channel, channel_raw) AS channel,
+    arg_min(marketing_sourced, channel_raw) AS marketing_sourced
+  FROM channel_map GROUP BY 1
+)
+SELECT d.*, coalesce(p.channel, s.channel, a.channel) AS channel,
+  CASE WHEN p.k IS NOT NULL THEN p.marketing_sourced WHEN s.k IS NOT NULL THEN s.marketing_sourced
+       ELSE a.marketing_sourced END AS marketing_sourced
+FROM ({values}) d
+LEFT JOIN channel_keys p ON p.k = {pair}
+LEFT JOIN channel_keys s ON s.k = {key("d.raw")}
+LEFT JOIN channel_keys a ON a.k = {any_source}"""
+
+
 # ---- map descriptions -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MapSpec:
@@ -354,6 +408,7 @@ SPECS: dict[str, MapSpec] = {
         (
             ("leads", "coalesce(channel_raw, channel)"),
             ("opportunities", "coalesce(channel_raw, channel)"),
+            ("touchpoints", "channel"),
         ),
     ),
     "stage_map": MapSpec(
@@ -375,6 +430,11 @@ SPECS: dict[str, MapSpec] = {
     ),
 }
 """Each map by table name. Raw values occur in the listed (table, expression) pairs."""
+
+MEDIUM_COLUMNS: dict[tuple[str, str], str] = {("channel_map", "touchpoints"): "medium"}
+"""(map, table) -> the table's medium column: that table's raw values are matched with their
+medium (`channel_rules_sql`), so a value is covered when its source, its pair or its medium
+is."""
 
 
 def spec(name: str) -> MapSpec:
@@ -599,7 +659,8 @@ def add_rows(con: Connection, name: str, rows: Sequence[dict[str, Any]]) -> int:
 # ---- coverage ---------------------------------------------------------------------------------
 def _covered_sql(name: str, table: str, expression: str) -> str:
     """SELECT of (raw value, records, covered) for one (table, expression), one row per
-    distinct raw value; `covered` when a map row matches it."""
+    distinct raw value (per raw value and medium for a table of `MEDIUM_COLUMNS`); `covered`
+    when a map row matches it."""
     key = map_key_sql("d.raw")
     if name == "stage_map":
         return f"""
@@ -611,6 +672,14 @@ def _covered_sql(name: str, table: str, expression: str) -> str:
           FROM (SELECT {expression} AS raw, source_system, count(*) AS records
                 FROM {quote_identifier(table)} WHERE nullif(trim({expression}), '') IS NOT NULL
                 GROUP BY ALL) d"""
+    medium = MEDIUM_COLUMNS.get((name, table))
+    if medium is not None:  # one row per (raw value, medium): the medium rules cover pairs
+        values = f"""SELECT {expression} AS raw, {quote_identifier(medium)} AS medium,
+                   count(*) AS records
+            FROM {quote_identifier(table)} WHERE nullif(trim({expression}), '') IS NOT NULL
+            GROUP BY ALL"""
+        rules = channel_rules_sql(values)
+        return f"SELECT raw, records, channel IS NOT NULL AS covered FROM ({rules})"
     s = spec(name)
     return f"""
       SELECT d.raw, d.records, EXISTS (
@@ -643,8 +712,9 @@ def unmapped_sql(name: str) -> str:
 def unmapped_values(con: Connection, name: str) -> pl.DataFrame:
     """Raw values present in the data that no row of the map covers: one row per raw value
     (as written in the data; spellings that differ only in case or spaces are listed apart),
-    columns `value`, `records` (rows holding it, leads and opportunities together) and
-    `found_in` (`leads.status_raw, opportunities.stage_raw`), most frequent first."""
+    columns `value`, `records` (rows holding it, leads, opportunities and for channels
+    touchpoints together; a touchpoint whose medium is covered does not count) and `found_in`
+    (`leads.status_raw, opportunities.stage_raw`), most frequent first."""
     return store.query(con, unmapped_sql(name))
 
 
@@ -677,7 +747,8 @@ def proposed_rows(name: str, unmapped: pl.DataFrame) -> pl.DataFrame:
 def coverage(con: Connection, name: str) -> dict[str, int]:
     """How much of the data a map covers: {"records": rows with a raw value for this map,
     "mapped": those a map row covers, "values": distinct raw values, "unmapped_values":
-    distinct raw values not covered} (leads and opportunities together)."""
+    distinct raw values not covered} (leads and opportunities, and for channels touchpoints,
+    together)."""
     s = spec(name)
     parts = " UNION ALL ".join(_covered_sql(name, table, expr) for table, expr in s.sources)
     row = store.query(

@@ -8,6 +8,7 @@ from alignment.app.cache import cached
 from alignment.present import change_charts, charts, sla_tables, tiles
 from alignment.present.text import markdown_text
 from alignment.screens import overview, pack, quality
+from alignment.selection import Selection
 
 view = routing.page_view()
 
@@ -114,46 +115,62 @@ columns[-1].page_link(
     "pages/sla.py", label="Every commitment and its breaches", icon=":material/timer:"
 )
 
-# ---- what changed, and why --------------------------------------------------------------------
-st.subheader("What changed, and why")
-left, right = st.columns([2, 1])
-change_metric: str = left.selectbox(
-    "Metric",
-    list(overview.CHANGE_METRICS),
-    index=list(overview.CHANGE_METRICS).index(overview.DEFAULT_CHANGE_METRIC),
-    format_func=overview.CHANGE_METRICS.__getitem__,
-    key="change_metric",
-    bind="query-params",
-)
-change_by: str = (
-    right.segmented_control(
-        "Split by",
-        list(overview.CHANGE_DIMENSIONS),
-        default=overview.DEFAULT_CHANGE_DIMENSION,
-        required=True,
-        format_func=overview.CHANGE_DIMENSIONS.__getitem__,
-        key="change_by",
+
+# ---- what changed, and why: computed when opened (the page's default view stays in budget) ---
+@st.fragment
+def what_changed(view: Selection) -> None:
+    with st.expander(
+        "What changed, and why",
+        icon=":material/waterfall_chart:",
+        key="overview_changes",
         bind="query-params",
-    )
-    or overview.DEFAULT_CHANGE_DIMENSION
-)
-changed = cached(overview.changes, view, change_metric, change_by)
-if changed["message"]:
-    st.info(markdown_text(changed["message"]))
-else:
-    presenter.chart(
-        change_charts.waterfall(changed["frame"], changed["title"], labels=changed["labels"]),
-        key="change_waterfall",
-    )
-    st.caption(
-        "Counts and sums: each bar is a group's own change. Rates: a rate effect is the change "
-        "of a group's own rate, weighted by its share; a mix effect is the shift of share towards "
-        "a group that converts above (or below) the average. The bars add up to the change."
-    )
-    if changed["simpson"]:
-        st.warning(changed["simpson"], icon=":material/call_split:")
-    for sentence in changed["sentences"]:
-        st.markdown(f"- {sentence}")
+    ) as section:
+        if not section.open:
+            return
+        left, right = st.columns([2, 1])
+        change_metric: str = left.selectbox(
+            "Metric",
+            list(overview.CHANGE_METRICS),
+            index=list(overview.CHANGE_METRICS).index(overview.DEFAULT_CHANGE_METRIC),
+            format_func=overview.CHANGE_METRICS.__getitem__,
+            key="change_metric",
+            bind="query-params",
+        )
+        change_by: str = (
+            right.segmented_control(
+                "Split by",
+                list(overview.CHANGE_DIMENSIONS),
+                default=overview.DEFAULT_CHANGE_DIMENSION,
+                required=True,
+                format_func=overview.CHANGE_DIMENSIONS.__getitem__,
+                key="change_by",
+                bind="query-params",
+            )
+            or overview.DEFAULT_CHANGE_DIMENSION
+        )
+        changed = cached(overview.changes, view, change_metric, change_by)
+        if changed["message"]:
+            st.info(markdown_text(changed["message"]))
+        else:
+            presenter.chart(
+                change_charts.waterfall(
+                    changed["frame"], changed["title"], labels=changed["labels"]
+                ),
+                key="change_waterfall",
+            )
+            st.caption(
+                "Counts and sums: each bar is a group's own change. Rates: a rate effect is the "
+                "change of a group's own rate, weighted by its share; a mix effect is the shift of "
+                "share towards a group that converts above (or below) the average. The bars add "
+                "up to the change."
+            )
+            if changed["simpson"]:
+                st.warning(changed["simpson"], icon=":material/call_split:")
+            for sentence in changed["sentences"]:
+                st.markdown(f"- {sentence}")
+
+
+what_changed(view)
 
 st.markdown("**Review pack**")
 pack_columns = st.columns(4)

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only"
 
 def _app(query: dict[str, str]) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.query_params.update(query)
+    at.query_params.update({"overview_changes": "true", **query})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -46,7 +46,7 @@ def _bullets(at: AppTest) -> list[str]:
 
 def test_overview_explains_what_changed_after_the_trends(demo_db: Path) -> None:
     at = _app({"period": "2026-Q3"})
-    assert [s.value for s in at.subheader] == ["What changed, and why"]
+    assert [e.label for e in at.expander if "changed" in e.label] == ["What changed, and why"]
     assert at.selectbox(key="change_metric").value == "mql_to_sql"
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     # the two trend charts first, the waterfall last

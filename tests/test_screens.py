@@ -123,8 +123,6 @@ def test_the_overview_default_view_is_what_the_page_computes(
         "sla.touch_source",
         "sla.volume_target",
         "sla.monthly_targets",
-        "change.decompose",  # what changed: MQL -> SQL by channel
-        "change.group_counts",
     }
 
 

@@ -75,14 +75,13 @@ def default_view(
     latest: date | None,
     today: date,
 ) -> dict[str, Any]:
-    """Everything the page shows: the tiles (with the SLA targets and row), the trust notes,
-    the trend and what changed (the default metric and dimension)."""
+    """Everything the page shows by default: the tiles (with the SLA targets and row), the trust
+    notes and the trend ("What changed, and why" is computed when its section is opened)."""
     end, count, bucket = trend_window(selection.period, earliest, latest, today)
     return {
         "tiles": tiles(con, selection),
         "trust": quality.trust_notes(con, selection),
         "trend": trend(con, selection.at(end), count, bucket),
-        "changes": changes(con, selection, DEFAULT_CHANGE_METRIC, DEFAULT_CHANGE_DIMENSION),
     }
 
 

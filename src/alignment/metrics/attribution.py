@@ -165,7 +165,7 @@ anchored AS (
       / {HALF_LIFE_DAYS}) AS decay
   FROM positioned p JOIN per_opp a USING (opp_id)
 ),
-weighted AS (
+weighted AS MATERIALIZED (
   SELECT *,
     (position = 1)::INT * {u_first} + (position = lead_at)::INT * {u_lead}
       + (position <> 1 AND position <> lead_at)::INT * {u_spread}
@@ -178,6 +178,7 @@ weighted AS (
   FROM anchored
 ),
 totals AS (
+  -- (weighted is MATERIALIZED: read here and by credits, its weights and decay computed once)
   SELECT opp_id, sum(u_weight) AS u_total, sum(w_weight) AS w_total, sum(decay) AS decay_total
   FROM weighted GROUP BY opp_id
 ),

@@ -199,6 +199,26 @@ def test_series_by_quarter_and_product_has_no_spend(con: store.Connection) -> No
     ]
 
 
+def test_a_month_by_product_has_no_lead_columns(con: store.Connection) -> None:
+    # opportunities alone with an undated measure (open deals): no period hull to bind; the
+    # export has no product, so every deal is "(not set)"
+    result = _rows_by(channels.channel_table(con, MARCH, by="product"), "product")
+    assert list(result) == ["(not set)"]
+    deals = result["(not set)"]
+    # closed in March: won E1, E2, E5; lost E3, B1 -> 3 / 5; created in March: six but E5
+    assert (deals["won"], deals["lost"], deals["win_rate"], deals["opps_created"]) == (
+        3,
+        2,
+        0.6,
+        6,
+    )
+    assert (deals["leads"], deals["mqls"], deals["mql_to_sql"]) == (None, None, None)
+
+
+def _rows_by(frame: pl.DataFrame, by: str) -> dict[str, dict[str, object]]:
+    return {row[by]: row for row in frame.iter_rows(named=True)}
+
+
 def test_compare_two_channels(con: store.Connection) -> None:
     result = channels.compare(con, MARCH, "Email", "Outbound")
     # 3 of 4 vs 0 of 1: pooled 3/5 = 0.6, se = sqrt(0.6 * 0.4 * (1/4 + 1/1)) = sqrt(0.3)

@@ -9,6 +9,10 @@ and ~2 touchpoints per lead) it times, in one run on one machine:
   fact on its own (what a map edit costs);
 - every Overview, Funnel and Rejections computation, and the SLA's (response time and attempts
   at 3 activities per lead, `pad_activities`) (budget: < 300 ms each, median of 5);
+- every Channels computation (channel table in both views, by channel and by product, the
+  comparison, the sales cycle) and Attribution's (channel credit under six models, ledger,
+  reconciliation, campaign influence, influenced revenue) at 0.3 opportunities and 2
+  touchpoints per lead (`pad_opportunities`, `pad_touchpoints`) (budget: < 300 ms each);
 - the same metrics written the straightforward way in pandas, the notebook baseline (ratio
   reported);
 - each page's default view, every call it makes together ("page total", budget < 300 ms), and
@@ -19,7 +23,9 @@ and ~2 touchpoints per lead) it times, in one run on one machine:
 
 It prints one table (operation, rows, median ms, baseline ms, ratio) and can write it as JSON.
 `python -m alignment.devtools.bench --pages DB [--viewers 10]` times only the page totals (and
-drives the viewers) on an existing database, such as `alignment demo --leads 1000000 --db DB`.
+drives the viewers) on an existing database, such as `alignment demo --leads 1000000 --db DB`;
+`--channels DB` pads that database's opportunities and touchpoints (it writes to it), then times
+the Channels and Attribution rows and the page totals.
 """
 
 from __future__ import annotations
@@ -41,12 +47,13 @@ from typing import Any
 import polars as pl
 
 from alignment import clock, model
-from alignment.db import store
+from alignment.db import schema, store
 from alignment.devtools import demo, load
 from alignment.filters import Filters
 from alignment.metrics import overview
 from alignment.periods import ALL_TIME, Period
 from alignment.selection import Selection
+from alignment.sql import quote_identifier
 
 KPI_BUDGET_MS = 300.0
 IMPORT_RATIO_BUDGET = 2.0
@@ -631,30 +638,155 @@ ACTIVITIES_PER_LEAD = 3
 """DESIGN section 8 times the SLA at 3 M activities for 1 M leads; the generator makes ~1.6
 per lead, so `pad_activities` adds later follow-ups up to this many."""
 
+OPPORTUNITIES_PER_LEAD = 0.3
+"""DESIGN section 8 times the Channels and Attribution pages at 300k opportunities for 1 M
+leads; the generator makes ~0.15 per lead, so `pad_opportunities` adds deals up to this many."""
+
+TOUCHPOINTS_PER_LEAD = 2
+"""... and at 2 M touchpoints, about what the generator makes (`pad_touchpoints` tops it up)."""
+
+
+def _pad_copies(
+    con: store.Connection,
+    table: str,
+    target: int,
+    changed: str,
+    shifted: dict[str, str],
+) -> int:
+    """Add copies of the generated rows of `table` (new ids: the source id with `#<round>`,
+    the `shifted` columns computed by the given SQL, in which `$round` is the copy's round)
+    until it has `target` rows, in one transaction through the model's write hook for
+    `changed` (links and facts kept in step); returns how many rows there are."""
+    key = schema.PRIMARY_KEY[table]
+    assert key is not None
+    columns = [c.name for c in (*schema.FACT_TABLES[table], *schema.ADDED_COLUMNS.get(table, ()))]
+    suffixed = {key: f"{key} || $suffix", "external_id": "external_id || $suffix"}
+    select = ", ".join({**suffixed, **shifted}.get(c, c) for c in columns)
+    quoted = quote_identifier(table)
+    count_sql = f"SELECT count(*) FROM {quoted}"
+    missing = target - int(store.scalar(con, count_sql))
+    with store.transaction(con, changes_data={changed}):
+        round_ = 0
+        while missing > 0:
+            round_ += 1
+            con.execute(
+                f"INSERT INTO {quoted} ({', '.join(columns)}) SELECT {select} FROM {quoted} "
+                f"WHERE NOT contains({key}, '#') ORDER BY {key} LIMIT $missing",
+                {"suffix": f"#{round_}", "round": round_, "missing": missing},
+            )
+            missing = target - int(store.scalar(con, count_sql))
+    return int(store.scalar(con, count_sql))
+
 
 def pad_activities(con: store.Connection, n_leads: int) -> int:
     """Add follow-up touches (copies of generated ones, two business days later, new ids) until
     there are `ACTIVITIES_PER_LEAD` per lead, in one transaction (links kept in step by the
     model); returns how many activities there are."""
-    have = int(store.scalar(con, "SELECT count(*) FROM activities"))
-    missing = ACTIVITIES_PER_LEAD * n_leads - have
-    with store.transaction(con):
-        round_ = 0
-        while missing > 0:
-            round_ += 1
-            con.execute(
-                "INSERT INTO activities (activity_id, source_system, external_id, lead_id, "
-                "opp_id, owner, activity_type, direction, occurred_at, outcome, import_id, email) "
-                "SELECT activity_id || $suffix, source_system, external_id || $suffix, lead_id, "
-                "opp_id, owner, activity_type, direction, "
-                "occurred_at + to_days(2 * $round), outcome, import_id, email "
-                "FROM activities WHERE NOT contains(activity_id, '#') LIMIT $missing",
-                {"suffix": f"#{round_}", "round": round_, "missing": missing},
-            )
-            missing = ACTIVITIES_PER_LEAD * n_leads - int(
-                store.scalar(con, "SELECT count(*) FROM activities")
-            )
-    return int(store.scalar(con, "SELECT count(*) FROM activities"))
+    return _pad_copies(
+        con,
+        "activities",
+        ACTIVITIES_PER_LEAD * n_leads,
+        "activities",
+        {"occurred_at": "occurred_at + to_days(2 * $round)"},
+    )
+
+
+def pad_touchpoints(con: store.Connection, n_touchpoints: int) -> int:
+    """Add earlier repeat touches (copies of generated ones, two days before them, new ids,
+    never flagged first / lead-creation / opportunity-creation touch) until there are
+    `n_touchpoints`, in one transaction (links kept in step by the model); returns how many
+    touchpoints there are. Nothing is removed when there are more."""
+    return _pad_copies(
+        con,
+        "touchpoints",
+        n_touchpoints,
+        "touchpoints",
+        {
+            "touched_at": "touched_at - to_days(2 * $round)",
+            **dict.fromkeys(
+                ("is_first_touch", "is_lead_creation_touch", "is_opp_creation_touch"), "FALSE"
+            ),
+        },
+    )
+
+
+_PAD_OPPORTUNITIES_SQL = """
+WITH source AS (
+  SELECT o.*, o.created_at - l.created_at AS lag, o.closed_at - o.created_at AS cycle,
+    row_number() OVER (ORDER BY o.opp_id) - 1 AS i
+  FROM opportunities o JOIN leads l ON l.lead_id = o.lead_id
+  WHERE NOT contains(o.opp_id, '#') AND o.created_at IS NOT NULL AND l.created_at IS NOT NULL
+),
+free AS (
+  SELECT l.lead_id, l.external_id, l.created_at, l.company, l.segment, l.channel,
+    l.channel_raw, row_number() OVER (ORDER BY hash(l.lead_id), l.lead_id) - 1 AS j
+  FROM leads l
+  WHERE l.opp_id IS NULL AND l.created_at IS NOT NULL
+    AND l.lead_id NOT IN (SELECT lead_id FROM opportunities WHERE lead_id IS NOT NULL)
+),
+paired AS (
+  SELECT s.*, f.lead_id AS new_lead_id, f.external_id AS lead_external_id,
+    f.created_at + s.lag AS new_created_at, f.company, f.segment AS lead_segment,
+    f.channel AS lead_channel, f.channel_raw AS lead_channel_raw, f.j,
+    s.closed_at IS NOT NULL AND f.created_at + s.lag + s.cycle <= $end AS stays_closed
+  FROM free f JOIN source s ON s.i = f.j % $sources
+  WHERE f.created_at + s.lag <= $end
+)
+SELECT
+  source_system || ':' || external_id || '#' || lead_external_id AS opp_id,
+  source_system, external_id || '#' || lead_external_id AS external_id,
+  new_lead_id AS lead_id, coalesce(company, account) AS account,
+  coalesce(company, account) || ' - ' || product AS name, owner, team, region,
+  coalesce(lead_segment, segment) AS segment, coalesce(lead_channel, channel) AS channel,
+  coalesce(lead_channel_raw, channel_raw) AS channel_raw, product, type,
+  new_created_at AS created_at,
+  CASE WHEN stays_closed THEN new_created_at + cycle END AS closed_at,
+  CASE WHEN stays_closed OR closed_at IS NULL THEN stage ELSE 'open' END AS stage,
+  CASE WHEN stays_closed OR closed_at IS NULL THEN stage_raw ELSE 'Negotiation' END
+    AS stage_raw,
+  CASE WHEN stays_closed OR closed_at IS NULL THEN is_closed ELSE FALSE END AS is_closed,
+  CASE WHEN stays_closed OR closed_at IS NULL THEN is_won ELSE FALSE END AS is_won,
+  amount, currency,
+  CASE WHEN stays_closed THEN lost_reason END AS lost_reason,
+  CASE WHEN stays_closed THEN lost_reason_raw END AS lost_reason_raw,
+  import_id
+FROM paired ORDER BY j LIMIT $missing
+"""
+"""The opportunities `pad_opportunities` adds: one per lead without an opportunity (in a
+scrambled but fixed order, so spread over every channel, segment and month), each a copy of a
+generated one taken in turn (its owner, product, amount and outcome) placed on that lead as
+the original is on its own: created as long after the lead, closed as long after creation; a
+deal that would close after the data's end (`$end`) is still open."""
+
+
+def pad_opportunities(con: store.Connection, n_opps: int) -> int:
+    """Add plausible opportunities (`_PAD_OPPORTUNITIES_SQL`: on leads that have none, copies of
+    generated deals, won, lost and open as those are) until there are `n_opps`, in one
+    transaction through the model's write hook for opportunities (`opp_facts` rebuilt); returns
+    how many opportunities there are. Stops early when no lead without an opportunity is
+    left."""
+    count_sql = "SELECT count(*) FROM opportunities"
+    missing = n_opps - int(store.scalar(con, count_sql))
+    if missing <= 0:
+        return n_opps - missing
+    end = store.scalar(con, "SELECT max(created_at) FROM leads")
+    # how many deals are copied in turn, known up front: a join on `j % (SELECT count(*) ...)`
+    # runs as a nested loop
+    sources = store.scalar(
+        con,
+        "SELECT count(*) FROM opportunities o JOIN leads l ON l.lead_id = o.lead_id "
+        "WHERE NOT contains(o.opp_id, '#') AND o.created_at IS NOT NULL "
+        "AND l.created_at IS NOT NULL",
+    )
+    if not sources:
+        return n_opps - missing
+    columns = ", ".join(c.name for c in schema.OPPORTUNITIES)
+    with store.transaction(con, changes_data={"opportunities"}):
+        con.execute(
+            f"INSERT INTO opportunities ({columns}) {_PAD_OPPORTUNITIES_SQL}",
+            {"end": end, "missing": missing, "sources": sources},
+        )
+    return int(store.scalar(con, count_sql))
 
 
 def pandas_response(
@@ -840,6 +972,229 @@ def bench_funnel(
     return rows
 
 
+# ---- the Channels and Attribution benchmark ----------------------------------------------
+def _bench_rows(
+    con: store.Connection,
+    cases: Sequence[tuple[str, Callable[[], Any], Callable[[], Any] | None]],
+    repeats: int,
+    suffix: str = "",
+) -> list[Row]:
+    """One row per case: its median in DuckDB (budget: < 300 ms) and, when it has one, its
+    pandas baseline's; the leads counted once for all rows."""
+    n_leads = int(store.scalar(con, "SELECT count(*) FROM leads"))
+    rows = []
+    for name, duck, baseline in cases:
+        duck_ms = median_ms(duck, repeats)
+        base_ms = median_ms(baseline, repeats) if baseline else None
+        rows.append(
+            Row(
+                name + suffix,
+                n_leads,
+                duck_ms,
+                base_ms,
+                f"< {KPI_BUDGET_MS:g} ms",
+                duck_ms < KPI_BUDGET_MS,
+            )
+        )
+    return rows
+
+
+def _opportunities_pd(con: store.Connection) -> Any:
+    """The opportunities as a notebook would load them: one row per opportunity (opp_id,
+    lead_id, channel, product, outcome, created_at, closed_at, amount), a pandas frame."""
+    return store.query(
+        con,
+        "SELECT opp_id, lead_id, channel, product, outcome, created_at, closed_at, amount "
+        "FROM opp_facts",
+    ).to_pandas()
+
+
+def pandas_channel_table(
+    opps: Any, start: datetime | None, end: datetime | None, view: str, by: str = "channel"
+) -> Any:
+    """Won, lost, open, win rate, mean and median deal size and won revenue per value of `by`,
+    notebook style (pandas baseline of `channels.channel_table`'s outcome columns): the period
+    view counts deals closed in the period, the cohort view those created in it."""
+    import numpy as np
+
+    when = opps["closed_at"] if view == "period" else opps["created_at"]
+    chosen = opps if start is None else opps[(when >= start) & (when < end)]
+    chosen = chosen.assign(amount=chosen["amount"].where(np.isfinite(chosen["amount"])))
+    won = chosen[chosen["outcome"] == "won"]
+    table = chosen.groupby(by)["outcome"].value_counts().unstack(fill_value=0)
+    table = table.reindex(columns=["won", "lost", "open"], fill_value=0)
+    table["win_rate"] = table["won"] / (table["won"] + table["lost"])
+    deals = won.groupby(by)["amount"]
+    return table.join(
+        deals.agg(["mean", "median", "sum"]).rename(
+            columns={"mean": "avg_deal_size", "median": "median_deal_size", "sum": "won_revenue"}
+        )
+    )
+
+
+def _touchpoints_pd(con: store.Connection) -> Any:
+    """The dated touchpoints as a notebook would load them: one row per touch (touchpoint_id,
+    opp_id, lead_id (the linked lead), touched_at, channel), a pandas frame."""
+    return store.query(
+        con,
+        "SELECT touchpoint_id, opp_id, linked_lead_id AS lead_id, touched_at, channel "
+        "FROM touchpoint_facts WHERE touched_at IS NOT NULL",
+    ).to_pandas()
+
+
+def pandas_channel_credit(
+    opps: Any, touches: Any, start: datetime | None, end: datetime | None
+) -> Any:
+    """Linear and first-touch credit per touch channel of the opportunities created in the
+    period, notebook style (pandas baseline of `attribution.channel_credit`): a touch belongs
+    to the opportunity it names, else to every opportunity of its lead; only touches at or
+    before the creation count; linear splits the amount equally, first touch gives it all to
+    the earliest touch."""
+    import numpy as np
+    import pandas as pd
+
+    from alignment.metrics import attribution
+
+    chosen = (
+        opps if start is None else opps[(opps["created_at"] >= start) & (opps["created_at"] < end)]
+    )
+    chosen = chosen[["opp_id", "lead_id", "created_at", "amount"]].assign(
+        amount=chosen["amount"].where(np.isfinite(chosen["amount"]), 0.0).fillna(0.0)
+    )
+    named = touches["opp_id"].isin(opps["opp_id"])
+    touch_columns = ["touchpoint_id", "touched_at", "channel"]
+    pairs = pd.concat(
+        [
+            touches[named][["opp_id", *touch_columns]].merge(chosen, on="opp_id"),
+            touches[~named][["lead_id", *touch_columns]].merge(chosen, on="lead_id"),
+        ]
+    )
+    pairs = pairs[pairs["created_at"].isna() | (pairs["touched_at"] <= pairs["created_at"])]
+    channel = pairs["channel"].str.strip().replace("", None).fillna(attribution.NOT_SET)
+    pairs = pairs.assign(channel=channel).sort_values(["opp_id", "touched_at", "touchpoint_id"])
+    pairs["linear"] = pairs["amount"] / pairs.groupby("opp_id")["opp_id"].transform("size")
+    first = pairs.drop_duplicates("opp_id")
+    return pd.DataFrame(
+        {
+            "linear": pairs.groupby("channel")["linear"].sum(),
+            "first_touch": first.groupby("channel")["amount"].sum(),
+        }
+    ).fillna(0.0)
+
+
+def bench_channels(con: store.Connection, today: date, repeats: int) -> list[Row]:
+    """Time the Channels computations (the channel table in the period and cohort views, by
+    channel and by product, all time, the two-channel comparison, the sales cycle's rows with
+    their Kaplan-Meier medians) and the table's pandas baseline (won, lost, win rate, deal
+    size), at the opportunities `pad_opportunities` made."""
+    from alignment import stats
+    from alignment.metrics import channels
+
+    month = Period.containing("month", today).previous()
+    opps_pd = _opportunities_pd(con)
+    top = channels.channel_table(con, month)["channel"].to_list()
+    a, b = (top + ["(none)", "(none)"])[:2]
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
+        (
+            f"channel table {month.key}, period view",
+            lambda: channels.channel_table(con, month),
+            lambda: pandas_channel_table(opps_pd, month.start, month.end, "period"),
+        ),
+        (
+            f"channel table {month.key}, cohort view",
+            lambda: channels.channel_table(con, month, view="cohort"),
+            lambda: pandas_channel_table(opps_pd, month.start, month.end, "cohort"),
+        ),
+        (
+            f"channel table {month.key} by product",
+            lambda: channels.channel_table(con, month, by="product"),
+            lambda: pandas_channel_table(opps_pd, month.start, month.end, "period", "product"),
+        ),
+        (
+            "channel table all time, cohort view",
+            lambda: channels.channel_table(con, ALL_TIME, view="cohort"),
+            lambda: pandas_channel_table(opps_pd, None, None, "cohort"),
+        ),
+        (
+            f"channels compared {month.key} (two top channels)",
+            lambda: channels.compare(con, month, a, b),
+            None,
+        ),
+        (
+            f"sales cycle rows + Kaplan-Meier by channel {month.key}",
+            lambda: stats.kaplan_meier_medians(
+                channels.sales_cycle_rows(con, month, "channel"), "k"
+            ),
+            None,
+        ),
+    ]
+    return _bench_rows(con, cases, repeats, _sizes_note(con, "opportunities"))
+
+
+def bench_attribution(con: store.Connection, today: date, repeats: int) -> list[Row]:
+    """Time the Attribution computations (channel credit under all six models for the month,
+    the quarter and all time, the ledger's first page, the reconciliation, campaign influence
+    and influenced revenue) and the credit's pandas baseline (linear and first touch by
+    channel), at the opportunities and touchpoints padded to DESIGN's sizes."""
+    from alignment.metrics import attribution
+
+    month = Period.containing("month", today).previous()
+    quarter = Period.containing("quarter", today).previous()
+    opps_pd = _opportunities_pd(con)
+    touches_pd = _touchpoints_pd(con)
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
+        (
+            f"attribution credit by channel {month.key}, 6 models",
+            lambda: attribution.channel_credit(con, month),
+            lambda: pandas_channel_credit(opps_pd, touches_pd, month.start, month.end),
+        ),
+        (
+            f"attribution credit by channel {quarter.key}, 6 models",
+            lambda: attribution.channel_credit(con, quarter),
+            lambda: pandas_channel_credit(opps_pd, touches_pd, quarter.start, quarter.end),
+        ),
+        (
+            "attribution credit by channel all time, 6 models",
+            lambda: attribution.channel_credit(con, ALL_TIME),
+            lambda: pandas_channel_credit(opps_pd, touches_pd, None, None),
+        ),
+        (
+            f"attribution ledger {month.key}, first page",
+            lambda: attribution.ledger(con, month, limit=ATTRIBUTION_LEDGER_ROWS),
+            None,
+        ),
+        (
+            f"attribution reconciliation {month.key}",
+            lambda: attribution.reconciliation(con, month),
+            None,
+        ),
+        (
+            f"campaign influence {month.key}",
+            lambda: attribution.campaign_influence(con, month),
+            None,
+        ),
+        (
+            f"influenced revenue {month.key}",
+            lambda: attribution.influenced_revenue(con, month),
+            None,
+        ),
+    ]
+    return _bench_rows(con, cases, repeats, _sizes_note(con, "opportunities", "touchpoints"))
+
+
+def _sizes_note(con: store.Connection, *tables: str) -> str:
+    """' (300k opportunities, 2.0M touchpoints)': the sizes a row was timed at."""
+
+    def size(n: int) -> str:
+        return f"{n / 1e6:.1f}M" if n >= 1e6 else f"{n / 1e3:.0f}k" if n >= 1e4 else f"{n:,}"
+
+    counts = [
+        f"{size(int(store.scalar(con, f'SELECT count(*) FROM {quote_identifier(t)}')))} {t}"
+        for t in tables
+    ]
+    return f" ({', '.join(counts)})"
+
+
 # ---- page totals: every call a page's default view makes --------------------------------
 def page_cases(con: store.Connection, today: date) -> list[tuple[str, Callable[[], Any]]]:
     """(row name, what the page computes when it opens) for every page, on the period the
@@ -877,6 +1232,14 @@ def page_cases(con: store.Connection, today: date) -> list[tuple[str, Callable[[
             f"page total: Rejections {month.key} vs previous",
             lambda: rejections.default_view(con, selected, **span),
         ),
+        (
+            f"page total: Channels {month.key} (period view, by channel)",
+            lambda: channels_page(con, selected),
+        ),
+        (
+            f"page total: Attribution {month.key} (ledger's first page too)",
+            lambda: attribution_page(con, selected),
+        ),
         ("page total: Data quality", lambda: quality.default_view(con)),
         ("page total: Settings (three maps)", lambda: settings.default_view(con)),
         ("page total: Import (history)", lambda: ingest.list_imports(con)),
@@ -910,6 +1273,40 @@ def funnel_open(
         "acceptance": funnel.acceptance(con, selection, "channel"),
         "score": scores,
         "whatif": None if low is None else funnel.whatif(con, selection, (low + high) / 2),
+    }
+
+
+ATTRIBUTION_LEDGER_ROWS = 50
+"""Rows of the Attribution page's ledger (`LEDGER_ROWS` of pages/attribution.py)."""
+
+
+def channels_page(con: store.Connection, selection: Selection) -> dict[str, Any]:
+    """What the Channels page computes when it opens (pages/channels.py; screens/channels.py
+    has no `default_view`): the channel table in the period view by channel, laid out for
+    reading, and the first two channels' win rates compared in words (a call of its own, so
+    cached apart: it computes the table again)."""
+    from alignment.screens import channels
+
+    rows = channels.table(con, selection, "period", "channel")
+    shown: dict[str, Any] = {"rows": rows, "display": channels.display(rows, "channel")}
+    values = rows["channel"].to_list()
+    if len(values) >= 2:
+        shown["comparison"] = channels.comparison(
+            con, selection, values[0], values[1], "period", "channel"
+        )
+    return shown
+
+
+def attribution_page(con: store.Connection, selection: Selection) -> dict[str, Any]:
+    """What the Attribution page computes when it opens (pages/attribution.py; no
+    `default_view` in screens/attribution.py): every table of the page, and the ledger's first
+    page, which sits in a closed expander but runs all the same (Streamlit runs an expander's
+    body whether it is open or not)."""
+    from alignment.screens import attribution
+
+    return {
+        "view": attribution.attribution_view(con, selection),
+        "ledger": attribution.ledger(con, selection, 0, ATTRIBUTION_LEDGER_ROWS),
     }
 
 
@@ -954,8 +1351,11 @@ def run(
         rows += bench_funnel(con, tables, today, repeats)
         rows += bench_quality(con, today, repeats)
         pad_activities(con, n_leads)
+        pad_to_design_sizes(con, n_leads)
         sizes = store.table_counts(con)
         rows += bench_sla(con, tables, today, repeats)
+        rows += bench_channels(con, today, repeats)
+        rows += bench_attribution(con, today, repeats)
         rows += bench_pages(con, today, repeats)
         con.close()
         del tables
@@ -1008,14 +1408,53 @@ def pages_only(database: Path, repeats: int, viewers: Sequence[int] = ()) -> dic
         rows = bench_pages(con, clock.today(), repeats)
     finally:
         con.close()
+    return _existing_database_report(
+        sizes, rows, load=load.run(viewers, database=database) if viewers else []
+    )
+
+
+def _existing_database_report(
+    sizes: dict[str, int], rows: list[Row], **extra: Any
+) -> dict[str, Any]:
+    """The report (as `run` returns it) of rows timed on an existing database of `sizes`
+    (nothing generated), with the `extra` entries."""
     return {
         "n_leads": sizes.get("leads", 0),
         "table_rows": sizes,
         "generate_seconds": 0,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": [{**asdict(r), "ratio": r.ratio} for r in rows],
-        "load": load.run(viewers, database=database) if viewers else [],
+        "load": [],
+        **extra,
     }
+
+
+def pad_to_design_sizes(con: store.Connection, n_leads: int) -> dict[str, int]:
+    """Opportunities padded to `OPPORTUNITIES_PER_LEAD` and touchpoints to
+    `TOUCHPOINTS_PER_LEAD` per lead (DESIGN section 8's 300k and 2 M at 1 M leads); returns
+    how many of each there are."""
+    return {
+        "opportunities": pad_opportunities(con, round(OPPORTUNITIES_PER_LEAD * n_leads)),
+        "touchpoints": pad_touchpoints(con, TOUCHPOINTS_PER_LEAD * n_leads),
+    }
+
+
+def channels_only(database: Path, repeats: int) -> dict[str, Any]:
+    """On an existing database, which it writes to: opportunities and touchpoints padded to
+    DESIGN's sizes (`pad_to_design_sizes`; nothing is added when they are there), then the
+    Channels and Attribution rows and every page total."""
+    con = model.connect(database)
+    try:
+        started = time.perf_counter()
+        pad_to_design_sizes(con, int(store.scalar(con, "SELECT count(*) FROM leads")))
+        pad_s = time.perf_counter() - started
+        sizes = store.table_counts(con)
+        today = clock.today()
+        rows = bench_channels(con, today, repeats) + bench_attribution(con, today, repeats)
+        rows += bench_pages(con, today, repeats)
+    finally:
+        con.close()
+    return _existing_database_report(sizes, rows, pad_seconds=round(pad_s, 2))
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -1056,6 +1495,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="DB",
         help="only the page totals (and --viewers), on an existing database, read-only",
     )
+    parser.add_argument(
+        "--channels",
+        metavar="DB",
+        help="only the Channels and Attribution rows and the page totals, on an existing "
+        "database, after padding its opportunities and touchpoints to DESIGN's sizes (writes)",
+    )
     parser.add_argument("--probe-memory", nargs=2, metavar=("DB", "CSV"), help=argparse.SUPPRESS)
     parser.add_argument("--probe-upload", metavar="CSV", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -1067,7 +1512,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(probe_memory(Path(args.probe_memory[0]), Path(args.probe_memory[1])))
         return 0
     viewers = [int(v) for v in args.viewers.split(",") if v.strip()]
-    if args.pages:
+    if args.channels:
+        report = channels_only(Path(args.channels), args.repeats)
+    elif args.pages:
         report = pages_only(Path(args.pages), args.repeats, viewers)
     else:
         report = run(args.leads, repeats=args.repeats, viewers=viewers)

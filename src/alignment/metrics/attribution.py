@@ -108,29 +108,30 @@ def _opps_sql(params: Params, selection: Selection | Period) -> str:
     )
 
 
-PAIRS_CTES = f"""linked AS (
-  SELECT t.touchpoint_id, coalesce(t.linked_lead_id, t.lead_id) AS linked_lead_id, t.touched_at,
+_PAIR_COLUMNS = f"""o.*, t.touchpoint_id, t.touched_at,
     coalesce(nullif(trim(t.channel), ''), '{NOT_SET}') AS channel,
     coalesce(nullif(trim(t.campaign), ''), '{NOT_SET}') AS campaign,
     coalesce(t.is_lead_creation_touch, FALSE) AS lead_flag,
-    coalesce(t.is_opp_creation_touch, FALSE) AS opp_flag,
-    k.opp_id AS own_opp_id
-  FROM touchpoint_facts t
-  LEFT JOIN opp_facts k ON k.opp_id = t.opp_id
+    coalesce(t.is_opp_creation_touch, FALSE) AS opp_flag"""
+
+PAIRS_CTES = f"""pairs AS (
+  SELECT {_PAIR_COLUMNS}
+  FROM opps o JOIN touchpoint_facts t ON t.opp_id = o.opp_id
   WHERE t.touched_at IS NOT NULL
-),
-pairs AS (
-  SELECT o.*, t.* EXCLUDE (linked_lead_id, own_opp_id)
-  FROM opps o JOIN linked t ON t.own_opp_id = o.opp_id
   UNION ALL
-  SELECT o.*, t.* EXCLUDE (linked_lead_id, own_opp_id)
-  FROM opps o JOIN linked t ON t.own_opp_id IS NULL AND t.linked_lead_id = o.lead_id
+  SELECT {_PAIR_COLUMNS}
+  FROM opps o JOIN touchpoint_facts t ON coalesce(t.linked_lead_id, t.lead_id) = o.lead_id
+  LEFT JOIN opp_facts k ON k.opp_id = t.opp_id
+  WHERE t.touched_at IS NOT NULL AND k.opp_id IS NULL
 )"""
-"""CTEs after `opps` (the selected opportunities): `pairs`, one row per selected opportunity x
+"""CTE after `opps` (the selected opportunities): `pairs`, one row per selected opportunity x
 dated touchpoint that belongs to it (the opportunity's columns, then touchpoint_id,
-touched_at, channel, campaign, lead_flag, opp_flag): by the touch's own known opp_id, else
-through its lead (the linked one, else the lead id it names). Two equi-joins, not one join
-on an OR (which DuckDB runs as a nested loop)."""
+touched_at, channel, campaign, lead_flag, opp_flag): by the touch's own opp_id (a selected
+opportunity is a known one), else, when that names no known opportunity, through its lead (the
+linked one, else the lead id it names). Two equi-joins, not one join on an OR (which DuckDB
+runs as a nested loop), each from the selected opportunities, so the channel and campaign are
+cleaned on the pairs only, not on every touchpoint (which made a period's attribution read and
+clean all of them)."""
 
 
 def _credits_ctes(params: Params, selection: Selection | Period) -> str:
@@ -141,27 +142,30 @@ def _credits_ctes(params: Params, selection: Selection | Period) -> str:
     return f"""WITH opps AS ({_opps_sql(params, selection)}),
 {PAIRS_CTES},
 touches AS (
-  SELECT opp_id, amount, coalesce(created_at, max(touched_at) OVER (PARTITION BY opp_id))
-      AS reference_at,
-    touchpoint_id, touched_at, channel, campaign, lead_flag, opp_flag
+  SELECT opp_id, amount, created_at, touchpoint_id, touched_at, channel, campaign, lead_flag,
+    opp_flag
   FROM pairs
   WHERE created_at IS NULL OR touched_at <= created_at
 ),
 positioned AS (
   SELECT *,
-    row_number() OVER (PARTITION BY opp_id ORDER BY touched_at, touchpoint_id) AS position,
-    count(*) OVER (PARTITION BY opp_id) AS touches
+    row_number() OVER (PARTITION BY opp_id ORDER BY touched_at, touchpoint_id) AS position
   FROM touches
 ),
-anchored AS (
-  SELECT *,
-    coalesce(min(position) FILTER (WHERE lead_flag) OVER (PARTITION BY opp_id), 1) AS lead_at,
-    coalesce(max(position) FILTER (WHERE opp_flag) OVER (PARTITION BY opp_id), touches)
-      AS opp_at,
-    power(0.5, epoch(reference_at - touched_at) / 86400.0 / {HALF_LIFE_DAYS}) AS decay
-  FROM positioned
+per_opp AS (
+  SELECT opp_id, count(*) AS touches,
+    coalesce(min(position) FILTER (WHERE lead_flag), 1) AS lead_at,
+    coalesce(max(position) FILTER (WHERE opp_flag), count(*)) AS opp_at,
+    max(touched_at) AS last_touched_at
+  FROM positioned GROUP BY opp_id
 ),
-weighted AS (
+anchored AS (
+  SELECT p.*, a.touches, a.lead_at, a.opp_at,
+    power(0.5, epoch(coalesce(p.created_at, a.last_touched_at) - p.touched_at) / 86400.0
+      / {HALF_LIFE_DAYS}) AS decay
+  FROM positioned p JOIN per_opp a USING (opp_id)
+),
+weighted AS MATERIALIZED (
   SELECT *,
     (position = 1)::INT * {u_first} + (position = lead_at)::INT * {u_lead}
       + (position <> 1 AND position <> lead_at)::INT * {u_spread}
@@ -173,15 +177,20 @@ weighted AS (
                    1) AS w_weight
   FROM anchored
 ),
+totals AS (
+  -- (weighted is MATERIALIZED: read here and by credits, its weights and decay computed once)
+  SELECT opp_id, sum(u_weight) AS u_total, sum(w_weight) AS w_total, sum(decay) AS decay_total
+  FROM weighted GROUP BY opp_id
+),
 credits AS (
   SELECT opp_id, touchpoint_id, touched_at, channel, campaign, position, touches, amount,
     CASE WHEN position = 1 THEN amount ELSE 0 END AS first_touch,
     CASE WHEN position = touches THEN amount ELSE 0 END AS last_touch,
     amount / touches AS linear,
-    amount * u_weight / sum(u_weight) OVER (PARTITION BY opp_id) AS u_shaped,
-    amount * w_weight / sum(w_weight) OVER (PARTITION BY opp_id) AS w_shaped,
-    amount * decay / sum(decay) OVER (PARTITION BY opp_id) AS time_decay
-  FROM weighted
+    amount * u_weight / u_total AS u_shaped,
+    amount * w_weight / w_total AS w_shaped,
+    amount * decay / decay_total AS time_decay
+  FROM weighted JOIN totals USING (opp_id)
 )"""
 
 

@@ -181,9 +181,10 @@ def compile_periods(
         if not period.is_all:
             params[f"p{i}_start"], params[f"p{i}_end"] = period.start, period.end
     everything = any(p.is_all for p in periods)
+    hull_bounds: dict[str, Any] = {}
     if not everything:
-        params["hull_start"] = min(p.start for p in periods if p.start is not None)
-        params["hull_end"] = max(p.end for p in periods if p.end is not None)
+        hull_bounds["hull_start"] = min(p.start for p in periods if p.start is not None)
+        hull_bounds["hull_end"] = max(p.end for p in periods if p.end is not None)
     ctes: list[str] = []
     aggregates: list[str] = []
     for model, measures in _by_model(plan).items():
@@ -208,6 +209,9 @@ def compile_periods(
             hull = "TRUE"
         else:
             hull = " OR ".join(_in(str(c), "hull_start", "hull_end") for c in dated)
+            # bound only when a model uses them: DuckDB refuses a parameter the SQL never names
+            # (opportunities alone, with an undated state measure, use none)
+            params.update(hull_bounds)
         key = f"{dimension_sql(by, model)} AS k, " if by else ""
         ctes.append(
             f"{model}_rows AS (\n  SELECT {key}{', '.join(flags + extra)}\n"

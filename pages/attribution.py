@@ -9,6 +9,7 @@ from alignment.metrics import attribution
 from alignment.present import attribution_tables, format
 from alignment.present.text import markdown_text
 from alignment.screens import attribution as screen
+from alignment.selection import Selection
 
 LEDGER_ROWS = 50
 
@@ -67,7 +68,18 @@ st.caption(
 )
 st.dataframe(widgets.table(result.campaigns), hide_index=True, key="attribution_campaigns")
 
-with st.expander("Credit ledger"):
-    page = st.number_input("Page", min_value=1, value=1, step=1, key="attribution_page")
-    rows = cached(screen.ledger, view, int(page) - 1, LEDGER_ROWS)
-    st.dataframe(widgets.table(rows), hide_index=True, key="attribution_ledger")
+
+@st.fragment
+def credit_ledger(view: Selection) -> None:
+    """The ledger, computed when its section is opened."""
+    with st.expander(
+        "Credit ledger", key="attribution_ledger_open", bind="query-params"
+    ) as section:
+        if not section.open:
+            return
+        page = st.number_input("Page", min_value=1, value=1, step=1, key="attribution_page")
+        rows = cached(screen.ledger, view, int(page) - 1, LEDGER_ROWS)
+        st.dataframe(widgets.table(rows), hide_index=True, key="attribution_ledger")
+
+
+credit_ledger(view)

@@ -349,3 +349,22 @@ def test_a_period_without_opportunities(con: store.Connection) -> None:
     result = attribution.reconciliation(con, april)
     assert result["attributed"].to_list() == [0.0] * 6
     assert result["unattributed_opportunities"].to_list() == [0] * 6
+
+
+def test_the_page_summary_equals_each_function_alone(con: store.Connection) -> None:
+    # one pass through temporary tables gives what each function computes on its own
+    for selection in (
+        MARCH,
+        Period.parse("all"),
+        Selection(MARCH, filters=Filters(channel=("Email",))),
+    ):
+        result = attribution.summary(con, selection)
+        assert_frame_equal(result["channels"], attribution.channel_credit(con, selection))
+        assert_frame_equal(
+            result["reconciliation"], attribution.reconciliation(con, selection), check_exact=False
+        )
+        assert_frame_equal(result["campaigns"], attribution.campaign_influence(con, selection))
+        assert result["influenced"] == attribution.influenced_revenue(con, selection)
+    # and leaves no table behind
+    tables = store.query(con, "SELECT table_name FROM duckdb_tables() WHERE temporary")
+    assert not set(tables["table_name"]) & {"attribution_opps", "attribution_pairs"}

@@ -1298,16 +1298,12 @@ def channels_page(con: store.Connection, selection: Selection) -> dict[str, Any]
 
 
 def attribution_page(con: store.Connection, selection: Selection) -> dict[str, Any]:
-    """What the Attribution page computes when it opens (pages/attribution.py; no
-    `default_view` in screens/attribution.py): every table of the page, and the ledger's first
-    page, which sits in a closed expander but runs all the same (Streamlit runs an expander's
-    body whether it is open or not)."""
+    """What the Attribution page computes when it opens (pages/attribution.py): every table of
+    the page in one pass (`screens.attribution.attribution_view`); the ledger is computed when
+    its section is opened."""
     from alignment.screens import attribution
 
-    return {
-        "view": attribution.attribution_view(con, selection),
-        "ledger": attribution.ledger(con, selection, 0, ATTRIBUTION_LEDGER_ROWS),
-    }
+    return {"view": attribution.attribution_view(con, selection)}
 
 
 def bench_pages(con: store.Connection, today: date, repeats: int) -> list[Row]:

@@ -134,14 +134,35 @@ cleaned on the pairs only, not on every touchpoint (which made a period's attrib
 clean all of them)."""
 
 
-def _credits_ctes(params: Params, selection: Selection | Period) -> str:
+OPPS_TABLE = "attribution_opps"
+PAIRS_TABLE = "attribution_pairs"
+CREDITS_TABLE = "attribution_credits"
+"""Temporary tables of one connection (`summary`): the selected opportunities, their pairs and
+their credits, computed once and read by every table of the page."""
+
+_STORED_BASE = f"WITH opps AS (SELECT * FROM {OPPS_TABLE}),\npairs AS (SELECT * FROM {PAIRS_TABLE})"
+
+
+def _base_ctes(params: Params, selection: Selection | Period, *, stored: bool) -> str:
+    """WITH ... of `opps` and `pairs`: computed, or read from `summary`'s tables."""
+    if stored:
+        return _STORED_BASE
+    return f"WITH opps AS ({_opps_sql(params, selection)}),\n{PAIRS_CTES}"
+
+
+def _credits_ctes(params: Params, selection: Selection | Period, *, stored: bool = False) -> str:
     """WITH ... of `opps` (the selected opportunities) and `credits` (one row per
-    opportunity x qualifying touchpoint with each model's credit, the columns of `ledger`)."""
-    u_first, u_lead, u_spread = 0.4, 0.4, 0.2
-    w_first, w_lead, w_opp, w_spread = 0.3, 0.3, 0.3, 0.1
-    return f"""WITH opps AS ({_opps_sql(params, selection)}),
-{PAIRS_CTES},
-touches AS (
+    opportunity x qualifying touchpoint with each model's credit, the columns of `ledger`);
+    `stored`: read from `summary`'s tables."""
+    if stored:
+        return f"{_STORED_BASE},\ncredits AS (SELECT * FROM {CREDITS_TABLE})"
+    return f"{_base_ctes(params, selection, stored=False)},\n{CREDITS_CTES}"
+
+
+_U_FIRST, _U_LEAD, _U_SPREAD = 0.4, 0.4, 0.2
+_W_FIRST, _W_LEAD, _W_OPP, _W_SPREAD = 0.3, 0.3, 0.3, 0.1
+
+CREDITS_CTES = f"""touches AS (
   SELECT opp_id, amount, created_at, touchpoint_id, touched_at, channel, campaign, lead_flag,
     opp_flag
   FROM pairs
@@ -167,12 +188,12 @@ anchored AS (
 ),
 weighted AS MATERIALIZED (
   SELECT *,
-    (position = 1)::INT * {u_first} + (position = lead_at)::INT * {u_lead}
-      + (position <> 1 AND position <> lead_at)::INT * {u_spread}
+    (position = 1)::INT * {_U_FIRST} + (position = lead_at)::INT * {_U_LEAD}
+      + (position <> 1 AND position <> lead_at)::INT * {_U_SPREAD}
         / greatest(touches - 1 - (lead_at <> 1)::INT, 1) AS u_weight,
-    (position = 1)::INT * {w_first} + (position = lead_at)::INT * {w_lead}
-      + (position = opp_at)::INT * {w_opp}
-      + (position <> 1 AND position <> lead_at AND position <> opp_at)::INT * {w_spread}
+    (position = 1)::INT * {_W_FIRST} + (position = lead_at)::INT * {_W_LEAD}
+      + (position = opp_at)::INT * {_W_OPP}
+      + (position <> 1 AND position <> lead_at AND position <> opp_at)::INT * {_W_SPREAD}
         / greatest(touches - 1 - (lead_at <> 1)::INT - (opp_at <> 1 AND opp_at <> lead_at)::INT,
                    1) AS w_weight
   FROM anchored
@@ -192,6 +213,8 @@ credits AS (
     amount * decay / decay_total AS time_decay
   FROM weighted JOIN totals USING (opp_id)
 )"""
+"""CTEs after `opps` and `pairs`: `credits`, one row per opportunity x qualifying touchpoint
+with each model's credit (see the module docstring for the rules)."""
 
 
 LEDGER_COLUMNS: tuple[str, ...] = (
@@ -225,7 +248,9 @@ def ledger(
     return store.query(con, sql, params.values)
 
 
-def channel_credit(con: Connection, selection: Selection | Period) -> pl.DataFrame:
+def channel_credit(
+    con: Connection, selection: Selection | Period, *, stored: bool = False
+) -> pl.DataFrame:
     """One row per touch channel: `touches` (opportunity x touch pairs), `opportunities`
     touched, the credit under every model (a column per model) and its rank among the channels
     per model (`rank_<model>`, 1 = most credit; ties share the better rank), and `rank_spread`
@@ -235,7 +260,7 @@ def channel_credit(con: Connection, selection: Selection | Period) -> pl.DataFra
     sums = ", ".join(f"sum({m}) AS {m}" for m in MODELS)
     ranks = ", ".join(f"rank() OVER (ORDER BY {m} DESC) AS rank_{m}" for m in MODELS)
     rank_list = ", ".join(f"rank_{m}" for m in MODELS)
-    sql = f"""{_credits_ctes(params, selection)},
+    sql = f"""{_credits_ctes(params, selection, stored=stored)},
 per_channel AS (
   SELECT channel, count(*) AS touches, count(DISTINCT opp_id) AS opportunities, {sums}
   FROM credits GROUP BY channel
@@ -246,7 +271,9 @@ FROM ranked ORDER BY linear DESC, channel"""
     return store.query(con, sql, params.values)
 
 
-def reconciliation(con: Connection, selection: Selection | Period) -> pl.DataFrame:
+def reconciliation(
+    con: Connection, selection: Selection | Period, *, stored: bool = False
+) -> pl.DataFrame:
     """One row per model (in `MODELS` order): `model`, `label`, `attributed` (its credit over
     every selected opportunity), `attributed_amount` (the amount of the opportunities with at
     least one qualifying touch, which `attributed` must equal), `unattributed_opportunities`
@@ -258,7 +285,7 @@ def reconciliation(con: Connection, selection: Selection | Period) -> pl.DataFra
     rows = ", ".join(
         f"({params.bind(m)}, {params.bind(label)}, c.{m})" for m, label in MODELS.items()
     )
-    sql = f"""{_credits_ctes(params, selection)},
+    sql = f"""{_credits_ctes(params, selection, stored=stored)},
 credit_totals AS (SELECT {totals} FROM credits),
 opp_totals AS (
   SELECT sum(amount) AS amount,
@@ -281,12 +308,13 @@ CROSS JOIN opp_totals t"""
     return result.sort(pl.col("model").replace_strict(order, return_dtype=pl.Int64))
 
 
-def _won_touched_ctes(params: Params, selection: Selection | Period) -> str:
+def _won_touched_ctes(
+    params: Params, selection: Selection | Period, *, stored: bool = False
+) -> str:
     """WITH ... of `opps` (the selected opportunities) and `won_touches` (one row per won
     opportunity x touchpoint of it dated at or before the close, or any dated touch when the
     close date is missing)."""
-    return f"""WITH opps AS ({_opps_sql(params, selection)}),
-{PAIRS_CTES},
+    return f"""{_base_ctes(params, selection, stored=stored)},
 won_touches AS (
   SELECT opp_id, amount, touchpoint_id, campaign
   FROM pairs
@@ -294,7 +322,9 @@ won_touches AS (
 )"""
 
 
-def campaign_influence(con: Connection, selection: Selection | Period) -> pl.DataFrame:
+def campaign_influence(
+    con: Connection, selection: Selection | Period, *, stored: bool = False
+) -> pl.DataFrame:
     """One row per campaign that touched a won opportunity before its close: `campaign`,
     `won_deals` touched, `share_of_won_deals` (of every won opportunity selected, touched or
     not), `revenue` (the won amount of those deals, each deal once) and `share_of_won_revenue`.
@@ -302,7 +332,7 @@ def campaign_influence(con: Connection, selection: Selection | Period) -> pl.Dat
     so the shares add up to more than 1. Rows by revenue descending, then campaign. One
     statement."""
     params = Params()
-    sql = f"""{_won_touched_ctes(params, selection)},
+    sql = f"""{_won_touched_ctes(params, selection, stored=stored)},
 won AS (SELECT count(*) AS deals, sum(amount) AS revenue FROM opps WHERE outcome = 'won'),
 per_campaign AS (
   SELECT campaign, opp_id, any_value(amount) AS amount FROM won_touches GROUP BY campaign, opp_id
@@ -317,13 +347,15 @@ ORDER BY revenue DESC, campaign"""
     return store.query(con, sql, params.values)
 
 
-def influenced_revenue(con: Connection, selection: Selection | Period) -> dict[str, Any]:
+def influenced_revenue(
+    con: Connection, selection: Selection | Period, *, stored: bool = False
+) -> dict[str, Any]:
     """Marketing-influenced revenue over the won opportunities selected (created in the
     period): `won_deals`, `won_amount`, `influenced_deals` (won deals with at least one touch
     at or before the close), `influenced_revenue` (their amount) and `influenced_share`
     (influenced_revenue / won_amount; None when nothing was won). One statement."""
     params = Params()
-    sql = f"""{_won_touched_ctes(params, selection)},
+    sql = f"""{_won_touched_ctes(params, selection, stored=stored)},
 influenced AS (SELECT DISTINCT opp_id FROM won_touches)
 SELECT count(*) AS won_deals, coalesce(sum(amount), 0) AS won_amount,
   count(*) FILTER (WHERE opp_id IN (SELECT opp_id FROM influenced)) AS influenced_deals,
@@ -334,3 +366,34 @@ FROM opps WHERE outcome = 'won'"""
     won = row["won_amount"]
     row["influenced_share"] = row["influenced_revenue"] / won if won else None
     return row
+
+
+def summary(con: Connection, selection: Selection | Period) -> dict[str, Any]:
+    """What the Attribution page shows by default, from one pass over the touchpoints:
+    "channels" (`channel_credit`), "reconciliation", "campaigns" (`campaign_influence`) and
+    "influenced" (`influenced_revenue`). The selected opportunities, their pairs and their
+    credits are computed once into temporary tables of this connection (a cursor's own), read
+    by each of the four, then dropped: each function alone joins the touchpoints again."""
+    params = Params()
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {OPPS_TABLE} AS {_opps_sql(params, selection)}",
+            params.values,
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {PAIRS_TABLE} AS "
+            f"WITH opps AS (SELECT * FROM {OPPS_TABLE}),\n{PAIRS_CTES}\nSELECT * FROM pairs"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {CREDITS_TABLE} AS "
+            f"{_STORED_BASE},\n{CREDITS_CTES}\nSELECT * FROM credits"
+        )
+        return {
+            "channels": channel_credit(con, selection, stored=True),
+            "reconciliation": reconciliation(con, selection, stored=True),
+            "campaigns": campaign_influence(con, selection, stored=True),
+            "influenced": influenced_revenue(con, selection, stored=True),
+        }
+    finally:
+        for table in (CREDITS_TABLE, PAIRS_TABLE, OPPS_TABLE):
+            con.execute(f"DROP TABLE IF EXISTS temp.{table}")

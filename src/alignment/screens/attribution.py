@@ -28,12 +28,12 @@ class Attribution:
 def attribution_view(con: Connection, selection: Selection) -> Attribution:
     """Every table of the page for the selection's period (opportunities created in it) and
     filters."""
-    chosen = selection.alone
+    found = attribution.summary(con, selection.alone)
     return Attribution(
-        channels=attribution.channel_credit(con, chosen),
-        reconciliation=attribution.reconciliation(con, chosen),
-        campaigns=attribution.campaign_influence(con, chosen),
-        influenced=attribution.influenced_revenue(con, chosen),
+        channels=found["channels"],
+        reconciliation=found["reconciliation"],
+        campaigns=found["campaigns"],
+        influenced=found["influenced"],
     )
 
 

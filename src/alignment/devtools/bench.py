@@ -1204,7 +1204,16 @@ def page_cases(con: store.Connection, today: date) -> list[tuple[str, Callable[[
     once per data change."""
     from alignment import ingest, periods
     from alignment.metrics import registry
-    from alignment.screens import frame, funnel, overview, quality, rejections, settings, sla
+    from alignment.screens import (
+        channels,
+        frame,
+        funnel,
+        overview,
+        quality,
+        rejections,
+        settings,
+        sla,
+    )
 
     choices = frame.choices(con)
     span = {"earliest": choices.earliest, "latest": choices.latest, "today": today}
@@ -1234,10 +1243,10 @@ def page_cases(con: store.Connection, today: date) -> list[tuple[str, Callable[[
         ),
         (
             f"page total: Channels {month.key} (period view, by channel)",
-            lambda: channels_page(con, selected),
+            lambda: channels.default_view(con, selected, **span),
         ),
         (
-            f"page total: Attribution {month.key} (ledger's first page too)",
+            f"page total: Attribution {month.key}",
             lambda: attribution_page(con, selected),
         ),
         ("page total: Data quality", lambda: quality.default_view(con)),
@@ -1278,23 +1287,6 @@ def funnel_open(
 
 ATTRIBUTION_LEDGER_ROWS = 50
 """Rows of the Attribution page's ledger (`LEDGER_ROWS` of pages/attribution.py)."""
-
-
-def channels_page(con: store.Connection, selection: Selection) -> dict[str, Any]:
-    """What the Channels page computes when it opens (pages/channels.py; screens/channels.py
-    has no `default_view`): the channel table in the period view by channel, laid out for
-    reading, and the first two channels' win rates compared in words (a call of its own, so
-    cached apart: it computes the table again)."""
-    from alignment.screens import channels
-
-    rows = channels.table(con, selection, "period", "channel")
-    shown: dict[str, Any] = {"rows": rows, "display": channels.display(rows, "channel")}
-    values = rows["channel"].to_list()
-    if len(values) >= 2:
-        shown["comparison"] = channels.comparison(
-            con, selection, values[0], values[1], "period", "channel"
-        )
-    return shown
 
 
 def attribution_page(con: store.Connection, selection: Selection) -> dict[str, Any]:

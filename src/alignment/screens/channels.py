@@ -119,3 +119,23 @@ def series(
     per bucket: the marketing-sourced share of pipeline)."""
     by_value = channels.channel_series(con, selection, bucket, count, by=by)
     return {"by_value": by_value, "share": channels.marketing_share_series(by_value)}
+
+
+def default_view(
+    con: Connection,
+    selection: Selection,
+    *,
+    earliest: date | None,
+    latest: date | None,
+    today: date,
+) -> dict[str, object]:
+    """Everything the page computes when it opens (period view, by channel): the table, its
+    display, the first two channels compared, and the series over time."""
+    rows = table(con, selection, "period", "channel")
+    shown: dict[str, object] = {"rows": rows, "display": display(rows, "channel")}
+    values = rows["channel"].to_list()
+    if len(values) >= 2:
+        shown["comparison"] = comparison(con, selection, values[0], values[1], "period", "channel")
+    end, count, bucket = trend_window(selection.period, earliest, latest, today)
+    shown["series"] = series(con, selection.alone.at(end), bucket, count, "channel")
+    return shown

@@ -139,11 +139,12 @@ st.caption(
     "segment that is (not set) is not a pattern (see Data quality)."
 )
 
-end, months = screen.trend_window(view.period, *sidebar.data_span())
+end, count, bucket = screen.trend_window(view.period, *sidebar.data_span())
 presenter.chart(
     rejection_charts.share_trend(
-        cached(screen.trend, view.alone.at(end), months, kind, level),
-        f"Reason share of {noun} by month, {sidebar.trend_span(end, months)}",
+        cached(screen.trend, view.alone.at(end), count, kind, level, bucket),
+        f"Reason share of {noun} by {bucket}, {sidebar.trend_span(end, count, bucket)}",
+        bucket,
     ),
     key="rejections_trend",
 )

@@ -443,7 +443,7 @@ def test_heatmap_cells_read_share_and_n(con: store.Connection) -> None:
     fig = rejection_charts.heatmap(frame, "channel", "Reason x channel, March 2026")
     heat = fig.data[-1]  # 4 and 3 rejections: both columns too few to tell, drawn pale
     assert heat.showscale is False and heat.colorscale[-1][1] == "#CBD5E1"
-    assert list(heat.x) == ["Email (n=4)", "Events (n=3)"]
+    assert list(heat.x) == ["Email<br>(n=4)", "Events<br>(n=3)"]  # wrapped at 9 characters
     assert list(heat.y) == [BUDGET, "Not a DM", TIMELINE, NOT_DOCUMENTED]
     assert heat.z[0] == pytest.approx((0.75, 0.0))
     assert list(heat.text[0]) == ["75 %<br>n=3", "0 %<br>n=0"]
@@ -480,6 +480,17 @@ def test_pareto_keeps_the_cumulative_line_on_its_own_axis(con: store.Connection)
     # the cumulative axis 0-100 % by 25 %: four intervals each
     assert fig.layout.yaxis.dtick == pytest.approx(0.2)
     assert list(fig.layout.yaxis2.range) == [0, 1.0]
+
+
+def test_share_trend_by_quarter_adds_up_its_months(con: store.Connection) -> None:
+    months = rejections.share_trend(con, MARCH, 3)
+    quarter = rejections.share_trend(con, MARCH, 1, bucket="quarter")
+    # Q1 2026 holds January to March: each reason's n is the sum of its three months
+    by_month = months.group_by("reason").agg(pl.col("n").sum()).sort("reason")
+    assert quarter["label"].unique().to_list() == ["Q1 2026"]
+    assert_frame_equal(quarter.select("reason", "n").sort("reason"), by_month)
+    fig = rejection_charts.share_trend(quarter, "By quarter", "quarter")
+    assert list(fig.data[0].x) == ["Q1 2026"] and fig.layout.xaxis.type == "category"
 
 
 def test_trend_chart_stacks_one_bar_per_reason(con: store.Connection) -> None:

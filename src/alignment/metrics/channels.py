@@ -14,7 +14,7 @@ created in the period, with the ones still open counted separately, never as los
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal
 
 import polars as pl
@@ -22,10 +22,16 @@ import polars as pl
 from alignment import clock, stats
 from alignment.db import store
 from alignment.metrics import registry
-from alignment.metrics.compile import Bucket, bucket_starts, compile_periods, compile_series
+from alignment.metrics.compile import (
+    Bucket,
+    bucket_end,
+    compile_periods,
+    compile_series,
+    trend_starts,
+)
 from alignment.metrics.dimensions import OPP_DIMENSIONS, check_dimension, dimension_sql
 from alignment.metrics.registry import Measure
-from alignment.periods import Period, month_starts
+from alignment.periods import Period
 from alignment.selection import Selection, period_and_filters
 
 View = Literal["period", "cohort"]
@@ -270,15 +276,9 @@ month the opportunity was created, won revenue by the month the deal was won."""
 
 def series_starts(selection: Selection | Period, bucket: Bucket, count: int) -> list[date]:
     """First days of the `count` months (quarters) ending with the one holding the selected
-    period's last day (today's for all time), oldest first."""
+    period's last day (today's for all time), oldest first (`compile.trend_starts`)."""
     period, _ = period_and_filters(selection)
-    if count < 1:
-        raise ValueError("count must be at least 1")
-    if bucket == "month":
-        return month_starts(period, count, clock.today())
-    last = clock.today() if period.end_day is None else period.end_day - timedelta(days=1)
-    index = last.year * 12 + (last.month - 1) // 3 * 3 - 3 * (count - 1)
-    return bucket_starts(bucket, date(index // 12, index % 12 + 1, 1), last)
+    return trend_starts(period, count, bucket, clock.today())
 
 
 def channel_series(
@@ -302,9 +302,7 @@ def channel_series(
     frame = compile_series(SERIES_ITEMS, bucket, starts, filters, by=by).run(con)
     if by != "channel":
         return frame.with_columns(pl.lit(None, pl.Float64).alias("spend"))
-    step = 3 if bucket == "quarter" else 1
-    index = starts[-1].year * 12 + starts[-1].month - 1 + step
-    end = date(index // 12, index % 12 + 1, 1)
+    end = bucket_end(starts[-1], bucket)
     spend = _spend(con, period, months=(starts[0], end), bucket=bucket).rename({"k": by})
     if filters.channel:
         spend = spend.filter(pl.col(by).is_in(list(filters.channel)))

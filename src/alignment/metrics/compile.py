@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import polars as pl
@@ -34,7 +34,7 @@ from alignment.filters import Filters
 from alignment.metrics import registry
 from alignment.metrics.dimensions import dimension_sql
 from alignment.metrics.registry import Kpi, Measure, Ratio
-from alignment.periods import Period
+from alignment.periods import Period, month_starts
 from alignment.sql import quote_identifier
 
 Item = str | Kpi | Measure
@@ -276,6 +276,24 @@ def bucket_starts(bucket: Bucket, first: date, last: date) -> list[date]:
         starts.append(date(index // 12, index % 12 + 1, 1))
         index += step
     return starts
+
+
+def trend_starts(end: Period, count: int, bucket: Bucket, today: date) -> list[date]:
+    """First days of the `count` months (quarters) of a trend ending with the one holding
+    `end`'s last day (today's for all time), oldest first."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    if bucket == "month":
+        return month_starts(end, count, today)
+    last = today if end.end_day is None else end.end_day - timedelta(days=1)
+    index = last.year * 12 + (last.month - 1) // 3 * 3 - 3 * (count - 1)
+    return bucket_starts(bucket, date(index // 12, index % 12 + 1, 1), last)
+
+
+def bucket_end(start: date, bucket: Bucket) -> date:
+    """The first day after the month (quarter) starting on `start`."""
+    index = start.year * 12 + start.month - 1 + (3 if bucket == "quarter" else 1)
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def bucket_sql(column: str, bucket: Bucket) -> str:

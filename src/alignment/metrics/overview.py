@@ -28,8 +28,14 @@ from alignment.db import schema, store
 from alignment.db.store import Connection, quote_identifier
 from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import registry
-from alignment.metrics.compile import Bucket, bucket_starts, compile_periods, compile_series
-from alignment.periods import Period, month_starts
+from alignment.metrics.compile import (
+    Bucket,
+    bucket_end,
+    compile_periods,
+    compile_series,
+    trend_starts,
+)
+from alignment.periods import Period
 from alignment.selection import Selection, period_and_filters, selection_of
 from alignment.sql import Params
 
@@ -252,25 +258,12 @@ def monthly_trend(
         raise ValueError("months must be at least 1")
     end, filters = period_and_filters(selection)
     current = now or clock.now()
-    step = 3 if bucket == "quarter" else 1
-    if bucket == "quarter":
-        last = month_starts(end, 1, current.date())[0]
-        index = last.year * 12 + (last.month - 1) // 3 * 3 - 3 * (months - 1)
-        starts = bucket_starts("quarter", date(index // 12, index % 12 + 1, 1), last)
-    else:
-        starts = month_starts(end, months, current.date())
+    starts = trend_starts(end, months, bucket, current.date())
     frame = compile_series(TREND_ITEMS, bucket, starts, filters).run(con)
     p80_sql, p80_params = _p80_sql(filters)
     p80 = store.query(con, p80_sql, p80_params).item()
-
-    def bucket_end(start: date) -> datetime:
-        index = start.year * 12 + start.month - 1 + step
-        return datetime.combine(date(index // 12, index % 12 + 1, 1), datetime.min.time(), UTC)
-
-    maturing = [
-        p80 is not None and (current - bucket_end(s)).total_seconds() / 86400.0 < p80
-        for s in starts
-    ]
+    ends = [datetime.combine(bucket_end(s, bucket), datetime.min.time(), UTC) for s in starts]
+    maturing = [p80 is not None and (current - e).total_seconds() / 86400.0 < p80 for e in ends]
     labels = [
         f"Q{(s.month - 1) // 3 + 1} {s.year}" if bucket == "quarter" else f"{s:%b %Y}"
         for s in starts

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 import polars as pl
@@ -38,11 +38,11 @@ from alignment.db import store
 from alignment.db.store import Connection, quote_identifier, quote_literal
 from alignment.filters import DIMENSIONS, Filters
 from alignment.metrics import registry
-from alignment.metrics.compile import bucket_sql
+from alignment.metrics.compile import Bucket, bucket_end, bucket_sql, trend_starts
 from alignment.metrics.registry import Kpi
 from alignment.model.facts import NOT_SET
 from alignment.model.maps import STANDARD_REASONS
-from alignment.periods import Period, between_sql, hull, month_starts
+from alignment.periods import Period, between_sql, hull
 from alignment.selection import Selection, period_and_filters, selection_of
 from alignment.sql import Params
 from alignment.stats import MIN_N
@@ -309,20 +309,23 @@ def share_trend(
     kind: Kind = "leads",
     level: Level = "standard",
     now: datetime | None = None,
+    bucket: Bucket = "month",
 ) -> pl.DataFrame:
-    """One row per calendar month x reason (reasons seen in the range), oldest month first, for
-    the `months` months ending at the selected period's month (a quarter's last month; the
-    current month for all time): month (Date), label (`Mar 2026`), reason, n, total (records of
-    the month), share (null for a month without records). Months by UTC rejection / close
-    date."""
+    """One row per calendar month (with `bucket="quarter"`, quarter) x reason (reasons seen in
+    the range), oldest first, for the `months` months (quarters) ending at the selected
+    period's (a quarter's last month; the current one for all time): month (Date, the bucket's
+    first day), label (`Mar 2026`, `Q1 2026`), reason, n, total (records of the bucket), share
+    (null for a bucket without records). Buckets by UTC rejection / close date."""
     if months < 1:
         raise ValueError("months must be at least 1")
     end, filters = period_and_filters(selection)
     current = now or clock.now()
-    starts = month_starts(end, months, current.date())
-    last = starts[-1]
-    range_period = Period(
-        "month", starts[0], date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    starts = trend_starts(end, months, bucket, current.date())
+    range_period = Period("month", starts[0], bucket_end(starts[-1], bucket))
+    label = (
+        "'Q' || quarter(m.month) || ' ' || year(m.month)"
+        if bucket == "quarter"
+        else "strftime(m.month, '%b %Y')"
     )
     params = Params()
     base = _rejected_sql(params, kind, level, filters, range_period)
@@ -330,7 +333,7 @@ def share_trend(
     WITH months AS (SELECT unnest({params.bind(starts)}::DATE[]) AS month),
     rejected AS ({base}),
     cells AS (
-      SELECT {bucket_sql("event_at", "month")} AS month,
+      SELECT {bucket_sql("event_at", bucket)} AS month,
         coalesce(reason, '{NOT_DOCUMENTED}') AS reason,
         count(*) AS n
       FROM rejected GROUP BY ALL
@@ -340,7 +343,7 @@ def share_trend(
       SELECT reason, row_number() OVER (ORDER BY {_reason_order()}) AS reason_rank FROM reasons
     ),
     month_totals AS (SELECT month, sum(n) AS total FROM cells GROUP BY month)
-    SELECT m.month, strftime(m.month, '%b %Y') AS label, o.reason,
+    SELECT m.month, {label} AS label, o.reason,
       coalesce(c.n, 0)::BIGINT AS n,
       coalesce(t.total, 0)::BIGINT AS total,
       coalesce(c.n, 0) / nullif(t.total, 0) AS share

@@ -134,19 +134,20 @@ def pareto(
     return fig
 
 
-def share_trend(frame: pl.DataFrame, title: str) -> go.Figure:
-    """Stacked bars per month: each reason's share of the month's rejections (hover: n of
-    total).
+def share_trend(frame: pl.DataFrame, title: str, bucket: str = "month") -> go.Figure:
+    """Stacked bars per month (quarter, by its label): each reason's share of the bucket's
+    rejections (hover: n of total).
 
     `frame`: one row per month x reason (as from `metrics.rejections.share_trend`)."""
     if frame.is_empty() or int(frame["n"].sum() or 0) == 0:
         return empty_figure(title, "No dated rejections in these months.")
     reasons = list(dict.fromkeys(frame["reason"].to_list()))
+    quarters = bucket == "quarter"  # drawn by their labels (`Q1 2026`): categories
     fig = _figure(title)
     for reason, color in zip(reasons, _reason_colors(reasons), strict=True):
         rows = frame.filter(pl.col("reason") == reason)
         fig.add_bar(
-            x=rows["month"].to_list(),
+            x=rows["label"].to_list() if quarters else rows["month"].to_list(),
             y=rows["share"].to_list(),
             name=plotly_text(reason),
             marker_color=color,
@@ -155,14 +156,18 @@ def share_trend(frame: pl.DataFrame, title: str) -> go.Figure:
                 for n, total in zip(rows["n"].to_list(), rows["total"].to_list(), strict=True)
             ],
             hovertemplate=(
-                "%{x|%b %Y} · %{customdata[2]}: %{y:.0%} "
+                ("%{x}" if quarters else "%{x|%b %Y}") + " · %{customdata[2]}: %{y:.0%} "
                 "(%{customdata[0]} of %{customdata[1]})<extra></extra>"
             ),
         )
     fig.update_layout(
         barmode="stack",
-        yaxis={"tickformat": ".0%", "range": [0, 1], "title": "Share of the month's rejections"},
-        xaxis=month_axis(frame["month"].n_unique()),
+        yaxis={
+            "tickformat": ".0%",
+            "range": [0, 1],
+            "title": f"Share of the {'quarter' if quarters else 'month'}'s rejections",
+        },
+        xaxis={"type": "category"} if quarters else month_axis(frame["month"].n_unique()),
     )
     return fig
 

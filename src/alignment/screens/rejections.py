@@ -12,12 +12,14 @@ import polars as pl
 from alignment import periods
 from alignment.db.store import Connection
 from alignment.metrics import rejections
+from alignment.metrics.compile import Bucket
 from alignment.metrics.rejections import Kind, Level
 from alignment.periods import Period
 from alignment.present import sentences
 from alignment.selection import Selection
 
 TREND_MONTHS = 12
+TREND_QUARTERS = 8
 """At most this many months in the reason-share trend, ending at the selected period."""
 PAGE_SIZE = 50
 DEFAULT_DIMENSION = "channel"
@@ -36,18 +38,27 @@ def patterns(con: Connection, selection: Selection, kind: Kind, level: Level) ->
 
 def trend_window(
     period: Period, earliest: date | None, latest: date | None, today: date
-) -> tuple[Period, int]:
-    """The trend's last month and how many months it shows: at most `TREND_MONTHS` ending at
-    the selected period, not before the data's first month; for all time the whole range."""
-    return periods.trend_window(period, "month", TREND_MONTHS, earliest, latest, today)
+) -> tuple[Period, int, Bucket]:
+    """The trend's last month (quarter), how many it shows (at most `TREND_MONTHS` months or
+    `TREND_QUARTERS` quarters ending at the selected period, not before the data's first; for
+    all time the whole range) and the bucket: quarters for a quarter, months otherwise."""
+    bucket: Bucket = "quarter" if period.grain == "quarter" else "month"
+    count = TREND_QUARTERS if bucket == "quarter" else TREND_MONTHS
+    end, shown = periods.trend_window(period, bucket, count, earliest, latest, today)
+    return end, shown, bucket
 
 
 def trend(
-    con: Connection, selection: Selection, months: int, kind: Kind, level: Level
+    con: Connection,
+    selection: Selection,
+    count: int,
+    kind: Kind,
+    level: Level,
+    bucket: Bucket = "month",
 ) -> pl.DataFrame:
-    """One row per month x reason: the `months` months ending with the selected period's (the
-    trend's last month, see `trend_window`)."""
-    return rejections.share_trend(con, selection, months, kind=kind, level=level)
+    """One row per month (quarter) x reason: the `count` buckets ending with the selected
+    period's (the trend's last, see `trend_window`)."""
+    return rejections.share_trend(con, selection, count, kind=kind, level=level, bucket=bucket)
 
 
 def matrices(
@@ -112,11 +123,11 @@ def default_view(
 ) -> dict[str, Any]:
     """Everything the page shows: Pareto, patterns, trend, both heatmaps and the first page of
     the records."""
-    end, months = trend_window(selection.period, earliest, latest, today)
+    end, count, bucket = trend_window(selection.period, earliest, latest, today)
     return {
         "pareto": pareto(con, selection, kind, level),
         "patterns": patterns(con, selection, kind, level),
-        "trend": trend(con, selection.at(end), months, kind, level),
+        "trend": trend(con, selection.at(end), count, kind, level, bucket),
         "matrices": matrices(con, selection, heatmap_dimensions(DEFAULT_DIMENSION), kind, level),
         "record_count": record_count(con, selection, kind, level, None),
         "records": records(con, selection, kind, level, None, 1),

@@ -37,8 +37,9 @@ def test_the_overview_downloads_both_packs_and_the_html_one_works_offline(
     context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
     offline = context.new_page()
     offline.goto(saved["html"].as_uri())
-    offline.locator(".js-plotly-plot").nth(3).wait_for(timeout=30_000)
-    assert offline.locator(".js-plotly-plot").count() == 4  # funnel, SLA, rejections, channels
+    offline.locator(".js-plotly-plot").nth(4).wait_for(timeout=30_000)
+    # what changed, funnel, SLA, rejections, channels
+    assert offline.locator(".js-plotly-plot").count() == 5
     assert "channel: Email" in offline.inner_text("header")
     offline.screenshot(path=str(ARTIFACTS / "review_pack.png"), full_page=True)
     context.close()

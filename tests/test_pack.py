@@ -246,6 +246,14 @@ def test_html_refers_to_nothing_outside_itself(con: store.Connection) -> None:
     assert "<script src" not in text and "<link" not in text
 
 
+def test_the_sla_scorecard_names_the_side_that_owns_each_commitment(
+    con: store.Connection,
+) -> None:
+    # a side is a team (Sales, Marketing), not a person: masking leaves it as it is
+    text = pack.html(con, SELECTION).decode("utf-8")
+    assert "<td>Sales</td>" in text and "<td>Marketing</td>" in text
+
+
 def test_html_states_the_view_and_its_kpis_equal_the_metric_functions(
     con: store.Connection,
 ) -> None:

@@ -201,7 +201,8 @@ def overview_target(card: pl.DataFrame, kpi: str, *, maturing: bool = False) -> 
 
 
 def display_scorecard(card: pl.DataFrame) -> pl.DataFrame:
-    """The scorecard as people read it: one row per commitment with Commitment, Owner, Target,
+    """The scorecard as people read it: one row per commitment with Commitment, Side (the team
+    that owns it: Sales or Marketing, never a person, so never masked), Target,
     Actual, n, Status, Previous (the comparison's actual) and Note, all text."""
     rows = []
     for row in card.to_dicts():
@@ -209,7 +210,7 @@ def display_scorecard(card: pl.DataFrame) -> pl.DataFrame:
         rows.append(
             {
                 "Commitment": row["label"],
-                "Owner": OWNER_LABEL.get(row["owner"], row["owner"]),
+                "Side": OWNER_LABEL.get(row["owner"], row["owner"]),
                 "Target": format.value(unit, row["target"]),  # type: ignore[arg-type]
                 "Actual": format.value(unit, row["actual"]),  # type: ignore[arg-type]
                 "n": format.count(row["n"]),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -78,3 +79,10 @@ def test_masked_labels_stay_distinct() -> None:
     result = privacy.masked_labels(["Ada Lovelace", "Alan Turing", None, "Ada Lovelace", " "])
     expected = {"Ada Lovelace": "A•••", "Alan Turing": "A••• 2", " ": "•••"}
     assert result == expected
+
+
+def test_masking_a_masked_breakdown_again_keeps_its_labels_apart() -> None:
+    frame = pl.DataFrame({"owner": ["Ada Lovelace", "Alan Turing"]})
+    once = privacy.mask_dimension(frame, "owner")
+    twice = privacy.mask_personal_data(once)  # what a table on a shared screen does too
+    assert twice["owner"].to_list() == ["A•••", "A••• 2"]

@@ -33,9 +33,13 @@ MASK = "•••"
 
 
 def mask_name(expression: pl.Expr) -> pl.Expr:
-    """`Ada Lovelace` -> `A•••`; missing stays missing."""
-    return pl.when(expression.str.strip_chars().str.len_chars() > 0).then(
-        expression.str.strip_chars().str.slice(0, 1) + pl.lit(MASK)
+    """`Ada Lovelace` -> `A•••`; missing stays missing; a value masked already (`A••• 2`, from
+    `masked_labels`) stays as it is, so masking twice keeps labels apart."""
+    return (
+        pl.when(expression.str.contains(MASK, literal=True))
+        .then(expression)
+        .when(expression.str.strip_chars().str.len_chars() > 0)
+        .then(expression.str.strip_chars().str.slice(0, 1) + pl.lit(MASK))
     )
 
 

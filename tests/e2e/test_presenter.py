@@ -36,6 +36,14 @@ def test_presenter_link_fits_a_projector(server: str, browser) -> None:
     time.sleep(1.5)  # the charts' layout settles after their first draw
     page.screenshot(path=str(ARTIFACTS / "presenter_1280x720.png"))
     assert _inside(title.bounding_box())
+    box = title.bounding_box()
+    assert box is not None
+    # the title is seen, not under Streamlit's header bar: the element at its centre is it
+    seen = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y)?.textContent ?? ''",
+        [box["x"] + 20, box["y"] + box["height"] / 2],
+    )
+    assert "Overview" in seen, seen
     tiles = page.locator('[data-testid="stMetric"]')
     assert tiles.count() >= 8
     for index in range(8):  # the KPI tiles; the SLA row comes after the charts

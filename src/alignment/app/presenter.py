@@ -21,7 +21,7 @@ PRESENTER_CSS = """
 <style>
   /* presenter mode: readable at 3 m on a projector, and the title, the KPI tiles and the
      first chart on one 1280x720 screen */
-  .stMainBlockContainer { font-size: 1.2rem; padding-top: 1.25rem; padding-bottom: 2rem; }
+  .stMainBlockContainer { font-size: 1.2rem; padding-top: 3.5rem; padding-bottom: 2rem; }
   .stMainBlockContainer h1 { font-size: 2.2rem; padding: 0 0 0.25rem 0; }
   [data-testid="stMetric"] { padding: 0.2rem 0.75rem; }
   [data-testid="stMetricValue"] { font-size: 2.2rem; line-height: 1.2; }
@@ -34,13 +34,13 @@ PRESENTER_CSS = """
 </style>
 """
 
-CHART_HEIGHT = 280
+CHART_HEIGHT = 250
 """A chart's height in presenter mode (px): the first one fits under the tiles at 1280x720."""
 
 PRESENTER_FONTS: dict[str, object] = {
     "font": {"size": 16},
     "title": {"font": {"size": 20}},
-    "legend": {"font": {"size": 16}},
+    "legend": {"font": {"size": 16}, "y": 1.0, "yanchor": "bottom", "x": 0},
     "hoverlabel": {"font": {"size": 16}},
 }
 """Chart type in presenter mode: nothing under 16 px."""
@@ -96,7 +96,7 @@ def chart(figure: go.Figure, key: str, *, container: DeltaGenerator | None = Non
     shown = go.Figure(figure)
     shown.update_layout(**PRESENTER_FONTS)
     if shown.layout.height is None:
-        shown.update_layout(height=CHART_HEIGHT, margin={"t": 50, "b": 36, "l": 70, "r": 90})
+        shown.update_layout(height=CHART_HEIGHT, margin={"t": 76, "b": 32, "l": 70, "r": 90})
     place.plotly_chart(shown, key=key, theme=None)
 
 

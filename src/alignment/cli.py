@@ -1,5 +1,5 @@
 """Command-line interface: `alignment import | kpis | funnel | rejections | sla | channels |
-report | demo | bench` (also `python -m alignment`).
+report | demo | bench | sql` (also `python -m alignment`).
 
 Used by automation and by our own checks, so the spellings are stable. Every command exits 0 on
 success and non-zero with a one-line reason on failure. The reports (`kpis`, `funnel`,
@@ -643,6 +643,45 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _json_text(value: Any) -> Any:
+    try:
+        return _json_default(value)
+    except TypeError:
+        return str(value)
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    """One console query on the database (read-only sandbox): its rows as a table or JSON;
+    exit 2 with the reason when the query is refused, 1 when it fails or runs out of time."""
+    from alignment.metrics import sql_console
+
+    limit = sql_console.ROW_LIMIT if args.limit is None else args.limit
+    seconds = sql_console.SECONDS if args.seconds is None else args.seconds
+    if limit < 0 or seconds <= 0:
+        raise CliError("--limit must be 0 or more and --seconds more than 0")
+    db_path = store.database_path(args.db)
+    if not db_path.exists():
+        raise CliError(f"{db_path}: no such database (import files or run `alignment demo`)")
+    try:
+        result = sql_console.run(db_path, args.query, row_limit=limit, seconds=seconds)
+    except sql_console.Refused as refused:
+        print(f"refused: {refused}", file=sys.stderr)
+        return 2
+    if result.frame.width == 0:  # failed in DuckDB or stopped at the time limit
+        raise CliError(result.message)
+    if args.json:  # any type a query returns (decimals, intervals, blobs) as text
+        payload = {
+            "rows": _frame_records(result.frame),
+            "truncated": result.truncated,
+            "elapsed_seconds": round(result.elapsed, 3),
+        }
+        print(json.dumps(payload, indent=2, default=lambda v: _json_text(v)))
+    else:
+        _print_table(result.frame)
+        print(result.message, file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alignment", description="Alignment: a shared view of the revenue funnel."
@@ -773,6 +812,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--unmasked", action="store_true", help="show owner names and e-mails (masked by default)"
     )
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("sql", help="run one read-only query in the SQL console's sandbox")
+    p.add_argument("query", help="one SELECT, WITH, VALUES, DESCRIBE, SHOW or SUMMARIZE")
+    p.add_argument("--db")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=None, help="rows at most (default 10,000)")
+    p.add_argument("--seconds", type=float, default=None, help="time limit (default 10)")
+    p.set_defaults(func=cmd_sql)
     return parser
 
 

@@ -1,0 +1,356 @@
+"""The read-only SQL console: what a typed query may do (`check`), running it in a sandbox with a
+row limit and a time limit (`run`), the schema browser's data (`schema`) and the example queries.
+
+Two defences, either of which stops a harmful query on its own:
+1. `check` parses the query (sqlglot, DuckDB dialect) and refuses anything but one SELECT / WITH
+   / VALUES / DESCRIBE / SHOW / SUMMARIZE statement: no writes, no ATTACH, INSTALL, LOAD, COPY,
+   EXPORT, SET, PRAGMA, CALL..., no function that reads files or the network (`read_csv`,
+   `glob`, ...), and no table name that looks like a file (`FROM '/etc/passwd'`).
+2. `run` executes on a connection of its own: an in-memory DuckDB that attaches the database file
+   READ_ONLY, then disables external access and locks its configuration. So a case `check`
+   misses can neither write the database nor read or write any other file. (Opening the file
+   itself with those settings is refused by DuckDB while the app's handle has it open with
+   others in the same process; attaching it is not.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from alignment.db import schema as db_schema
+from alignment.db import store
+from alignment.sql import quote_literal
+
+ROW_LIMIT = 10_000
+"""Rows a console query returns at most (more are cut, and the result says so)."""
+SECONDS = 10.0
+"""Seconds a console query may run before it is interrupted."""
+
+ALLOWED = "SELECT, WITH, VALUES, DESCRIBE, SHOW or SUMMARIZE"
+
+REFUSED_KEYWORDS = frozenset(
+    {
+        "ALTER", "ANALYZE", "ATTACH", "BEGIN", "CALL", "CHECKPOINT", "COMMENT", "COMMIT", "COPY",
+        "CREATE", "DEALLOCATE", "DELETE", "DETACH", "DROP", "EXECUTE", "EXPORT", "FORCE",
+        "GRANT", "IMPORT", "INSERT", "INSTALL", "LOAD", "MERGE", "PRAGMA", "PREPARE", "RESET",
+        "ROLLBACK", "SET", "TRUNCATE", "UNINSTALL", "UPDATE", "UPSERT", "USE", "VACUUM",
+    }
+)  # fmt: skip
+"""Statements refused by their first word, before parsing (sqlglot cannot parse all of them)."""
+
+_REFUSED_NODES: tuple[type[exp.Expression], ...] = tuple(
+    node
+    for node in (
+        getattr(exp, name, None)
+        for name in (
+            "Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "AlterTable",
+            "TruncateTable", "Copy", "Attach", "Detach", "Install", "Set", "Pragma", "Command",
+            "Use", "Transaction", "Commit", "Rollback", "LoadData", "Analyze", "Grant", "Export",
+        )
+    )
+    if isinstance(node, type)
+)  # fmt: skip
+"""Expression types refused anywhere in the tree (a data-modifying CTE too)."""
+
+_ALLOWED_ROOTS: tuple[type[exp.Expression], ...] = (
+    exp.Select,
+    exp.SetOperation,
+    exp.Values,
+    exp.Subquery,
+    exp.Describe,
+    exp.Show,
+    *((exp.Summarize,) if hasattr(exp, "Summarize") else ()),
+)
+
+FILE_FUNCTIONS = frozenset(
+    {
+        "glob", "getenv", "query", "query_table", "sniff_csv", "csv_scan", "parquet_scan",
+        "json_scan", "ndjson_scan", "iceberg_scan", "iceberg_metadata", "iceberg_snapshots",
+        "delta_scan", "sqlite_scan", "sqlite_attach", "postgres_scan", "postgres_query",
+        "postgres_attach", "mysql_scan", "mysql_query", "st_read", "st_read_meta",
+        "st_drivers", "load_aws_credentials", "http_get", "http_post", "which_secret",
+        "duckdb_secrets", "from_csv_auto", "current_setting", "duckdb_settings",
+        "duckdb_extensions", "duckdb_databases", "duckdb_temporary_files", "duckdb_log",
+        "duckdb_logs",
+    }
+)  # fmt: skip
+"""Functions refused by name: they read or write files, the network or the environment,
+run SQL given as text (which `check` cannot see), or show the server's settings and paths."""
+FILE_FUNCTION_PREFIXES = ("read_", "parquet_", "iceberg_", "delta_", "sqlite_", "postgres_",
+                          "mysql_", "st_read", "http_", "write_", "copy_")  # fmt: skip
+"""Function name prefixes refused likewise (`read_csv_auto`, `parquet_metadata`, ...)."""
+
+_PATH_LIKE = re.compile(r"[/\\.:~]")
+"""A table name with one of these is a file or URL to DuckDB (replacement scan), not a table."""
+
+_FIRST_WORD = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/|\()*([A-Za-z_]+)", re.S)
+
+_SANDBOX_ALIAS = "console"
+
+
+class Refused(ValueError):
+    """A console query that is not allowed; the message says why, in one sentence."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a console query returned: at most `row_limit` rows (`truncated` when there were
+    more), how long it took in seconds, and a sentence for the user."""
+
+    frame: pl.DataFrame
+    truncated: bool
+    elapsed: float
+    message: str
+
+
+class Stopped(RuntimeError):
+    """A console query interrupted at its time limit."""
+
+
+def _function_name(node: exp.Func) -> str:
+    """The name DuckDB knows a function by (sqlglot maps some to its own classes)."""
+    if isinstance(node, exp.Anonymous):
+        return str(node.name).lower()
+    return node.sql(dialect="duckdb").split("(", 1)[0].strip().strip('"').lower()
+
+
+def _refused_function(name: str) -> bool:
+    return name in FILE_FUNCTIONS or name.startswith(FILE_FUNCTION_PREFIXES)
+
+
+def _statements(query: str) -> list[exp.Expression]:
+    try:
+        parsed = sqlglot.parse(query, read="duckdb")
+    except (ParseError, TokenError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
+        raise Refused(f"The query could not be read ({first}).") from error
+    return [s for s in parsed if s is not None and not isinstance(s, exp.Semicolon)]
+
+
+def check(query: str) -> None:
+    """Refuse (`Refused`, with the reason) a query the console must not run; return quietly
+    for one read-only statement that touches only the database's tables and views."""
+    if not query.strip():
+        raise Refused("Write a query first.")
+    first = _FIRST_WORD.match(query)
+    if first and first.group(1).upper() in REFUSED_KEYWORDS:
+        raise Refused(
+            f"{first.group(1).upper()} is not allowed: the console only reads ({ALLOWED})."
+        )
+    statements = _statements(query)
+    if not statements:
+        raise Refused("Write a query first.")
+    if len(statements) > 1:
+        raise Refused(
+            f"Several statements at once ({len(statements)}) are not allowed: run one query "
+            "at a time."
+        )
+    (statement,) = statements
+    if not isinstance(statement, _ALLOWED_ROOTS):
+        raise Refused(f"This statement is not allowed: the console only reads ({ALLOWED}).")
+    for node in statement.walk():
+        if isinstance(node, _REFUSED_NODES):
+            kind = type(node).__name__.upper()
+            raise Refused(f"{kind} is not allowed: the console only reads ({ALLOWED}).")
+        if isinstance(node, exp.Func) and _refused_function(name := _function_name(node)):
+            raise Refused(
+                f"The function {name}() is not allowed: the console reads the database's "
+                "tables and views, never files, the network or the server's settings."
+            )
+        if (
+            isinstance(node, exp.Table)
+            and isinstance(node.this, exp.Identifier | exp.Literal)
+            and _PATH_LIKE.search(str(node.this.name))
+        ):
+            raise Refused(
+                f"'{node.this.name}' looks like a file, which the console does not read: "
+                "query the database's tables and views (see the schema)."
+            )
+
+
+def _source_path(source: str | os.PathLike[str] | store.Database) -> Path:
+    return source.path if isinstance(source, store.Database) else store.database_path(source)
+
+
+@contextmanager
+def sandbox(source: str | os.PathLike[str] | store.Database) -> Iterator[store.Connection]:
+    """A connection of its own on the database, read-only, with no access to files, the
+    network or extensions, and its configuration locked (closed afterwards). On the app's
+    `Database` handle, the app's writes wait until it is closed."""
+    path = _source_path(source)
+    if not path.exists():
+        raise store.DatabaseUnavailable(f"There is no database at {path}.", path)
+    holding = source.read() if isinstance(source, store.Database) else nullcontext()
+    with holding:
+        con = duckdb.connect(":memory:", config=dict(store.CONNECT_CONFIG))
+        try:
+            try:
+                con.execute(f"ATTACH {quote_literal(str(path))} AS {_SANDBOX_ALIAS} (READ_ONLY)")
+            except duckdb.Error as error:
+                raise store.DatabaseUnavailable(
+                    f"Cannot open the database {path} for the console: "
+                    f"{str(error).strip().splitlines()[0]}",
+                    path,
+                ) from error
+            con.execute(f"USE {_SANDBOX_ALIAS}")
+            con.execute("SET TimeZone = 'UTC'")
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
+            yield con
+        finally:
+            con.close()
+
+
+def _statement_text(query: str) -> str:
+    """The query without trailing semicolons and comments, so it can be wrapped."""
+    text = query.strip()
+    while True:
+        stripped = re.sub(r"(?:;|\s+|--[^\n]*\Z)+\Z", "", text)
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def _fetch(con: store.Connection, sql: str, seconds: float) -> pl.DataFrame:
+    """Run `sql`, interrupting it after `seconds` (`Stopped`)."""
+    timer = threading.Timer(seconds, con.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        result = con.execute(sql)
+        with warnings.catch_warnings():  # DuckDB 2 warns that the Arrow result is copied once
+            warnings.simplefilter("ignore", UserWarning)
+            frame = pl.from_arrow(result.to_arrow_table())
+    except duckdb.InterruptException as error:
+        raise Stopped(f"Stopped after {seconds:g} s: the query took too long.") from error
+    finally:
+        timer.cancel()
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def run(
+    source: str | os.PathLike[str] | store.Database,
+    query: str,
+    *,
+    row_limit: int = ROW_LIMIT,
+    seconds: float = SECONDS,
+) -> Result:
+    """Check and run one console query (one row per result row, at most `row_limit`).
+
+    Raises `Refused` for a query `check` refuses; a query that fails in DuckDB or runs out of
+    time returns an empty frame and the reason in `message`."""
+    check(query)
+    wrapped = (
+        f"SELECT * FROM (\n{_statement_text(query)}\n) AS console_query LIMIT {int(row_limit) + 1}"
+    )
+    start = time.monotonic()
+    with sandbox(source) as con:
+        try:
+            frame = _fetch(con, wrapped, seconds)
+        except Stopped as stopped:
+            return Result(pl.DataFrame(), False, time.monotonic() - start, str(stopped))
+        except duckdb.Error as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else "failed"
+            return Result(pl.DataFrame(), False, time.monotonic() - start, reason)
+    elapsed = time.monotonic() - start
+    truncated = frame.height > row_limit
+    if truncated:
+        frame = frame.head(row_limit)
+        message = f"First {row_limit:,} rows (there are more) in {elapsed:.2f} s."
+    else:
+        message = f"{frame.height:,} row{'s' if frame.height != 1 else ''} in {elapsed:.2f} s."
+    return Result(frame, truncated, elapsed, message)
+
+
+def _hidden(name: str) -> bool:
+    """Tables the console's schema does not list: undo shadows and bookkeeping."""
+    return name.endswith(db_schema.REPLACED_SUFFIX) or name in {"schema_version", "settings"}
+
+
+def schema(source: str | os.PathLike[str] | store.Database) -> pl.DataFrame:
+    """The schema browser: one row per table and view a console query can use (`name`, `kind`
+    "table" or "view", `rows` for tables, null for views, and `columns`, "name TYPE" joined by
+    commas in table order), tables first, then by name."""
+    with sandbox(source) as con:
+        relations = store.query(
+            con,
+            """
+            SELECT table_name AS name, 'table' AS kind, estimated_size AS rows
+            FROM duckdb_tables() WHERE database_name = $db AND NOT temporary
+            UNION ALL
+            SELECT view_name, 'view', NULL FROM duckdb_views()
+            WHERE database_name = $db AND NOT internal AND NOT temporary
+            """,
+            {"db": _SANDBOX_ALIAS},
+        )
+        columns = store.query(
+            con,
+            """
+            SELECT table_name AS name,
+                   string_agg(column_name || ' ' || data_type, ', ' ORDER BY column_index)
+                       AS columns
+            FROM duckdb_columns() WHERE database_name = $db
+            GROUP BY table_name
+            """,
+            {"db": _SANDBOX_ALIAS},
+        )
+        exact = {
+            name: int(store.scalar(con, f"SELECT count(*) FROM {store.quote_identifier(name)}"))
+            for name, kind in relations.select("name", "kind").iter_rows()
+            if kind == "table" and not _hidden(name)
+        }  # estimated_size is only an estimate; count(*) on a table reads no rows
+    frame = relations.filter(~pl.col("name").map_elements(_hidden, return_dtype=pl.Boolean))
+    return (
+        frame.with_columns(
+            pl.col("name").replace_strict(exact, default=None, return_dtype=pl.Int64).alias("rows")
+        )
+        .join(columns, on="name", how="left")
+        .sort(pl.col("kind") != "table", "name")
+        .select("name", "kind", "rows", "columns")
+    )
+
+
+EXAMPLES: dict[str, str] = {
+    "Win rate by channel (closed opportunities)": """\
+SELECT channel,
+       count(*) FILTER (WHERE is_won) AS won,
+       count(*) FILTER (WHERE is_closed) AS closed,
+       round(100.0 * won / nullif(closed, 0), 1) AS win_rate_pct
+FROM opp_facts
+GROUP BY channel
+ORDER BY closed DESC""",
+    "MQLs by month": """\
+SELECT date_trunc('month', mql_at) AS month, count(*) AS mqls
+FROM lead_facts
+WHERE mql_at IS NOT NULL
+GROUP BY month
+ORDER BY month""",
+    "Leads by segment and region": """\
+SELECT segment, region, count(*) AS leads
+FROM lead_facts
+GROUP BY ALL
+ORDER BY leads DESC""",
+    "Largest open opportunities": """\
+SELECT opp_id, channel, amount, stage
+FROM opp_facts
+WHERE NOT is_closed
+ORDER BY amount DESC
+LIMIT 20""",
+    "Columns of a view": "DESCRIBE lead_facts",
+}
+"""Example queries shown on the SQL page (each is tested to run on the demo data)."""

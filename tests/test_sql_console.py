@@ -47,7 +47,12 @@ REFUSED = {
     "SELECT * FROM 'leads.csv'": "'leads.csv' looks like a file",
     "WITH gone AS (DELETE FROM leads RETURNING *) SELECT * FROM gone": "DELETE is not allowed",
     "  -- a comment first\n  load httpfs": "LOAD is not allowed",
+    "EXPLAIN SELECT 1": "EXPLAIN is not allowed",  # refused by DuckDB's statement type
+    "SELECT * FROM leads WHERE": (
+        'The query could not be read: Parser Error: syntax error at or near "WHERE"'
+    ),
     "": "Write a query first",
+    "  ; ": "Write a query first",
 }
 
 

@@ -2,7 +2,8 @@
 row limit and a time limit (`run`), the schema browser's data (`schema`) and the example queries.
 
 Two defences, either of which stops a harmful query on its own:
-1. `check` parses the query (sqlglot, DuckDB dialect) and refuses anything but one SELECT / WITH
+1. `check` parses the query (DuckDB's parser for the statements and their kind, then sqlglot in
+   the DuckDB dialect for everything inside) and refuses anything but one SELECT / WITH
    / VALUES / DESCRIBE / SHOW / SUMMARIZE statement: no writes, no ATTACH, INSTALL, LOAD, COPY,
    EXPORT, SET, PRAGMA, CALL..., no function that reads files or the network (`read_csv`,
    `glob`, ...), and no table name that looks like a file (`FROM '/etc/passwd'`).
@@ -137,8 +138,32 @@ def _statements(query: str) -> list[exp.Expression]:
         parsed = sqlglot.parse(query, read="duckdb")
     except (ParseError, TokenError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
-        raise Refused(f"The query could not be read ({first}).") from error
+        raise Refused(f"The console could not check this query ({first}).") from error
     return [s for s in parsed if s is not None and not isinstance(s, exp.Semicolon)]
+
+
+def _check_with_duckdb(query: str) -> None:
+    """DuckDB's own parser (nothing runs): a syntax error in DuckDB's words, several statements,
+    or a statement other than a query (DESCRIBE, SHOW, SUMMARIZE and VALUES are queries)."""
+    parser = duckdb.connect(":memory:", config=dict(store.CONNECT_CONFIG))
+    try:
+        statements = parser.extract_statements(query)
+    except duckdb.Error as error:
+        lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+        reason = " ".join(lines[:1]) or "syntax error"
+        raise Refused(f"The query could not be read: {reason}.") from error
+    finally:
+        parser.close()
+    if not statements:
+        raise Refused("Write a query first.")
+    if len(statements) > 1:
+        raise Refused(
+            f"Several statements at once ({len(statements)}) are not allowed: run one query "
+            "at a time."
+        )
+    kind = statements[0].type
+    if kind != duckdb.StatementType.SELECT:
+        raise Refused(f"{kind.name} is not allowed: the console only reads ({ALLOWED}).")
 
 
 def check(query: str) -> None:
@@ -151,14 +176,10 @@ def check(query: str) -> None:
         raise Refused(
             f"{first.group(1).upper()} is not allowed: the console only reads ({ALLOWED})."
         )
+    _check_with_duckdb(query)
     statements = _statements(query)
-    if not statements:
-        raise Refused("Write a query first.")
-    if len(statements) > 1:
-        raise Refused(
-            f"Several statements at once ({len(statements)}) are not allowed: run one query "
-            "at a time."
-        )
+    if len(statements) != 1:  # DuckDB saw one statement: sqlglot must too
+        raise Refused("The console could not check this query: write it as one SELECT.")
     (statement,) = statements
     if not isinstance(statement, _ALLOWED_ROOTS):
         raise Refused(f"This statement is not allowed: the console only reads ({ALLOWED}).")

@@ -4,6 +4,7 @@ errors), with the schema browser and example queries."""
 import streamlit as st
 
 from alignment.app import database, presenter, routing, widgets
+from alignment.app.cache import cached
 from alignment.present import export
 from alignment.screens import sql
 
@@ -25,7 +26,7 @@ st.caption(sql.limits_text())
 
 with st.expander("Schema: tables and views", icon=":material/table_view:"):
     st.dataframe(
-        widgets.table(sql.schema_table(database.handle())),
+        widgets.table(cached(sql.schema_table)),
         hide_index=True,
         column_config={
             "name": st.column_config.TextColumn("Name", width="medium"),

@@ -156,6 +156,10 @@ def test_the_schema_lists_tables_with_exact_counts_and_views(demo_db: Path) -> N
     assert rows["lead_facts"]["kind"] == "view" and rows["lead_facts"]["rows"] is None
     assert rows["lead_facts"]["columns"].startswith("lead_id VARCHAR, ")
     assert not [n for n in rows if n.endswith("_replaced") or n == "schema_version"]
+    # the app's own connection (cached by the page) gives the same table
+    con = duckdb.connect(str(demo_db), read_only=True)
+    assert sql_console.schema(con).equals(frame)
+    con.close()
 
 
 def test_cli_prints_rows_and_refuses_with_exit_2(

@@ -298,51 +298,57 @@ def run(
     return Result(frame, truncated, elapsed, message)
 
 
-def _hidden(name: str) -> bool:
-    """Tables the console's schema does not list: undo shadows and bookkeeping."""
-    return name.endswith(db_schema.REPLACED_SUFFIX) or name in {"schema_version", "settings"}
+HIDDEN_TABLES = ("schema_version", "settings")
+"""Bookkeeping tables the schema browser does not list (nor the undo shadows, `*_replaced`)."""
 
 
-def schema(source: str | os.PathLike[str] | store.Database) -> pl.DataFrame:
+def schema(source: store.Connection | str | os.PathLike[str] | store.Database) -> pl.DataFrame:
     """The schema browser: one row per table and view a console query can use (`name`, `kind`
-    "table" or "view", `rows` for tables, null for views, and `columns`, "name TYPE" joined by
-    commas in table order), tables first, then by name."""
+    "table" or "view", `rows`: the exact count for a table, null for a view, and `columns`:
+    "name TYPE" joined by commas in table order), tables first, then by name. On a connection
+    (the app's cursor, so the app can cache it) it reads that connection's database; on a path
+    or the app's handle, the console's sandbox."""
+    if isinstance(source, store.Connection):
+        return _schema(source, str(store.scalar(source, "SELECT current_database()")))
     with sandbox(source) as con:
-        relations = store.query(
-            con,
-            """
-            SELECT table_name AS name, 'table' AS kind, estimated_size AS rows
+        return _schema(con, _SANDBOX_ALIAS)
+
+
+def _schema(con: store.Connection, database: str) -> pl.DataFrame:
+    params = {"db": database, "hidden": list(HIDDEN_TABLES), "shadow": db_schema.REPLACED_SUFFIX}
+    relations = store.query(
+        con,
+        """
+        WITH relations AS (
+            SELECT schema_name, table_name AS name, 'table' AS kind
             FROM duckdb_tables() WHERE database_name = $db AND NOT temporary
             UNION ALL
-            SELECT view_name, 'view', NULL FROM duckdb_views()
+            SELECT schema_name, view_name, 'view' FROM duckdb_views()
             WHERE database_name = $db AND NOT internal AND NOT temporary
-            """,
-            {"db": _SANDBOX_ALIAS},
-        )
-        columns = store.query(
-            con,
-            """
-            SELECT table_name AS name,
+        ),
+        columns AS (
+            SELECT schema_name, table_name AS name,
                    string_agg(column_name || ' ' || data_type, ', ' ORDER BY column_index)
                        AS columns
             FROM duckdb_columns() WHERE database_name = $db
-            GROUP BY table_name
-            """,
-            {"db": _SANDBOX_ALIAS},
+            GROUP BY ALL
         )
-        exact = {
-            name: int(store.scalar(con, f"SELECT count(*) FROM {store.quote_identifier(name)}"))
-            for name, kind in relations.select("name", "kind").iter_rows()
-            if kind == "table" and not _hidden(name)
-        }  # estimated_size is only an estimate; count(*) on a table reads no rows
-    frame = relations.filter(~pl.col("name").map_elements(_hidden, return_dtype=pl.Boolean))
-    return (
-        frame.with_columns(
-            pl.col("name").replace_strict(exact, default=None, return_dtype=pl.Int64).alias("rows")
-        )
-        .join(columns, on="name", how="left")
-        .sort(pl.col("kind") != "table", "name")
-        .select("name", "kind", "rows", "columns")
+        SELECT r.name, r.kind, c.columns
+        FROM relations r LEFT JOIN columns c USING (schema_name, name)
+        WHERE r.schema_name = 'main' AND NOT list_contains($hidden, r.name)
+          AND NOT suffix(r.name, $shadow)
+        ORDER BY r.kind <> 'table', r.name
+        """,
+        params,
+    )
+    counts = [
+        int(store.scalar(con, f"SELECT count(*) FROM {store.quote_identifier(name)}"))
+        if kind == "table"
+        else None
+        for name, kind in relations.select("name", "kind").iter_rows()
+    ]  # exact (duckdb_tables' estimated_size is an estimate); count(*) reads no rows
+    return relations.with_columns(rows=pl.Series(counts, dtype=pl.Int64)).select(
+        "name", "kind", "rows", "columns"
     )
 
 

@@ -36,9 +36,10 @@ def answer(
         return Answer(refusal=str(refused))
 
 
-def schema_table(source: Source) -> pl.DataFrame:
-    """The schema browser: one row per table and view (name, kind, rows, columns)."""
-    return sql_console.schema(source)
+def schema_table(con: store.Connection) -> pl.DataFrame:
+    """The schema browser: one row per table and view (name, kind, rows, columns) of the
+    database `con` reads (the page caches it per data version)."""
+    return sql_console.schema(con)
 
 
 def limits_text(row_limit: int = ROW_LIMIT, seconds: float = SECONDS) -> str:

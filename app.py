@@ -32,6 +32,9 @@ pages = {
         st.Page("pages/settings.py", title="Settings", icon=":material/tune:"),
         st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ],
+    "Explore": [
+        st.Page("pages/explore.py", title="Explore", icon=":material/explore:"),
+    ],
 }
 navigation = st.navigation(pages, position="sidebar")
 

@@ -11,12 +11,15 @@ import duckdb
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from streamlit.testing.v1 import AppTest
 
-from alignment import model
+from alignment import model, stats
 from alignment.db import store
 from alignment.ingest import import_file
-from alignment.metrics import explore, overview
+from alignment.metrics import explore, overview, registry
 from alignment.periods import ALL_TIME, Period
+from alignment.present import explore_charts, format
+from alignment.screens import explore as explore_screen
 from alignment.selection import Selection
 
 LEADS = """id,channel,segment,created,mql,sql
@@ -34,6 +37,7 @@ LEAD_MAPPING = {
     "mql_at": "mql",
     "sql_at": "sql",
 }
+REPO = Path(__file__).resolve().parents[1]
 MARCH = Selection(Period.parse("2026-03"), comparison="none")
 Q1 = Selection(Period.parse("2026-Q1"), comparison="none")
 
@@ -171,3 +175,105 @@ def test_the_fixture_is_what_plain_sql_sees(con: store.Connection) -> None:
     )
     assert frame.rows() == [("Email", 3), ("Events", 1)]
     assert isinstance(con, duckdb.DuckDBPyConnection)
+
+
+# ---- the chart builder ------------------------------------------------------------------------
+def test_chart_shape_follows_the_breakdown(con: store.Connection) -> None:
+    one = explore.explore(con, MARCH, "mql_to_sql", ("channel",))
+    bar = explore_charts.figure(one, "mql_to_sql", ("channel",), "MQL to SQL by Channel")
+    assert [t.type for t in bar.data] == ["bar"]
+    assert list(bar.data[0].x) == ["Email", "Events"]
+    # Email: L1, L3 of L1, L2, L3 -> 2/3; Events: L4 -> 0/1; bars carry the Wilson interval
+    assert list(bar.data[0].y) == pytest.approx([2 / 3, 0.0])
+    assert list(bar.data[0].text) == ["67 %", "0 %"]
+    assert bar.data[0].error_y.array[0] == pytest.approx(one["mql_to_sql_high"][0] - 2 / 3)
+
+    two = explore.explore(con, MARCH, "mqls", ("channel", "segment"))
+    heat = explore_charts.figure(two, "mqls", ("channel", "segment"), "MQLs")
+    assert [t.type for t in heat.data] == ["heatmap"]
+    # rows channel (Email, Events), columns segment (Enterprise, SMB); Events x Enterprise empty
+    assert list(heat.data[0].x) == ["Enterprise", "SMB"]
+    assert [list(row) for row in heat.data[0].z] == [[1, 2], [None, 1]]
+
+    months = explore.explore(con, Q1, "mqls", ("month", "channel"))
+    line = explore_charts.figure(months, "mqls", ("month", "channel"), "MQLs by month")
+    assert {t.type for t in line.data} == {"scatter"}
+    # the line with the most MQLs first: Email (3), then Events (2)
+    assert [t.name for t in line.data] == ["Email", "Events"]
+    assert list(line.data[0].x) == ["Jan 2026", "Feb 2026", "Mar 2026"]
+    assert list(line.data[1].y) == [0, 1, 1]
+
+
+def test_chart_of_nothing_says_so() -> None:
+    empty = pl.DataFrame(schema={"channel": pl.String, "mqls": pl.Int64})
+    fig = explore_charts.figure(empty, "mqls", ("channel",), "MQLs")
+    assert not fig.data
+    assert "Nothing to show" in fig.layout.annotations[0].text
+
+
+def test_display_table_formats_values_and_buckets(con: store.Connection) -> None:
+    frame = explore.explore(con, Q1, "mql_to_sql", ("quarter",))
+    result = explore_screen.display(frame, "mql_to_sql", ("quarter",))
+    # Q1 MQL cohort: L1..L5; SQL: L1, L3, L5 -> 3/5 = 60 %
+    low, high = stats.wilson_interval(3, 5)
+    expected = pl.DataFrame(
+        {
+            "Quarter": ["Q1 2026"],
+            "MQL to SQL rate": ["60 %"],
+            "n": ["5"],
+            "95 % interval": [format.rate_interval(low, high)],
+        }
+    )
+    assert_frame_equal(result.rename({result.columns[1]: "MQL to SQL rate"}), expected)
+
+
+def test_chosen_dimensions_drop_repeats_and_a_second_time() -> None:
+    assert explore_screen.chosen_dimensions("mqls", "channel", "channel") == ("channel",)
+    assert explore_screen.chosen_dimensions("mqls", "month", "quarter") == ("month",)
+    assert explore_screen.chosen_dimensions("mqls", "", "segment") == ("segment",)
+    assert explore_screen.chosen_dimensions("win_rate", "campaign", "product") == ("product",)
+
+
+# ---- the page ---------------------------------------------------------------------------------
+def _page(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    return at.switch_page("pages/explore.py").run()
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_explore_page_from_the_url(demo_db: Path) -> None:
+    at = _page(
+        {
+            "period": "All time",
+            # bound widgets keep their shown label in the URL
+            "explore_metric": registry.KPIS["win_rate"].label,
+            "explore_by": "Segment",
+            "explore_by2": "Region",
+        }
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "Explore · All time"
+    connection = model.connect(demo_db, read_only=True)
+    try:
+        expected = explore.explore(
+            connection, Selection(ALL_TIME, comparison="none"), "win_rate", ("segment", "region")
+        )
+    finally:
+        connection.close()
+    shown = at.dataframe[0].value
+    assert list(shown.columns)[:2] == ["Segment", "Region"]
+    assert len(shown) == expected.height
+    assert list(shown.iloc[:, 2]) == [format.rate(v) for v in expected["win_rate"]]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    assert registry.KPIS["win_rate"].definition in "\n".join(c.value for c in at.caption)
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_explore_page_by_month(demo_db: Path) -> None:
+    at = _page({"period": "Q2 2026", "explore_metric": "MQLs", "explore_by": "Month"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert list(at.dataframe[0].value["Month"]) == ["Apr 2026", "May 2026", "Jun 2026"]

@@ -115,9 +115,10 @@ def explore(
     One row per combination of dimension values with activity in the period (per month or
     quarter in the period for a time dimension: every bucket, quiet ones 0 for a count, and
     only the rows dated in the period, so for all time a record without a date is not counted
-    there). Columns: the dimensions (named after them; month and quarter as the bucket's first
-    day, DATE), then `columns(metric)`. Rows are sorted by time when a time dimension is
-    chosen, else by the KPI descending (missing last), then by the dimensions."""
+    there; a week is shown as its whole month or quarter). Columns: the dimensions (named
+    after them; month and quarter as the bucket's first day, DATE), then `columns(metric)`.
+    Rows are sorted by time when a time dimension is chosen, else by the KPI descending
+    (missing last), then by the dimensions."""
     chosen = check(metric, dims)
     period, filters = period_and_filters(selection)
     values = list(columns(metric))

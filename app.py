@@ -33,6 +33,7 @@ pages = {
         st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ],
     "Explore": [
+        st.Page("pages/explore.py", title="Explore", icon=":material/explore:"),
         st.Page("pages/sql.py", title="SQL", icon=":material/terminal:"),
     ],
 }

@@ -166,15 +166,18 @@ def compile_periods(
     periods: Sequence[Period],
     filters: Filters = Filters(),  # noqa: B008  (a frozen value)
     *,
-    by: str | None = None,
+    by: str | tuple[str, ...] | None = None,
     order: Sequence[str] = (),
 ) -> Compiled:
     """One statement computing `items` for each of `periods`: one row per period (`slot`, its
     index in `periods`), or with `by` one row per period and value of that dimension (a
-    dimension with no activity in a period has no row there). Rows are ordered by slot, then
-    by `order` (column names, optionally followed by DESC), then by the dimension."""
+    dimension with no activity in a period has no row there); `by` may also be a tuple of
+    distinct dimensions: one row per period and combination of their values that has activity
+    (one column per dimension). Rows are ordered by slot, then by `order` (column names,
+    optionally followed by DESC), then by the dimension(s)."""
     if not periods:
         raise ValueError("at least one period is needed")
+    dims, keys = _keys(by)
     plan = _plan(items)
     params: dict[str, Any] = {}
     for i, period in enumerate(periods):
@@ -212,7 +215,9 @@ def compile_periods(
             # bound only when a model uses them: DuckDB refuses a parameter the SQL never names
             # (opportunities alone, with an undated state measure, use none)
             params.update(hull_bounds)
-        key = f"{dimension_sql(by, model)} AS k, " if by else ""
+        key = "".join(
+            f"{dimension_sql(d, model)} AS {k}, " for d, k in zip(dims, keys, strict=True)
+        )
         ctes.append(
             f"{model}_rows AS (\n  SELECT {key}{', '.join(flags + extra)}\n"
             f"  FROM {view} {alias}\n  WHERE {filter_sql} AND ({hull})\n)"
@@ -225,25 +230,25 @@ def compile_periods(
                     condition += f" AND {where[measure.name]}"
                 column = quote_identifier(f"{measure.name}_{i}")
                 columns.append(f"{_aggregate(measure, condition, values)} AS {column}")
-        group = "\n  GROUP BY k" if by else ""
+        group = f"\n  GROUP BY {', '.join(keys)}" if keys else ""
         ctes.append(
-            f"{model}_agg AS (\n  SELECT {'k, ' if by else ''}{', '.join(columns)}\n"
+            f"{model}_agg AS (\n  SELECT {''.join(k + ', ' for k in keys)}{', '.join(columns)}\n"
             f"  FROM {model}_rows{group}\n)"
         )
         aggregates.append(f"{model}_agg")
-    ctes.append(f"joined AS MATERIALIZED (\n  {_join(aggregates, by)}\n)")
+    ctes.append(f"joined AS MATERIALIZED (\n  {_join(aggregates, keys)}\n)")
     unions = []
     for i in range(len(periods)):
-        columns = [f"{i} AS slot"] + (["k"] if by else [])
+        columns = [f"{i} AS slot", *keys]
         columns += [
             f"{_final_type(m, quote_identifier(f'{m.name}_{i}'))} AS {quote_identifier(m.name)}"
             for m in plan.measures.values()
         ]
         unions.append(f"SELECT {', '.join(columns)} FROM joined")
     ctes.append("per_slot AS (\n  " + "\n  UNION ALL\n  ".join(unions) + "\n)")
-    outputs = ["slot"] + ([f"k AS {quote_identifier(by)}"] if by else [])
+    outputs = ["slot"] + [f"{k} AS {quote_identifier(d)}" for d, k in zip(dims, keys, strict=True)]
     outputs += [quote_identifier(m) for m in plan.measures] + _ratio_columns(plan.ratios)
-    ordering = ["slot", *order] + (["k"] if by else [])
+    ordering = ["slot", *order, *keys]
     sql = (
         "WITH " + ",\n".join(ctes) + f"\nSELECT {', '.join(outputs)}\nFROM per_slot\n"
         f"ORDER BY {', '.join(ordering)}"
@@ -251,17 +256,30 @@ def compile_periods(
     return Compiled(sql, params)
 
 
-def _join(aggregates: list[str], by: str | None) -> str:
-    """The models' aggregates side by side: on the dimension value (FULL OUTER JOIN, so a value
-    with activity in one model only keeps its row) or as one row (CROSS JOIN)."""
+def _keys(by: str | tuple[str, ...] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The dimensions of `by` and their key columns: `k` for one dimension given as a string,
+    `k0`, `k1`, ... for a tuple (ValueError when a dimension is repeated)."""
+    if by is None or by == ():
+        return (), ()
+    if isinstance(by, str):
+        return (by,), ("k",)
+    if len(set(by)) != len(by):
+        raise ValueError(f"a dimension is repeated in {by!r}")
+    return by, tuple(f"k{i}" for i in range(len(by)))
+
+
+def _join(aggregates: list[str], keys: tuple[str, ...]) -> str:
+    """The models' aggregates side by side: on the dimension value(s) (FULL OUTER JOIN, so a
+    value with activity in one model only keeps its row) or as one row (CROSS JOIN)."""
     if len(aggregates) == 1:
         return f"SELECT * FROM {aggregates[0]}"
-    if not by:
+    if not keys:
         return "SELECT * FROM " + " CROSS JOIN ".join(aggregates)
     first, *rest = aggregates
-    columns = ", ".join(f"{a}.* EXCLUDE (k)" for a in aggregates)
-    joins = " ".join(f"FULL OUTER JOIN {a} USING (k)" for a in rest)
-    return f"SELECT k, {columns} FROM {first} {joins}"
+    listed = ", ".join(keys)
+    columns = ", ".join(f"{a}.* EXCLUDE ({listed})" for a in aggregates)
+    joins = " ".join(f"FULL OUTER JOIN {a} USING ({listed})" for a in rest)
+    return f"SELECT {listed}, {columns} FROM {first} {joins}"
 
 
 def bucket_starts(bucket: Bucket, first: date, last: date) -> list[date]:
@@ -363,7 +381,12 @@ def compile_series(
     if by:
         # every bucket for every value seen in any bucket, so a value's quiet months are zeros
         values = " UNION ".join(f"SELECT k FROM g{n}" for n in range(len(groups)))
-        ctes.append(f"keys AS (\n  SELECT bucket, k FROM buckets CROSS JOIN ({values})\n)")
+        # DISTINCT: with one group the UNION has nothing to deduplicate against, and a value
+        # seen in several buckets would otherwise repeat every row of it
+        ctes.append(
+            f"keys AS (\n  SELECT bucket, k FROM buckets CROSS JOIN (SELECT DISTINCT k FROM "
+            f"({values}))\n)"
+        )
         grid = "keys"
     measures_out = [
         f"{_final_type(m, quote_identifier(m.name))} AS {quote_identifier(m.name)}"

@@ -1,0 +1,141 @@
+"""The explorer: any registry KPI broken down by up to two dimensions, computed by the compiler.
+
+Owns which dimensions a KPI can be broken down by (those `dimensions.dimension_sql` supports on
+every fact model the KPI reads, plus the month and quarter of the KPI's own date) and the
+explorer's frame. Nothing is re-implemented: a breakdown by attributes is one
+`compile.compile_periods` statement (a tuple `by` for two dimensions); a breakdown by month or
+quarter is one `compile.compile_series` statement (optionally `by` the other dimension).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import polars as pl
+
+from alignment.db.store import Connection
+from alignment.metrics import registry
+from alignment.metrics.compile import Bucket, bucket_starts, compile_periods, compile_series
+from alignment.metrics.dimensions import DIMENSION_LABELS, FUNNEL_DIMENSIONS, OPP_DIMENSIONS
+from alignment.metrics.overview import data_date_range
+from alignment.metrics.registry import Kpi, Measure, Ratio
+from alignment.selection import Selection, period_and_filters
+
+TIME_DIMENSIONS: tuple[Bucket, ...] = ("month", "quarter")
+"""Dimensions read from the metric's own date, bucketed (`compile.bucket_sql`)."""
+
+LABELS: dict[str, str] = {**DIMENSION_LABELS, "month": "Month", "quarter": "Quarter"}
+"""How each explorer dimension is labelled."""
+
+MAX_DIMENSIONS = 2
+
+_MODEL_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "leads": FUNNEL_DIMENSIONS,
+    "opportunities": OPP_DIMENSIONS,
+}
+
+
+def measures(kpi: Kpi) -> tuple[Measure, ...]:
+    """The measures a KPI's computation reads (its own, or a ratio's parts)."""
+    computation = kpi.computation
+    if isinstance(computation, Measure):
+        return (computation,)
+    if isinstance(computation, Ratio):
+        return tuple(
+            registry.MEASURES[name] for name in (computation.numerator, *computation.denominator)
+        )
+    raise ValueError(f"{kpi.name!r} has no computation the compiler can run")
+
+
+def kpi(name: str) -> Kpi:
+    """A registry KPI (`registry.KPIS`) by name; KeyError naming the known ones."""
+    if name not in registry.KPIS:
+        raise KeyError(f"unknown KPI {name!r}; known: {', '.join(registry.KPIS)}")
+    return registry.KPIS[name]
+
+
+def dimensions_for(name: str) -> tuple[str, ...]:
+    """The dimensions KPI `name` can be broken down by, in display order: those every fact
+    model it reads supports, then month and quarter when every measure it reads has a date."""
+    parts = measures(kpi(name))
+    models = {m.model for m in parts}
+    shared = [
+        d
+        for d in FUNNEL_DIMENSIONS + OPP_DIMENSIONS
+        if all(d in _MODEL_DIMENSIONS[model] for model in models)
+    ]
+    attributes = tuple(dict.fromkeys(shared))
+    dated = all(registry.TIMES[m.time].column is not None for m in parts)
+    return attributes + (TIME_DIMENSIONS if dated else ())
+
+
+def columns(name: str) -> tuple[str, ...]:
+    """The value columns of `explore` for KPI `name`: the KPI, and for a ratio its n and
+    Wilson 95 % bounds."""
+    if isinstance(kpi(name).computation, Ratio):
+        return (name, f"{name}_n", f"{name}_low", f"{name}_high")
+    return (name,)
+
+
+def check(name: str, dims: Sequence[str]) -> tuple[str, ...]:
+    """`dims` as a tuple when KPI `name` can be broken down by them (at most two, distinct, at
+    most one of month and quarter), else ValueError saying why."""
+    chosen = tuple(dims)
+    if len(chosen) > MAX_DIMENSIONS:
+        raise ValueError(f"at most {MAX_DIMENSIONS} dimensions, not {len(chosen)}")
+    if len(set(chosen)) != len(chosen):
+        raise ValueError(f"a dimension is repeated in {chosen!r}")
+    allowed = dimensions_for(name)
+    for dim in chosen:
+        if dim not in allowed:
+            raise ValueError(
+                f"{name!r} cannot be broken down by {dim!r}: use one of {', '.join(allowed)}"
+            )
+    if sum(d in TIME_DIMENSIONS for d in chosen) > 1:
+        raise ValueError("month and quarter cannot be combined")
+    return chosen
+
+
+def _bucket_range(con: Connection, selection: Selection) -> tuple[date, date] | None:
+    """(first, last) day of the selected period, or of the data for all time (None when the
+    data has no date)."""
+    period, _ = period_and_filters(selection)
+    if period.first_day is not None and period.end_day is not None:
+        return period.first_day, period.end_day - timedelta(days=1)
+    first, last = data_date_range(con)
+    return None if first is None or last is None else (first, last)
+
+
+def explore(
+    con: Connection, selection: Selection, metric: str, dims: tuple[str, ...]
+) -> pl.DataFrame:
+    """KPI `metric` of the selected period, broken down by `dims` (none, one or two).
+
+    One row per combination of dimension values with activity in the period (per month or
+    quarter in the period for a time dimension: every bucket, quiet ones 0 for a count, and
+    only the rows dated in the period, so for all time a record without a date is not counted
+    there; a week is shown as its whole month or quarter). Columns: the dimensions (named
+    after them; month and quarter as the bucket's first day, DATE), then `columns(metric)`.
+    Rows are sorted by time when a time dimension is chosen, else by the KPI descending
+    (missing last), then by the dimensions."""
+    chosen = check(metric, dims)
+    period, filters = period_and_filters(selection)
+    values = list(columns(metric))
+    time = next((d for d in chosen if d in TIME_DIMENSIONS), None)
+    if time is None:
+        by = chosen[0] if len(chosen) == 1 else (chosen or None)
+        frame = compile_periods([metric], [period], filters, by=by).run(con)
+        return frame.select(*chosen, *values).sort(
+            [metric, *chosen], descending=[True] + [False] * len(chosen), nulls_last=True
+        )
+    bucket: Bucket = "quarter" if time == "quarter" else "month"
+    other = next((d for d in chosen if d != time), None)
+    span = _bucket_range(con, selection)
+    if span is None:
+        schema = {time: pl.Date} | ({other: pl.String} if other else {})
+        return pl.DataFrame(schema=schema | {v: pl.Float64 for v in values})
+    starts = bucket_starts(bucket, *span)
+    frame = compile_series([metric], bucket, starts, filters, by=other).run(con)
+    frame = frame.rename({"bucket": time})
+    return frame.select(*chosen, *values).sort(list(chosen))

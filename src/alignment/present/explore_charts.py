@@ -1,0 +1,154 @@
+"""The explorer's chart, chosen by the shape of the breakdown: a bar per value for one
+dimension (none: one bar), a heatmap for two, a line over time when one dimension is month or
+quarter (one line per value of the other). Pure builders: a frame from `metrics.explore.explore`
+in, a plotly Figure out."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+import plotly.graph_objects as go
+import polars as pl
+
+from alignment.metrics import registry
+from alignment.present import format
+from alignment.present.charts import PALETTE, _figure, empty_figure
+from alignment.present.text import plotly_text
+
+Shape = Literal["bar", "heatmap", "line"]
+
+TIME_DIMENSIONS = ("month", "quarter")
+MAX_LINES = 10
+"""At most this many values of the other dimension get a line (the largest by total)."""
+HEATMAP_SCALE = [[0.0, "#F8FAFC"], [1.0, PALETTE[0]]]
+
+
+def shape(dims: tuple[str, ...]) -> Shape:
+    """The chart a breakdown gets: line when a dimension is time, heatmap for two attribute
+    dimensions, bar otherwise."""
+    if any(d in TIME_DIMENSIONS for d in dims):
+        return "line"
+    return "heatmap" if len(dims) == 2 else "bar"
+
+
+def bucket_label(value: Any, dim: str) -> str:
+    """How a dimension value is written: a month `Mar 2026`, a quarter `Q1 2026`, text as
+    itself."""
+    if isinstance(value, date):
+        if dim == "quarter":
+            return f"Q{(value.month - 1) // 3 + 1} {value.year}"
+        return value.strftime("%b %Y")
+    return str(value)
+
+
+def _axis_label(value: Any, dim: str) -> str:
+    return plotly_text(bucket_label(value, dim))
+
+
+def figure(frame: pl.DataFrame, metric: str, dims: tuple[str, ...], title: str) -> go.Figure:
+    """The chart of `frame` (one row per combination of `dims` values, as from `explore`):
+    see `shape`. Rates are drawn as percentages; a ratio's bars carry its Wilson 95 % interval.
+    An empty frame (or one without a value) says so instead of drawing nothing."""
+    kpi = registry.KPIS[metric]
+    if frame.is_empty() or frame[metric].drop_nulls().is_empty():
+        return empty_figure(title, "Nothing to show for this period and these filters.")
+    kind = shape(dims)
+    fig = _figure(title)
+    tick = ".0%" if kpi.unit == "rate" else None
+    if kind == "bar":
+        _bars(fig, frame, metric, dims, kpi.unit)
+    elif kind == "heatmap":
+        _heatmap(fig, frame, metric, dims, kpi.unit)
+        return fig
+    else:
+        _lines(fig, frame, metric, dims)
+    fig.update_layout(yaxis={"title": plotly_text(kpi.label), "tickformat": tick})
+    return fig
+
+
+def _bars(
+    fig: go.Figure, frame: pl.DataFrame, metric: str, dims: tuple[str, ...], unit: Any
+) -> None:
+    dim = dims[0] if dims else None
+    x = (
+        [_axis_label(v, dim) for v in frame[dim].to_list()]
+        if dim
+        else [registry.KPIS[metric].label]
+    )
+    values = frame[metric].to_list()
+    error: dict[str, Any] | None = None
+    if f"{metric}_low" in frame.columns:
+        lows, highs = frame[f"{metric}_low"].to_list(), frame[f"{metric}_high"].to_list()
+        error = {
+            "type": "data",
+            "symmetric": False,
+            "array": [
+                None if h is None or v is None else h - v
+                for v, h in zip(values, highs, strict=True)
+            ],
+            "arrayminus": [
+                None if lo is None or v is None else v - lo
+                for v, lo in zip(values, lows, strict=True)
+            ],
+            "color": "#64748B",
+        }
+    fig.add_bar(
+        x=x,
+        y=values,
+        error_y=error,
+        marker={"color": PALETTE[0]},
+        text=[format.value(unit, v) for v in values],
+        textposition="outside",
+        name=plotly_text(registry.KPIS[metric].label),
+        hovertemplate="%{x}: %{text}<extra></extra>",
+    )
+    if dim:
+        fig.update_layout(xaxis={"title": plotly_text(dim.replace("_", " ").capitalize())})
+
+
+def _heatmap(
+    fig: go.Figure, frame: pl.DataFrame, metric: str, dims: tuple[str, ...], unit: Any
+) -> None:
+    rows_dim, columns_dim = dims
+    rows = list(dict.fromkeys(frame[rows_dim].to_list()))
+    columns = sorted(set(frame[columns_dim].to_list()), key=str)
+    cells = {(r, c): v for r, c, v in frame.select(rows_dim, columns_dim, metric).iter_rows()}
+    z = [[cells.get((r, c)) for c in columns] for r in rows]
+    fig.add_heatmap(
+        x=[_axis_label(c, columns_dim) for c in columns],
+        y=[_axis_label(r, rows_dim) for r in rows],
+        z=z,
+        text=[[format.value(unit, cell) for cell in row] for row in z],
+        texttemplate="%{text}",
+        colorscale=HEATMAP_SCALE,
+        colorbar={"tickformat": ".0%"} if unit == "rate" else {},
+        hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+    )
+    fig.update_layout(
+        yaxis={"autorange": "reversed", "gridcolor": "white"},
+        height=max(360, 140 + 40 * len(rows)),
+    )
+
+
+def _lines(fig: go.Figure, frame: pl.DataFrame, metric: str, dims: tuple[str, ...]) -> None:
+    time = next(d for d in dims if d in TIME_DIMENSIONS)
+    other = next((d for d in dims if d != time), None)
+    if other is None:
+        groups: list[tuple[str, pl.DataFrame]] = [(registry.KPIS[metric].label, frame)]
+    else:
+        totals = (
+            frame.group_by(other)
+            .agg(pl.col(metric).sum())
+            .sort([metric, other], descending=[True, False], nulls_last=True)
+        )
+        shown = totals[other].head(MAX_LINES).to_list()
+        groups = [(str(v), frame.filter(pl.col(other) == v)) for v in shown]
+    for i, (name, rows) in enumerate(groups):
+        fig.add_scatter(
+            x=[_axis_label(v, time) for v in rows[time].to_list()],
+            y=rows[metric].to_list(),
+            name=plotly_text(name),
+            mode="lines+markers",
+            line={"color": PALETTE[i % len(PALETTE)], "width": 3},
+        )

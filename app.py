@@ -7,7 +7,7 @@ logic).
 
 import streamlit as st
 
-from alignment.app import database, imports, presenter, routing, sidebar
+from alignment.app import access, database, imports, presenter, routing, sidebar
 
 presenting = presenter.presenter_mode_requested()
 st.set_page_config(
@@ -17,6 +17,9 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if presenting else "auto",
 )
 
+if access.role() is None:  # access configured, not signed in: the sign-in page and nothing else
+    access.sign_in_navigation().run()
+    st.stop()
 pages = {
     "Review": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -37,9 +40,11 @@ pages = {
         st.Page("pages/sql.py", title="SQL", icon=":material/terminal:"),
     ],
 }
-navigation = st.navigation(pages, position="sidebar")
+# a viewer's pages leave out the analysts' ones: not in the sidebar, not reachable by a link
+navigation = st.navigation(access.allowed_pages(pages), position="sidebar")
 
 with database.database_guard():  # a database another program holds: a message, not a traceback
+    access.sidebar_status()
     st.session_state[routing.VIEW_KEY] = sidebar.sidebar_view()
     sidebar.link_notice()
     presenter.apply_presenter_style()

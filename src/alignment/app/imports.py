@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from alignment import ingest
-from alignment.app import database, presenter, widgets
+from alignment.app import access, database, presenter, widgets
 from alignment.app.cache import cached
 from alignment.db import store
 from alignment.devtools import demo
@@ -230,7 +230,8 @@ def demo_banner() -> None:
     if not is_demo.any():
         st.session_state.pop(REMOVE_DEMO_KEY, None)
         return
-    if presenter.presenter_mode():  # a shared screen: say it, but no banner and no button
+    # a shared screen or a viewer: say it, but no banner and no button
+    if presenter.presenter_mode() or not access.is_analyst():
         st.caption(":material/science: Demo data: a generated example company.")
         return
     left, right = st.columns([5, 1], vertical_alignment="center")

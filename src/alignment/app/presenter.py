@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from alignment.app import access
 from alignment.present import privacy
 from alignment.selection import Selection
 
@@ -73,6 +74,12 @@ def presenter_mode() -> bool:
     return bool(st.session_state.get(PRESENT_KEY, False))
 
 
+def masking() -> bool:
+    """Names and e-mails are masked: in presenter mode, and for anyone not signed in as an
+    analyst (a viewer sees the review pages, not who the records are)."""
+    return presenter_mode() or not access.is_analyst()
+
+
 def apply_presenter_style() -> None:
     """Larger type for a shared screen (no-op outside presenter mode)."""
     if presenter_mode():
@@ -81,8 +88,8 @@ def apply_presenter_style() -> None:
 
 def personal_data(frame: pl.DataFrame) -> pl.DataFrame:
     """Record-level frames for display or download (one row per record): names and e-mails
-    masked in presenter mode, untouched otherwise."""
-    return privacy.mask_personal_data(frame) if presenter_mode() else frame
+    masked in presenter mode or for a viewer (`masking`), untouched otherwise."""
+    return privacy.mask_personal_data(frame) if masking() else frame
 
 
 def chart(figure: go.Figure, key: str, *, container: DeltaGenerator | None = None) -> None:
@@ -102,17 +109,18 @@ def chart(figure: go.Figure, key: str, *, container: DeltaGenerator | None = Non
 
 def by_person(frame: pl.DataFrame, by: str) -> pl.DataFrame:
     """A breakdown's frame (one row per value of `by`, or per value and something else) for
-    display: in presenter mode, a breakdown by person (`privacy.PERSON_DIMENSIONS`) gets
-    masked, distinct labels; anything else is returned as is."""
-    if presenter_mode() and by in privacy.PERSON_DIMENSIONS:
+    display: in presenter mode or for a viewer, a breakdown by person
+    (`privacy.PERSON_DIMENSIONS`) gets masked, distinct labels; anything else is returned as
+    is."""
+    if masking() and by in privacy.PERSON_DIMENSIONS:
         return privacy.mask_dimension(frame, by)
     return frame
 
 
 def describe(view: Selection) -> str:
-    """`view.describe()` for a caption; in presenter mode the people chosen in a filter are
-    written masked."""
-    if not presenter_mode():
+    """`view.describe()` for a caption; in presenter mode or for a viewer the people chosen in
+    a filter are written masked."""
+    if not masking():
         return view.describe()
     people = {
         d: tuple(privacy.masked_labels(list(getattr(view.filters, d))).values())

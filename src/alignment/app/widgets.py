@@ -47,11 +47,11 @@ def csv_download(
     function: Callable[Concatenate[Connection, P], pl.DataFrame], *args: P.args, **kwargs: P.kwargs
 ) -> Callable[[], bytes]:
     """A callable for `st.download_button`: `function(cursor, *args, **kwargs)` (record rows)
-    as spreadsheet-safe CSV bytes, masked when presenter mode is on now. It runs on another
-    thread when the button is clicked, so it captures the database handle and the masking
-    choice instead of reading Streamlit state."""
+    as spreadsheet-safe CSV bytes, masked when presenter mode is on now or for a viewer. It
+    runs on another thread when the button is clicked, so it captures the database handle and
+    the masking choice instead of reading Streamlit state."""
     handle = database.handle()
-    masked = presenter.presenter_mode()
+    masked = presenter.masking()
 
     def build() -> bytes:
         frame = function(store.cursor(handle), *args, **kwargs)

@@ -6,7 +6,7 @@ lead acceptance and lead-score bands. A section reruns alone when only its own c
 import polars as pl
 import streamlit as st
 
-from alignment.app import edits, presenter, routing, sidebar, widgets
+from alignment.app import access, edits, presenter, routing, sidebar, widgets
 from alignment.app.cache import cached
 from alignment.metrics import funnel
 from alignment.metrics.dimensions import DIMENSION_LABELS, FUNNEL_DIMENSIONS
@@ -372,8 +372,9 @@ def lead_acceptance(view: Selection) -> None:
             value=target * 100,
             step=1.0,
             key="funnel_acceptance_target",
+            disabled=not access.is_analyst(),  # a viewer reads the target, an analyst sets it
         )
-        if right.button("Save target", key="funnel_save_target"):
+        if right.button("Save target", key="funnel_save_target", disabled=not access.is_analyst()):
             edits.set_acceptance_target(new_target / 100)
             st.rerun()
 

@@ -185,17 +185,25 @@ def test_an_analyst_reaches_the_analysts_pages(demo_db: Path, passwords: None) -
 
 
 @app_fixtures
-def test_a_viewer_sees_names_masked_an_analyst_does_not(demo_db: Path, passwords: None) -> None:
+def test_a_viewer_sees_names_masked_and_cannot_save_an_analyst_can(
+    demo_db: Path, passwords: None
+) -> None:
     owners = _owners(demo_db)
-    shown = {}
+    shown: dict[str, str] = {}
+    saving: dict[str, bool] = {}
     for password in (VIEWER_PASSWORD, ANALYST_PASSWORD):
         at = _sign_in(_app(FUNNEL_BY_OWNER), password)
         at = at.switch_page("pages/funnel.py").run()
         assert not at.exception, [e.value for e in at.exception]
         assert at.title[0].value.startswith("Funnel")
         shown[password] = _text(at.main)
+        at.session_state["funnel_acceptance"] = True  # what opening "Lead acceptance" does
+        at.run()
+        saving[password] = at.button(key="funnel_save_target").disabled
     assert not [o for o in owners if o in shown[VIEWER_PASSWORD]]
     assert any(o in shown[ANALYST_PASSWORD] for o in owners)
+    # the funnel's acceptance target: a viewer reads it, only an analyst can save it
+    assert saving == {VIEWER_PASSWORD: True, ANALYST_PASSWORD: False}
 
 
 @app_fixtures

@@ -277,3 +277,22 @@ def test_explore_page_by_month(demo_db: Path) -> None:
     at = _page({"period": "Q2 2026", "explore_metric": "MQLs", "explore_by": "Month"})
     assert not at.exception, [e.value for e in at.exception]
     assert list(at.dataframe[0].value["Month"]) == ["Apr 2026", "May 2026", "Jun 2026"]
+
+
+def test_a_rate_heatmap_draws_cells_with_too_few_records_pale() -> None:
+    # Email x SMB: 20 of 40 closed (50 %, n = 40); Email x Enterprise: 9 of 9 (100 %, n = 9)
+    frame = pl.DataFrame(
+        {
+            "channel": ["Email", "Email"],
+            "segment": ["SMB", "Enterprise"],
+            "win_rate": [0.5, 1.0],
+            "win_rate_n": [40, 9],
+        }
+    )
+    fig = explore_charts.figure(frame, "win_rate", ("channel", "segment"), "Win rate")
+    solid, pale = fig.data
+    # columns sorted: Enterprise, SMB; the 100 % on 9 deals is pale and does not set the scale
+    assert [list(row) for row in solid.z] == [[None, 0.5]]
+    assert [list(row) for row in pale.z] == [[1.0, None]]
+    assert (solid.zmax, pale.showscale) == (0.5, False)
+    assert list(solid.text[0]) == ["100 %<br>n=9", "50 %<br>n=40"]

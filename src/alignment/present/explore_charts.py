@@ -11,6 +11,7 @@ from typing import Any, Literal
 import plotly.graph_objects as go
 import polars as pl
 
+from alignment import stats
 from alignment.metrics import registry
 from alignment.present import format
 from alignment.present.charts import PALETTE, _figure, empty_figure
@@ -22,6 +23,8 @@ TIME_DIMENSIONS = ("month", "quarter")
 MAX_LINES = 10
 """At most this many values of the other dimension get a line (the largest by total)."""
 HEATMAP_SCALE = [[0.0, "#F8FAFC"], [1.0, PALETTE[0]]]
+PALE_SCALE = [[0.0, "#F8FAFC"], [1.0, "#CBD5E1"]]
+"""A ratio's cells with too few records to tell: grey, never the strong colour."""
 
 
 def shape(dims: tuple[str, ...]) -> Shape:
@@ -110,21 +113,53 @@ def _bars(
 def _heatmap(
     fig: go.Figure, frame: pl.DataFrame, metric: str, dims: tuple[str, ...], unit: Any
 ) -> None:
+    """Rows x columns of the metric; for a ratio, a cell resting on fewer than `stats.MIN_N`
+    records is drawn in a pale scale of its own (its rate could move a lot), with its n, so a
+    rate of 9 records never gets the strongest colour."""
     rows_dim, columns_dim = dims
     rows = list(dict.fromkeys(frame[rows_dim].to_list()))
     columns = sorted(set(frame[columns_dim].to_list()), key=str)
-    cells = {(r, c): v for r, c, v in frame.select(rows_dim, columns_dim, metric).iter_rows()}
-    z = [[cells.get((r, c)) for c in columns] for r in rows]
-    fig.add_heatmap(
-        x=[_axis_label(c, columns_dim) for c in columns],
-        y=[_axis_label(r, rows_dim) for r in rows],
-        z=z,
-        text=[[format.value(unit, cell) for cell in row] for row in z],
-        texttemplate="%{text}",
-        colorscale=HEATMAP_SCALE,
-        colorbar={"tickformat": ".0%"} if unit == "rate" else {},
-        hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
-    )
+    n_column = f"{metric}_n"
+    counts = n_column in frame.columns
+    picked = [rows_dim, columns_dim, metric, *([n_column] if counts else [])]
+    cells = {(row[0], row[1]): row[2:] for row in frame.select(picked).iter_rows()}
+
+    def value(r: Any, c: Any) -> Any:
+        return cells.get((r, c), (None,))[0]
+
+    def few(r: Any, c: Any) -> bool:
+        found = cells.get((r, c))
+        return counts and found is not None and (found[1] or 0) < stats.MIN_N
+
+    text = [
+        [
+            format.value(unit, value(r, c))
+            + (f"<br>n={cells[(r, c)][1]:,}" if counts and (r, c) in cells else "")
+            for c in columns
+        ]
+        for r in rows
+    ]
+    values = [v for (r, c) in cells if (v := value(r, c)) is not None and not few(r, c)]
+    top = max(values, default=None)
+    for pale in (False, True):
+        z = [[value(r, c) if few(r, c) == pale else None for c in columns] for r in rows]
+        if pale and all(cell is None for row in z for cell in row):
+            continue
+        fig.add_heatmap(
+            x=[_axis_label(c, columns_dim) for c in columns],
+            y=[_axis_label(r, rows_dim) for r in rows],
+            z=z,
+            text=text,
+            texttemplate="%{text}",
+            colorscale=PALE_SCALE if pale else HEATMAP_SCALE,
+            zmin=0 if unit == "rate" else None,
+            zmax=top,
+            showscale=not pale,
+            colorbar={"tickformat": ".0%"} if unit == "rate" else {},
+            hovertemplate="%{y} · %{x}: %{text}"
+            + (" (too few to tell)" if pale else "")
+            + "<extra></extra>",
+        )
     fig.update_layout(
         yaxis={"autorange": "reversed", "gridcolor": "white"},
         height=max(360, 140 + 40 * len(rows)),

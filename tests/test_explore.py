@@ -4,6 +4,7 @@ refuses what it cannot compute; its chart builder picks the chart by shape; the 
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from alignment.db import store
 from alignment.ingest import import_file
 from alignment.metrics import explore, overview, registry
 from alignment.periods import ALL_TIME, Period
-from alignment.present import explore_charts, format
+from alignment.present import explore_charts, export, format
 from alignment.screens import explore as explore_screen
 from alignment.selection import Selection
 
@@ -234,6 +235,82 @@ def test_chosen_dimensions_drop_repeats_and_a_second_time() -> None:
     assert explore_screen.chosen_dimensions("win_rate", "campaign", "product") == ("product",)
 
 
+# ---- the records behind a cell ----------------------------------------------------------------
+def _ids(frame: pl.DataFrame) -> list[str]:
+    return [i.removeprefix("generic:") for i in frame["lead_id"]]
+
+
+def test_records_behind_a_ratio_cell_by_hand(con: store.Connection) -> None:
+    cell = (("channel", "Email"), ("segment", "SMB"))
+    rows, total = explore.cell_records(con, MARCH, "mql_to_sql", cell)
+    # Email x SMB in the March MQL cohort: L1 (SQL 20 Mar) and L2 (no SQL): n = 2, 1 SQL;
+    # newest first by creation: L2 (10 Mar), L1 (2 Mar)
+    assert total == 2
+    assert _ids(rows) == ["L2", "L1"]
+    assert rows["counted_as_sqls"].to_list() == [False, True]
+    assert explore.numerator_column("mql_to_sql") == "counted_as_sqls"
+    assert explore.numerator_column("mqls") is None
+
+
+def test_records_behind_a_month_cell_by_hand(con: store.Connection) -> None:
+    # MQL dates: Feb L5; Mar L1, L2, L3 (Email), L4 (Events)
+    february = explore.cell_records(con, Q1, "mqls", (("month", date(2026, 2, 1)),))
+    assert (_ids(february[0]), february[1]) == (["L5"], 1)
+    march_events = (("month", date(2026, 3, 1)), ("channel", "Events"))
+    assert _ids(explore.cell_records(con, Q1, "mqls", march_events)[0]) == ["L4"]
+    # a month is its own bucket whatever the period (a week is shown as its whole month)
+    week = Selection(Period.parse("2026-W10"), comparison="none")
+    assert explore.cell_records(con, week, "mqls", (("month", date(2026, 3, 1)),))[1] == 4
+
+
+def test_records_of_the_whole_period_and_paging(con: store.Connection) -> None:
+    # created in March: L1 (2 Mar), L2 (10 Mar), L3 (11 Mar); newest first
+    rows, total = explore.cell_records(con, MARCH, "leads", ())
+    assert (_ids(rows), total) == (["L3", "L2", "L1"], 3)
+    second, total = explore.cell_records(con, MARCH, "leads", (), page=2, page_size=2)
+    assert (_ids(second), total) == (["L1"], 3)
+    assert _ids(explore.cell_download(con, MARCH, "leads", ())) == ["L3", "L2", "L1"]
+
+
+def test_records_refuse_a_dimension_the_kpi_lacks(con: store.Connection) -> None:
+    with pytest.raises(ValueError, match="cannot be broken down by 'campaign'"):
+        explore.cell_records(con, MARCH, "win_rate", (("campaign", "x"),))
+
+
+@pytest.mark.parametrize(
+    ("metric", "dims"),
+    [
+        ("mql_to_sql", ("channel", "segment")),
+        ("win_rate", ("region", "quarter")),
+        ("opps_created", ("owner",)),
+        ("pipeline_created", ("channel", "month")),
+        ("won_revenue", ("segment",)),
+        ("mqls", ("employee_band", "country")),
+    ],
+)
+def test_records_add_up_to_each_cell(
+    demo: store.Connection, metric: str, dims: tuple[str, ...]
+) -> None:
+    # independent of the compiler's aggregation: the rows listed, counted and summed here
+    selection = Selection(Period.parse("2026-Q1"), comparison="none")
+    frame = explore.explore(demo, selection, metric, dims)
+    assert frame.height > 1
+    ratio = f"{metric}_n" in frame.columns
+    for row in (
+        frame.filter(pl.col(f"{metric}_n" if ratio else metric) > 0).head(5).iter_rows(named=True)
+    ):
+        cell = tuple((d, row[d]) for d in dims)
+        rows = explore.cell_download(demo, selection, metric, cell)
+        if ratio:
+            column = explore.numerator_column(metric)
+            assert rows.height == row[f"{metric}_n"]
+            assert rows[column].sum() / rows.height == pytest.approx(row[metric])
+        elif registry.KPIS[metric].unit == "currency":
+            assert rows["amount"].sum() == pytest.approx(row[metric])
+        else:
+            assert rows.height == row[metric]
+
+
 # ---- the page ---------------------------------------------------------------------------------
 def _page(query: dict[str, str]) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
@@ -277,6 +354,74 @@ def test_explore_page_by_month(demo_db: Path) -> None:
     at = _page({"period": "Q2 2026", "explore_metric": "MQLs", "explore_by": "Month"})
     assert not at.exception, [e.value for e in at.exception]
     assert list(at.dataframe[0].value["Month"]) == ["Apr 2026", "May 2026", "Jun 2026"]
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_records_behind_a_cell_from_the_url(demo_db: Path) -> None:
+    at = _page(
+        {
+            "period": "Q1 2026",
+            "explore_metric": registry.KPIS["mql_to_sql"].label,
+            "explore_by": "Channel",
+            "explore_by2": "Month",
+            "explore_records": "true",
+            "explore_cell_channel": "Email",
+            "explore_cell_month": "Feb 2026",
+        }
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    connection = model.connect(demo_db, read_only=True)
+    try:
+        selection = Selection(Period.parse("2026-Q1"), comparison="none")
+        cell = (("channel", "Email"), ("month", date(2026, 2, 1)))
+        expected, total = explore.cell_records(connection, selection, "mql_to_sql", cell)
+        table = explore.explore(connection, selection, "mql_to_sql", ("channel", "month"))
+    finally:
+        connection.close()
+    # the records are the cell's n: the table row of Email in February
+    n = table.filter((pl.col("channel") == "Email") & (pl.col("month") == date(2026, 2, 1)))
+    assert total == n["mql_to_sql_n"].item() > 0
+    shown = at.dataframe[1].value
+    assert list(shown["lead_id"]) == expected["lead_id"].to_list()
+    assert set(shown["channel"]) == {"Email"}
+    captions = "\n".join(c.value for c in at.caption)
+    assert f"Channel: Email, Month: Feb 2026, Q1 2026: {total:,} leads" in captions
+    labels = [b.label for b in at.get("download_button")]
+    assert f"Download {total:,} leads (Parquet)" in labels
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_records_of_a_viewer_or_on_a_shared_screen_are_masked(demo_db: Path) -> None:
+    at = _page(
+        {
+            "period": "All time",
+            "present": "1",
+            "explore_metric": "MQLs",
+            "explore_by": "Owner",
+            "explore_records": "true",
+        }
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    owners = at.selectbox(key="explore_cell_owner")
+    assert all("•••" in o for o in owners.options[1:])  # All, then masked labels
+    records = at.dataframe[1].value
+    assert all("•••" in v for v in records["owner"].dropna())
+    assert all("•••" in v for v in records["email"].dropna())
+    owners.set_value(owners.options[1]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[1].value["owner"].nunique() == 1
+
+
+def test_record_file_names_are_safe() -> None:
+    cell = (("channel", "Paid / Social"), ("month", date(2026, 2, 1)))
+    result = explore_screen.records_file_name("mqls", cell, "2026-Q1", "parquet")
+    assert result == "explore_mqls_records_channel-Paid---Social_month-Feb-2026_2026-Q1.parquet"
+
+
+def test_parquet_download_keeps_types() -> None:
+    frame = pl.DataFrame({"lead_id": ["a"], "created_at": [date(2026, 3, 1)], "n": [3]})
+    result = pl.read_parquet(io.BytesIO(export.parquet(frame)))
+    assert_frame_equal(result, frame)
 
 
 def test_a_rate_heatmap_draws_cells_with_too_few_records_pale() -> None:

@@ -135,3 +135,24 @@ def test_the_channels_page_opens_in_the_view_its_link_names(server: str, browser
     assert "view=cohort" in page.url
     assert "Win rate by channel, cohort view" in body
     page.screenshot(path=str(ARTIFACTS / "channels.png"))
+
+
+def test_a_row_of_the_explorer_opens_the_records_behind_it(server: str, browser) -> None:
+    """Picking the first row of the Explore table (the channel with most MQLs) opens the
+    records section on that channel, and the link keeps the choice."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{server}/explore?period=Q1+2026&explore_by=Channel", wait_until="networkidle")
+    grid = page.locator(".st-key-explore_table [data-testid='stDataFrameResizable']")
+    grid.wait_for(timeout=60_000)
+    box = grid.bounding_box()
+    assert box is not None
+    # the grid is a canvas: click the first data row's selection box (header and rows ~35 px)
+    page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)
+    page.get_by_text("Q1 2026:", exact=False).first.wait_for(timeout=30_000)
+    assert "explore_records=true" in page.url
+    assert "explore_cell_channel=" in page.url
+    caption = page.get_by_text("50 per page, newest first", exact=False).first.inner_text()
+    assert caption.startswith("MQLs, Channel: ")
+    assert "Traceback" not in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "explore_records.png"))

@@ -5,6 +5,7 @@ masked (`present.privacy`)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import polars as pl
@@ -130,3 +131,12 @@ def describe(view: Selection) -> str:
     if not people:
         return view.describe()
     return dataclasses.replace(view, filters=dataclasses.replace(view.filters, **people)).describe()
+
+
+def person_labels(values: Sequence[str | None], dimension: str) -> dict[str, str]:
+    """The masked label of each value of a breakdown by person, as `by_person` writes them
+    (the same values in the same order give the same labels), when masking is on; else empty
+    (values are written as they are)."""
+    if masking() and dimension in privacy.PERSON_DIMENSIONS:
+        return privacy.masked_labels(values)
+    return {}

@@ -50,12 +50,28 @@ def csv_download(
     as spreadsheet-safe CSV bytes, masked when presenter mode is on now or for a viewer. It
     runs on another thread when the button is clicked, so it captures the database handle and
     the masking choice instead of reading Streamlit state."""
+    return _frame_download(export.safe_csv, function, *args, **kwargs)
+
+
+def parquet_download(
+    function: Callable[Concatenate[Connection, P], pl.DataFrame], *args: P.args, **kwargs: P.kwargs
+) -> Callable[[], bytes]:
+    """As `csv_download`, as Parquet bytes (types kept)."""
+    return _frame_download(export.parquet, function, *args, **kwargs)
+
+
+def _frame_download(
+    write: Callable[[pl.DataFrame], bytes],
+    function: Callable[Concatenate[Connection, P], pl.DataFrame],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> Callable[[], bytes]:
     handle = database.handle()
     masked = presenter.masking()
 
     def build() -> bytes:
         frame = function(store.cursor(handle), *args, **kwargs)
-        return export.safe_csv(privacy.mask_personal_data(frame) if masked else frame)
+        return write(privacy.mask_personal_data(frame) if masked else frame)
 
     return build
 

@@ -407,3 +407,77 @@ def compile_series(
         f"ORDER BY {ordering}"
     )
     return Compiled(sql, params)
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """The rows behind one value of a metric: the fact `model` whose rows it aggregates, a
+    condition over that model's alias (`l` or `o`) with its named parameters, and for a ratio
+    the condition of its numerator (a row the denominator counts that the numerator also
+    counts), else None."""
+
+    model: registry.Model
+    condition: str
+    params: dict[str, Any]
+    numerator: str | None = None
+
+
+def compile_records(
+    item: str | Kpi,
+    period: Period,
+    filters: Filters = Filters(),  # noqa: B008  (a frozen value)
+    *,
+    cell: Sequence[tuple[str, Any]] = (),
+    bucket: Bucket | None = None,
+) -> RecordQuery:
+    """The condition selecting exactly the rows a metric counts (a ratio: its denominator's
+    rows) in `period` under `filters`, narrowed to one `cell`: pairs of (dimension, value) as
+    `compile_periods` names them, and with `bucket` a pair ("month" or "quarter", the bucket's
+    first day) that replaces the period by that bucket, as `compile_series` places rows.
+    ValueError when the metric's measures read more than one model or date."""
+    entry = registry.metric(item) if isinstance(item, str) else item
+    computation = entry.computation
+    if isinstance(computation, Measure):
+        counted: tuple[Measure, ...] = (computation,)
+        numerator = None
+    elif isinstance(computation, Ratio):
+        counted = tuple(registry.MEASURES[d] for d in computation.denominator)
+        numerator = registry.MEASURES[computation.numerator]
+    else:
+        raise ValueError(f"{entry.name!r} has no computation the compiler can run")
+    parts = (*counted, *([numerator] if numerator else []))
+    times = {m.time for m in parts}
+    if len(times) != 1:
+        raise ValueError(f"{entry.name!r} reads more than one date: {sorted(times)}")
+    time = registry.TIMES[times.pop()]
+    model = time.model
+    _, alias = registry.MODEL_VIEWS[model]
+    filter_sql, params = filters.where_named(alias)
+    clauses = [filter_sql]
+    for i, (dimension, value) in enumerate(cell):
+        if bucket is not None and dimension == bucket:
+            if time.column is None:
+                raise ValueError(f"{entry.name!r} has no date to place it in a {bucket}")
+            start = value if isinstance(value, date) else date.fromisoformat(str(value))
+            params["cell_start"] = datetime.combine(start, datetime.min.time(), UTC)
+            params["cell_end"] = datetime.combine(
+                bucket_end(start, bucket), datetime.min.time(), UTC
+            )
+            clauses.append(_in(time.column, "cell_start", "cell_end"))
+            continue
+        params[f"cell_{i}"] = value
+        clauses.append(f"{dimension_sql(dimension, model)} = $cell_{i}")
+    if not any(bucket is not None and d == bucket for d, _ in cell):
+        if time.column is None:
+            pass  # a state: every row counts in every period
+        elif period.is_all:
+            clauses.append(f"({time.all_time})")
+        else:
+            params["period_start"], params["period_end"] = period.start, period.end
+            clauses.append(_in(time.column, "period_start", "period_end"))
+    wheres = [m.where for m in counted]
+    if all(w.strip().upper() != "TRUE" for w in wheres):
+        clauses.append("(" + " OR ".join(f"({w})" for w in dict.fromkeys(wheres)) + ")")
+    return RecordQuery(
+        model, " AND ".join(clauses), params, None if numerator is None else f"({numerator.where})"
+    )

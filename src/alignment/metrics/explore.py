@@ -4,19 +4,29 @@ Owns which dimensions a KPI can be broken down by (those `dimensions.dimension_s
 every fact model the KPI reads, plus the month and quarter of the KPI's own date) and the
 explorer's frame. Nothing is re-implemented: a breakdown by attributes is one
 `compile.compile_periods` statement (a tuple `by` for two dimensions); a breakdown by month or
-quarter is one `compile.compile_series` statement (optionally `by` the other dimension).
+quarter is one `compile.compile_series` statement (optionally `by` the other dimension). The
+records behind a cell are selected by `compile.compile_records`, the compiler's own placement
+of a row in a period and a bucket.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import polars as pl
 
 from alignment.db.store import Connection
-from alignment.metrics import registry
-from alignment.metrics.compile import Bucket, bucket_starts, compile_periods, compile_series
+from alignment.metrics import records, registry
+from alignment.metrics.compile import (
+    Bucket,
+    RecordQuery,
+    bucket_starts,
+    compile_periods,
+    compile_records,
+    compile_series,
+)
 from alignment.metrics.dimensions import DIMENSION_LABELS, FUNNEL_DIMENSIONS, OPP_DIMENSIONS
 from alignment.metrics.overview import data_date_range
 from alignment.metrics.registry import Kpi, Measure, Ratio
@@ -139,3 +149,59 @@ def explore(
     frame = compile_series([metric], bucket, starts, filters, by=other).run(con)
     frame = frame.rename({"bucket": time})
     return frame.select(*chosen, *values).sort(list(chosen))
+
+
+Cell = tuple[tuple[str, Any], ...]
+"""One cell of the explorer's table: (dimension, value) for each chosen dimension (a month or
+quarter as its first day); empty for the whole period."""
+
+
+def numerator_column(metric: str) -> str | None:
+    """The record column saying whether a ratio's numerator counts the row
+    (`counted_as_sqls`), None for a measure."""
+    computation = kpi(metric).computation
+    return f"counted_as_{computation.numerator}" if isinstance(computation, Ratio) else None
+
+
+def _record_query(
+    selection: Selection, metric: str, cell: Cell
+) -> tuple[RecordQuery, dict[str, str]]:
+    chosen = check(metric, [d for d, _ in cell])
+    period, filters = period_and_filters(selection)
+    time = next((d for d in chosen if d in TIME_DIMENSIONS), None)
+    bucket: Bucket | None = "quarter" if time == "quarter" else "month" if time else None
+    query = compile_records(metric, period, filters, cell=cell, bucket=bucket)
+    column = numerator_column(metric)
+    extra = {column: query.numerator} if column and query.numerator else {}
+    return query, extra
+
+
+def cell_records(
+    con: Connection,
+    selection: Selection,
+    metric: str,
+    cell: Cell,
+    *,
+    page: int = 1,
+    page_size: int = records.DEFAULT_PAGE_SIZE,
+) -> tuple[pl.DataFrame, int]:
+    """One page of the records behind `cell` of KPI `metric`'s breakdown, and their count: the
+    rows the KPI aggregates (for a ratio its denominator's, with `numerator_column` saying
+    which the numerator counts), one row per lead or opportunity (`records.RECORD_COLUMNS`),
+    newest first. The count equals the cell's value for a count and its n for a ratio."""
+    query, extra = _record_query(selection, metric, cell)
+    return records.record_page(
+        con,
+        query.model,
+        query.condition,
+        query.params,
+        extra=extra,
+        page=page,
+        page_size=page_size,
+    )
+
+
+def cell_download(con: Connection, selection: Selection, metric: str, cell: Cell) -> pl.DataFrame:
+    """Every record behind `cell` (up to `records.MAX_DOWNLOAD_ROWS`), as `cell_records`."""
+    query, extra = _record_query(selection, metric, cell)
+    return records.records(con, query.model, query.condition, query.params, extra=extra)

@@ -10,6 +10,7 @@ show neutralised text and save what was stored. Numbers are left alone.
 
 from __future__ import annotations
 
+import io
 import re
 
 import polars as pl
@@ -62,3 +63,11 @@ def restore(frame: pl.DataFrame) -> pl.DataFrame:
 def safe_csv(frame: pl.DataFrame) -> bytes:
     """CSV bytes (UTF-8 with BOM so Excel detects the encoding) with formulas neutralised."""
     return b"\xef\xbb\xbf" + neutralise(frame).write_csv().encode("utf-8")
+
+
+def parquet(frame: pl.DataFrame) -> bytes:
+    """Parquet bytes of `frame`, types kept (a spreadsheet does not open Parquet, so nothing is
+    neutralised)."""
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    return buffer.getvalue()

@@ -1,8 +1,11 @@
 """The Explore page: a registry KPI by up to two dimensions, as a table (values written for
-people), a chart chosen by shape and a CSV of the numbers. The numbers are
-`metrics.explore.explore`; this module names the choices and writes the table."""
+people), a chart chosen by shape, downloads of the numbers, and the records behind a cell. The
+numbers are `metrics.explore.explore`, the records `metrics.explore.cell_records`; this module
+names the choices and writes the table and captions."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -104,7 +107,95 @@ def chart(frame: pl.DataFrame, metric: str, dims: tuple[str, ...], heading: str)
     return explore_charts.figure(frame, metric, dims, heading)
 
 
-def file_name(metric: str, dims: tuple[str, ...], period_key: str) -> str:
+def file_name(metric: str, dims: tuple[str, ...], period_key: str, extension: str = "csv") -> str:
     """`explore_mqls_by_channel_segment_2026-03.csv`."""
     by = f"_by_{'_'.join(dims)}" if dims else ""
-    return f"explore_{metric}{by}_{period_key}.csv"
+    return f"explore_{metric}{by}_{period_key}.{extension}"
+
+
+# ---- the records behind a cell ----------------------------------------------------------------
+def cell_key(dimension: str) -> str:
+    """The URL key of the records section's choice of a `dimension` value
+    (`explore_cell_channel`): one per dimension, so a new breakdown starts from All."""
+    return f"explore_cell_{dimension}"
+
+
+def cell_options(frame: pl.DataFrame, dimension: str) -> list[Any]:
+    """The values of `dimension` in the table (`table`), in its order, each once: what the
+    records section offers, after All (None)."""
+    return [None, *dict.fromkeys(frame[dimension].to_list())]
+
+
+def cell_label(value: Any, dimension: str, masked: dict[str, str]) -> str:
+    """A value in the records section's choice: All, a month `Mar 2026`, or a person's masked
+    label when `masked` has one (`presenter.person_labels`)."""
+    if value is None:
+        return "All"
+    if isinstance(value, str) and value in masked:
+        return masked[value]
+    return explore_charts.bucket_label(value, dimension)
+
+
+def cell_of_row(frame: pl.DataFrame, row: int, dims: tuple[str, ...]) -> metrics.Cell:
+    """The cell of row `row` (0-based) of the table: its value of each dimension."""
+    values = frame.row(row, named=True)
+    return tuple((dim, values[dim]) for dim in dims)
+
+
+def records_noun(metric: str) -> str:
+    """What a record of `metric` is: `leads` or `opportunities`."""
+    return metrics.measures(registry.KPIS[metric])[0].model
+
+
+def records(
+    con: Connection, selection: Selection, metric: str, cell: metrics.Cell, page: int, size: int
+) -> tuple[pl.DataFrame, int]:
+    """One page of the records behind `cell` and their count (see `cell_records`); for a
+    ratio the numerator's column comes right after the record's id, where it is seen."""
+    frame, total = metrics.cell_records(con, selection, metric, cell, page=page, page_size=size)
+    column = metrics.numerator_column(metric)
+    if column is not None:
+        frame = frame.select(frame.columns[0], column, pl.exclude(frame.columns[0], column))
+    return frame, total
+
+
+def records_download(
+    con: Connection, selection: Selection, metric: str, cell: metrics.Cell
+) -> pl.DataFrame:
+    """Every record behind `cell`, unformatted, for the downloads."""
+    return metrics.cell_download(con, selection, metric, cell)
+
+
+def records_caption(
+    metric: str, cell_text: str, period_label: str, total: int, page_size: int
+) -> str:
+    """What the record list holds: `MQLs, Channel: Email, March 2026: 12 leads, 50 per page,
+    newest first.`; for a ratio, which records make its n and which column marks the
+    numerator."""
+    kpi = registry.KPIS[metric]
+    noun = records_noun(metric)
+    where = f", {cell_text}" if cell_text else ""
+    text = (
+        f"{kpi.label}{where}, {period_label}: {total:,} {noun}, {page_size} per page, newest first."
+    )
+    column = metrics.numerator_column(metric)
+    if column is not None:
+        computation = kpi.computation
+        of = computation.of if isinstance(computation, registry.Ratio) else noun
+        text += f" These are the rate's n ({of}); `{column}` marks those in its numerator."
+    return text
+
+
+def records_file_name(
+    metric: str, cell: metrics.Cell, period_key: str, extension: str = "csv"
+) -> str:
+    """`explore_mqls_records_channel-Email_2026-03.csv` (values made safe for a file name)."""
+    parts = "".join(
+        f"_{dim}-{_file_safe(explore_charts.bucket_label(value, dim))}" for dim, value in cell
+    )
+    return f"explore_{metric}_records{parts}_{period_key}.{extension}"
+
+
+def _file_safe(text: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-." else "-" for c in text).strip("-")
+    return safe[:40] or "value"

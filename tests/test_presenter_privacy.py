@@ -25,6 +25,7 @@ PAGES: tuple[tuple[str, dict[str, str]], ...] = (
     ("pages/rejections.py", {"rejections_by": "Owner"}),
     ("pages/channels.py", {"channels_by": "Owner"}),
     ("pages/attribution.py", {}),
+    ("pages/explore.py", {"explore_by": "Owner", "explore_records": "true"}),
 )
 
 

@@ -17,9 +17,6 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if presenting else "auto",
 )
 
-if access.role() is None:  # access configured, not signed in: the sign-in page and nothing else
-    access.sign_in_navigation().run()
-    st.stop()
 pages = {
     "Review": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -40,6 +37,9 @@ pages = {
         st.Page("pages/sql.py", title="SQL", icon=":material/terminal:"),
     ],
 }
+if access.role() is None:  # access configured, not signed in: the sign-in page and nothing else
+    access.sign_in_navigation(pages).run()
+    st.stop()
 # a viewer's pages leave out the analysts' ones: not in the sidebar, not reachable by a link
 navigation = st.navigation(access.allowed_pages(pages), position="sidebar")
 

@@ -132,6 +132,45 @@ def test_a_slow_query_is_stopped_at_the_time_limit(demo_db: Path) -> None:
     assert result.message == "Stopped after 1 s: the query took too long."
 
 
+def test_the_sandbox_caps_memory_and_threads_and_keeps_them_locked(demo_db: Path) -> None:
+    with sql_console.sandbox(demo_db) as con:
+        settings = con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('threads'), "
+            "current_setting('temp_directory')"
+        ).fetchone()
+        # DuckDB prints 1 GiB (2**30 bytes) as '1.0 GiB'; no temporary directory: no spilling
+        assert settings == ("1.0 GiB", 1, "")
+        for sql in ("SET memory_limit = '64GiB'", "SET threads = 2", "SET temp_directory = '/tmp'"):
+            with pytest.raises(duckdb.Error, match="locked"):
+                con.execute(sql)
+
+
+def test_a_query_over_the_memory_limit_stops_with_a_message(demo_db: Path) -> None:
+    # 2,000,000 strings of 1,000 bytes aggregated into one: 2e9 bytes, about 1.9 GiB > 1 GiB
+    start = time.monotonic()
+    result = sql_console.run(
+        demo_db, "SELECT length(string_agg(repeat('x', 1000), '')) AS n FROM range(2000000)"
+    )
+    assert time.monotonic() - start < 5
+    assert result.frame.is_empty()
+    assert result.message == (
+        "Stopped: the query needed more than the console's 1 GiB of memory. "
+        "Aggregate or filter it further, or select fewer columns."
+    )
+    # the same query a hundred times smaller fits: 20,000 x 1,000 bytes = 20,000,000
+    fits = sql_console.run(
+        demo_db, "SELECT length(string_agg(repeat('x', 1000), '')) AS n FROM range(20000)"
+    )
+    assert fits.frame.to_dicts() == [{"n": 20_000_000}]
+
+
+def test_raising_the_memory_limit_is_refused(demo_db: Path) -> None:
+    with pytest.raises(sql_console.Refused, match="SET is not allowed"):
+        sql_console.run(demo_db, "SET memory_limit = '64GiB'")
+    with pytest.raises(sql_console.Refused, match=r"current_setting\(\) is not allowed"):
+        sql_console.run(demo_db, "SELECT current_setting('memory_limit')")
+
+
 def test_a_failing_query_returns_the_reason(demo_db: Path) -> None:
     result = sql_console.run(demo_db, "SELECT no_such_column FROM leads")
     assert result.frame.width == 0

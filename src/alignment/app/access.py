@@ -104,23 +104,47 @@ def _providers(secrets: Mapping[str, Any]) -> list[str | None]:
     return list(named) if named else [None]
 
 
+SIGN_IN_WIDTH = 440
+"""Pixels of the sign-in column: a form the width of a password, not of the wide layout."""
+
+
 def sign_in_page() -> None:
-    """The only page before sign-in: a password form and/or one button per OpenID Connect
-    provider. A wrong password is refused with a message, and after `FREE_ATTEMPTS` in a row
-    each further one waits longer (`access_rules.delay_after`)."""
+    """The only page before sign-in: a narrow centred column with the title, one line saying
+    what to do, a password form and/or one button per OpenID Connect provider. A wrong
+    password is refused with a message, and after `FREE_ATTEMPTS` in a row each further one
+    waits longer (`access_rules.delay_after`)."""
     configured = settings()
+    column = st.container(horizontal_alignment="center").container(width=SIGN_IN_WIDTH)
+    with column:
+        _sign_in_form(configured)
+
+
+def _sign_in_form(configured: AccessConfig) -> None:
     st.title("Alignment")
-    st.caption("Sign in to see the dashboard.")
+    st.caption(
+        "Enter the team's password to open the dashboard."
+        if configured.uses_password
+        else "Sign in with your account to open the dashboard."
+    )
     if configured.oidc:
         for provider in _providers(_secrets()):
             label = f"Sign in with {provider}" if provider else "Sign in with your account"
-            if st.button(label, key=f"access_login_{provider or 'default'}", type="primary"):
+            if st.button(
+                label,
+                key=f"access_login_{provider or 'default'}",
+                type="primary",
+                width="stretch",
+            ):
                 st.login(provider) if provider else st.login()
     if not configured.uses_password:
         return
     with st.form("access_sign_in", clear_on_submit=True):
-        entered = st.text_input("Password", type="password", key="access_password")
-        submitted = st.form_submit_button("Sign in")
+        entered = st.text_input(
+            "Password", type="password", key="access_password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button(
+            "Sign in", type="primary", icon=":material/login:", width="stretch"
+        )
     if not submitted:
         return
     signed = access_rules.role_for_password(configured, entered or "")
@@ -134,11 +158,20 @@ def sign_in_page() -> None:
     st.error("Wrong password.", icon=":material/lock:")
 
 
-def sign_in_navigation() -> StreamlitPage:
-    """The navigation before sign-in: the sign-in page alone (every other page, by the sidebar
-    or by a link, is unreachable)."""
-    page = st.Page(sign_in_page, title="Sign in", icon=":material/lock:", url_path="sign_in")
-    return st.navigation([page], position="hidden")
+def sign_in_navigation(pages: dict[str, list[StreamlitPage]]) -> StreamlitPage:
+    """The navigation before sign-in: the sign-in page alone, under the app's own URL paths
+    (`pages`, one list per section), so a link to any page opens the sign-in form rather than a
+    "Page not found" dialog, and after sign-in leads to that page if the role may see it. No
+    other page, by the sidebar or by a link, is reachable."""
+    paths = sorted({page.url_path for listed in pages.values() for page in listed} - {""})
+    sign_in = [
+        st.Page(sign_in_page, title="Sign in", icon=":material/lock:", default=True),
+        *(
+            st.Page(sign_in_page, title="Sign in", icon=":material/lock:", url_path=path)
+            for path in paths
+        ),
+    ]
+    return st.navigation(sign_in, position="hidden")
 
 
 def allowed_pages(pages: dict[str, list[StreamlitPage]]) -> dict[str, list[StreamlitPage]]:

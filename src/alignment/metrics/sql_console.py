@@ -11,7 +11,9 @@ Two defences, either of which stops a harmful query on its own:
    READ_ONLY, then disables external access and locks its configuration. So a case `check`
    misses can neither write the database nor read or write any other file. (Opening the file
    itself with those settings is refused by DuckDB while the app's handle has it open with
-   others in the same process; attaching it is not.)
+   others in the same process; attaching it is not.) It also caps the query's memory
+   (`MEMORY_LIMIT`, no spilling to disk) and threads (`THREADS`), so one console query cannot
+   starve the app.
 """
 
 from __future__ import annotations
@@ -40,6 +42,21 @@ ROW_LIMIT = 10_000
 """Rows a console query returns at most (more are cut, and the result says so)."""
 SECONDS = 10.0
 """Seconds a console query may run before it is interrupted."""
+MEMORY_LIMIT = "1 GiB"
+"""Memory a console query may use (DuckDB's `memory_limit` of the sandbox): past it the query
+fails with a message, so one query cannot take the memory of the app serving everyone."""
+THREADS = 1
+"""Threads a console query runs on: on a small shared server (2 cores) it leaves the other
+cores to the app's own pages."""
+SANDBOX_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    **store.CONNECT_CONFIG,
+    "memory_limit": MEMORY_LIMIT,
+    "threads": THREADS,
+    "temp_directory": "",
+}
+"""The sandbox connection's settings, fixed before its configuration is locked. No temporary
+directory: a query over the memory limit fails instead of spilling to the server's disk (which
+would both write files and let one query fill the disk)."""
 
 ALLOWED = "SELECT, WITH, VALUES, DESCRIBE, SHOW or SUMMARIZE"
 
@@ -119,7 +136,7 @@ class Result:
 
 
 class Stopped(RuntimeError):
-    """A console query interrupted at its time limit."""
+    """A console query interrupted at its time limit, or stopped at its memory limit."""
 
 
 def _function_name(node: exp.Func) -> str:
@@ -210,14 +227,15 @@ def _source_path(source: str | os.PathLike[str] | store.Database) -> Path:
 @contextmanager
 def sandbox(source: str | os.PathLike[str] | store.Database) -> Iterator[store.Connection]:
     """A connection of its own on the database, read-only, with no access to files, the
-    network or extensions, and its configuration locked (closed afterwards). On the app's
-    `Database` handle, the app's writes wait until it is closed."""
+    network or extensions, at most `MEMORY_LIMIT` of memory on `THREADS` threads, and its
+    configuration locked (closed afterwards). On the app's `Database` handle, the app's writes
+    wait until it is closed."""
     path = _source_path(source)
     if not path.exists():
         raise store.DatabaseUnavailable(f"There is no database at {path}.", path)
     holding = source.read() if isinstance(source, store.Database) else nullcontext()
     with holding:
-        con = duckdb.connect(":memory:", config=dict(store.CONNECT_CONFIG))
+        con = duckdb.connect(":memory:", config=dict(SANDBOX_CONFIG))  # limits before the lock
         try:
             try:
                 con.execute(f"ATTACH {quote_literal(str(path))} AS {_SANDBOX_ALIAS} (READ_ONLY)")
@@ -247,7 +265,8 @@ def _statement_text(query: str) -> str:
 
 
 def _fetch(con: store.Connection, sql: str, seconds: float) -> pl.DataFrame:
-    """Run `sql`, interrupting it after `seconds` (`Stopped`)."""
+    """Run `sql`, interrupting it after `seconds`; `Stopped` then, or when it needs more than
+    the sandbox's memory limit (DuckDB's own message suggests settings the console refuses)."""
     timer = threading.Timer(seconds, con.interrupt)
     timer.daemon = True
     timer.start()
@@ -258,6 +277,11 @@ def _fetch(con: store.Connection, sql: str, seconds: float) -> pl.DataFrame:
             frame = pl.from_arrow(result.to_arrow_table())
     except duckdb.InterruptException as error:
         raise Stopped(f"Stopped after {seconds:g} s: the query took too long.") from error
+    except duckdb.OutOfMemoryException as error:
+        raise Stopped(
+            f"Stopped: the query needed more than the console's {MEMORY_LIMIT} of memory. "
+            "Aggregate or filter it further, or select fewer columns."
+        ) from error
     finally:
         timer.cancel()
     assert isinstance(frame, pl.DataFrame)

@@ -11,6 +11,7 @@ import polars as pl
 from alignment.db import store
 from alignment.metrics import sql_console
 from alignment.metrics.sql_console import EXAMPLES as EXAMPLES
+from alignment.metrics.sql_console import MEMORY_LIMIT as MEMORY_LIMIT
 from alignment.metrics.sql_console import ROW_LIMIT as ROW_LIMIT
 from alignment.metrics.sql_console import SECONDS as SECONDS
 from alignment.metrics.sql_console import Result as Result
@@ -46,6 +47,7 @@ def limits_text(row_limit: int = ROW_LIMIT, seconds: float = SECONDS) -> str:
     """The console's limits as the page states them."""
     return (
         f"Read-only. At most {row_limit:,} rows are returned, and a query is stopped after "
-        f"{seconds:g} s. One statement at a time: SELECT, WITH, VALUES, DESCRIBE, SHOW or "
-        "SUMMARIZE over the tables and views below; no files, no settings, no writes."
+        f"{seconds:g} s or when it needs more than {MEMORY_LIMIT} of memory. One statement at "
+        "a time: SELECT, WITH, VALUES, DESCRIBE, SHOW or SUMMARIZE over the tables and views "
+        "below; no files, no settings, no writes."
     )

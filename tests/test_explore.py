@@ -235,6 +235,29 @@ def test_chosen_dimensions_drop_repeats_and_a_second_time() -> None:
     assert explore_screen.chosen_dimensions("win_rate", "campaign", "product") == ("product",)
 
 
+def test_all_time_by_month_spans_the_metric_own_dates(tmp_path: Path) -> None:
+    con = model.connect(tmp_path / "span.duckdb")
+    leads = (
+        "id,channel,segment,created,mql,sql\n"
+        "A,Email,SMB,2024-01-10,,\n"
+        "B,Email,SMB,2026-02-01,2026-03-05,\n"
+    )
+    import_file(con, leads.encode(), "leads.csv", object_type="leads", mapping=LEAD_MAPPING)
+    try:
+        every = Selection(ALL_TIME, comparison="none")
+        # MQL dates: only B's (5 Mar 2026): one month, not the 27 since A's creation
+        assert explore.explore(con, every, "mqls", ("month",)).to_dicts() == [
+            {"month": date(2026, 3, 1), "mqls": 1}
+        ]
+        # creation dates: A (Jan 2024) to B (Feb 2026), by quarter: 2024 Q1 .. 2026 Q1
+        created = explore.explore(con, every, "leads", ("quarter",))
+        assert created["quarter"].to_list()[0] == date(2024, 1, 1)
+        assert created.height == 9
+        assert created["leads"].sum() == 2
+    finally:
+        con.close()
+
+
 # ---- the records behind a cell ----------------------------------------------------------------
 def _ids(frame: pl.DataFrame) -> list[str]:
     return [i.removeprefix("generic:") for i in frame["lead_id"]]

@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from alignment.db import store
 from alignment.db.store import Connection
 from alignment.metrics import records, registry
 from alignment.metrics.compile import (
@@ -28,7 +29,6 @@ from alignment.metrics.compile import (
     compile_series,
 )
 from alignment.metrics.dimensions import DIMENSION_LABELS, FUNNEL_DIMENSIONS, OPP_DIMENSIONS
-from alignment.metrics.overview import data_date_range
 from alignment.metrics.registry import Kpi, Measure, Ratio
 from alignment.selection import Selection, period_and_filters
 
@@ -107,13 +107,26 @@ def check(name: str, dims: Sequence[str]) -> tuple[str, ...]:
     return chosen
 
 
-def _bucket_range(con: Connection, selection: Selection) -> tuple[date, date] | None:
-    """(first, last) day of the selected period, or of the data for all time (None when the
-    data has no date)."""
-    period, _ = period_and_filters(selection)
+def _bucket_range(
+    con: Connection, selection: Selection, metric: str
+) -> tuple[date, date] | None:
+    """(first, last) day of the selected period; for all time, of the dates the KPI itself
+    reads on the rows it counts (under the filters), so a metric whose data stops in 2017 is
+    not drawn over years of other data. None when no such row has a date."""
+    period, filters = period_and_filters(selection)
     if period.first_day is not None and period.end_day is not None:
         return period.first_day, period.end_day - timedelta(days=1)
-    first, last = data_date_range(con)
+    query = compile_records(metric, period, filters)
+    column = registry.TIMES[measures(kpi(metric))[0].time].column
+    view, alias = registry.MODEL_VIEWS[query.model]
+    frame = store.query(
+        con,
+        f"SELECT (min({column}) AT TIME ZONE 'UTC')::DATE AS first, "
+        f"(max({column}) AT TIME ZONE 'UTC')::DATE AS last "
+        f"FROM {view} {alias} WHERE {query.condition}",
+        query.params,
+    )
+    first, last = frame["first"].item(), frame["last"].item()
     return None if first is None or last is None else (first, last)
 
 
@@ -141,7 +154,7 @@ def explore(
         )
     bucket: Bucket = "quarter" if time == "quarter" else "month"
     other = next((d for d in chosen if d != time), None)
-    span = _bucket_range(con, selection)
+    span = _bucket_range(con, selection, metric)
     if span is None:
         schema = {time: pl.Date} | ({other: pl.String} if other else {})
         return pl.DataFrame(schema=schema | {v: pl.Float64 for v in values})

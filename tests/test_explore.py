@@ -205,6 +205,31 @@ def test_chart_shape_follows_the_breakdown(con: store.Connection) -> None:
     assert list(line.data[1].y) == [0, 1, 1]
 
 
+def test_many_bars_run_across_the_largest_first_and_few_records_pale() -> None:
+    # 25 countries, rates 0.96 down to 0.0 (ordered as the table: largest first); the first
+    # has n = 10 (pale, under 30), the rest n = 40; a 26th country has no MQL (n = 0, no rate)
+    countries = [f"C{i:02d}" for i in range(25)]
+    frame = pl.DataFrame(
+        {
+            "country": [*countries, "None yet"],
+            "mql_to_sql": [(24 - i) / 25 for i in range(25)] + [None],
+            "mql_to_sql_n": [10] + [40] * 24 + [0],
+            "mql_to_sql_low": [0.0] * 25 + [None],
+            "mql_to_sql_high": [1.0] * 25 + [None],
+        }
+    )
+    fig = explore_charts.figure(frame, "mql_to_sql", ("country",), "MQL to SQL by Country")
+    bars = fig.data[0]
+    assert bars.orientation == "h"
+    assert list(bars.y) == countries[: explore_charts.MAX_BARS]  # 20 of the 25 rated
+    assert bars.x[0] == pytest.approx(24 / 25)
+    assert bars.marker.color[:2] == (explore_charts.PALE_BAR, explore_charts.PALETTE[0])
+    assert "the 20 largest of 25; the table lists all" in fig.layout.title.text
+    few = explore_charts.figure(frame.head(3), "mql_to_sql", ("country",), "x")
+    assert few.data[0].orientation != "h"
+    assert list(few.data[0].x) == countries[:3]
+
+
 def test_chart_of_nothing_says_so() -> None:
     empty = pl.DataFrame(schema={"channel": pl.String, "mqls": pl.Int64})
     fig = explore_charts.figure(empty, "mqls", ("channel",), "MQLs")

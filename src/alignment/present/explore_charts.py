@@ -1,5 +1,5 @@
 """The explorer's chart, chosen by the shape of the breakdown: a bar per value for one
-dimension (none: one bar), a heatmap for two, a line over time when one dimension is month or
+dimension (none: one bar; many values run across, the `MAX_BARS` first), a heatmap for two, a line over time when one dimension is month or
 quarter (one line per value of the other). Pure builders: a frame from `metrics.explore.explore`
 in, a plotly Figure out."""
 
@@ -22,6 +22,12 @@ Shape = Literal["bar", "heatmap", "line"]
 TIME_DIMENSIONS = ("month", "quarter")
 MAX_LINES = 10
 """At most this many values of the other dimension get a line (the largest by total)."""
+MAX_BARS = 20
+"""At most this many values get a bar (the first ones of the table, largest first); the table
+lists them all."""
+HORIZONTAL_FROM = 9
+"""From this many bars on they are drawn across, so long labels stay readable."""
+PALE_BAR = "#CBD5E1"
 HEATMAP_SCALE = [[0.0, "#F8FAFC"], [1.0, PALETTE[0]]]
 PALE_SCALE = [[0.0, "#F8FAFC"], [1.0, "#CBD5E1"]]
 """A ratio's cells with too few records to tell: grey, never the strong colour."""
@@ -57,15 +63,21 @@ def figure(frame: pl.DataFrame, metric: str, dims: tuple[str, ...], title: str) 
     if frame.is_empty() or frame[metric].drop_nulls().is_empty():
         return empty_figure(title, "Nothing to show for this period and these filters.")
     kind = shape(dims)
+    if kind == "bar":
+        # a value with nothing to rate (n = 0) has no bar; the table still lists it
+        frame = frame.filter(pl.col(metric).is_not_null())
+        if frame.height > MAX_BARS:
+            title = f"{title} (the {MAX_BARS} largest of {frame.height:,}; the table lists all)"
+            frame = frame.head(MAX_BARS)
     fig = _figure(title)
     tick = ".0%" if kpi.unit == "rate" else None
     if kind == "bar":
         _bars(fig, frame, metric, dims, kpi.unit)
-    elif kind == "heatmap":
+        return fig
+    if kind == "heatmap":
         _heatmap(fig, frame, metric, dims, kpi.unit)
         return fig
-    else:
-        _lines(fig, frame, metric, dims)
+    _lines(fig, frame, metric, dims)
     fig.update_layout(yaxis={"title": plotly_text(kpi.label), "tickformat": tick})
     return fig
 
@@ -73,14 +85,19 @@ def figure(frame: pl.DataFrame, metric: str, dims: tuple[str, ...], title: str) 
 def _bars(
     fig: go.Figure, frame: pl.DataFrame, metric: str, dims: tuple[str, ...], unit: Any
 ) -> None:
+    """One bar per row, in the frame's order; a ratio's bars carry the 95 % interval, and those
+    resting on fewer than `stats.MIN_N` records are pale. From `HORIZONTAL_FROM` bars on they
+    run across (labels on the left, the first row on top)."""
     dim = dims[0] if dims else None
-    x = (
+    labels = (
         [_axis_label(v, dim) for v in frame[dim].to_list()]
         if dim
         else [registry.KPIS[metric].label]
     )
     values = frame[metric].to_list()
+    across = len(values) >= HORIZONTAL_FROM
     error: dict[str, Any] | None = None
+    colours: list[str] | str = PALETTE[0]
     if f"{metric}_low" in frame.columns:
         lows, highs = frame[f"{metric}_low"].to_list(), frame[f"{metric}_high"].to_list()
         error = {
@@ -96,18 +113,45 @@ def _bars(
             ],
             "color": "#64748B",
         }
+        colours = [
+            PALE_BAR if (n or 0) < stats.MIN_N else PALETTE[0]
+            for n in frame[f"{metric}_n"].to_list()
+        ]
+    text = [format.value(unit, v) for v in values]
+    title = plotly_text(dim.replace("_", " ").capitalize()) if dim else None
+    value_axis = {"title": plotly_text(registry.KPIS[metric].label)}
+    if unit == "rate":
+        value_axis["tickformat"] = ".0%"
+    if across:
+        fig.add_bar(
+            y=labels,
+            x=values,
+            orientation="h",
+            error_x=error,
+            marker={"color": colours},
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            name=plotly_text(registry.KPIS[metric].label),
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+        fig.update_layout(
+            yaxis={"autorange": "reversed", "title": title, "automargin": True},
+            xaxis=value_axis,
+            height=max(360, 120 + 30 * len(values)),
+        )
+        return
     fig.add_bar(
-        x=x,
+        x=labels,
         y=values,
         error_y=error,
-        marker={"color": PALETTE[0]},
-        text=[format.value(unit, v) for v in values],
+        marker={"color": colours},
+        text=text,
         textposition="outside",
         name=plotly_text(registry.KPIS[metric].label),
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
-    if dim:
-        fig.update_layout(xaxis={"title": plotly_text(dim.replace("_", " ").capitalize())})
+    fig.update_layout(yaxis=value_axis, xaxis={"title": title} if title else {})
 
 
 def _heatmap(

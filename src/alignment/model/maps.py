@@ -644,6 +644,78 @@ def save_map(con: Connection, name: str, rows: Sequence[dict[str, Any]] | pl.Dat
     return frame.height
 
 
+@dataclass(frozen=True)
+class MapChanges:
+    """What saving a map would do to the stored one, row by row: the labels (`row_label`) of
+    the rows `added`, `changed` (same raw value, another target or spelling) and `removed`."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def destructive(self) -> bool:
+        """Whether a stored row is lost or altered (additions alone are not)."""
+        return bool(self.changed or self.removed)
+
+    def counts(self) -> str:
+        """`2 added, 1 changed, 3 removed` (`nothing changed` when empty)."""
+        parts = [
+            f"{len(rows):,} {what}"
+            for rows, what in (
+                (self.added, "added"),
+                (self.changed, "changed"),
+                (self.removed, "removed"),
+            )
+            if rows
+        ]
+        return ", ".join(parts) or "nothing changed"
+
+
+def row_label(name: str, row: dict[str, Any]) -> str:
+    """How a map row is named to the user: its raw value, for a stage row of one source
+    followed by the source (`Closed Won (hubspot)`)."""
+    raw = str(row[spec(name).raw_column])
+    source = row.get("source_system") if name == "stage_map" else None
+    return raw if source in (None, ANY_SOURCE) else f"{raw} ({source})"
+
+
+def map_changes(
+    name: str, stored: pl.DataFrame, edited: Sequence[dict[str, Any]] | pl.DataFrame
+) -> MapChanges:
+    """Compare a stored map (one row per raw value, as `read_map` returns it) with edited rows
+    (as the editor returns them, validated by `clean_map`, so a bad row raises `MapError`), by
+    the row's identity (`_identity`: normalized raw value, and source for stages). Labels are
+    listed in the order of the edited rows (added, changed) and of the stored map (removed)."""
+    if isinstance(edited, pl.DataFrame):
+        edited = edited.to_dicts()
+    columns = spec(name).columns
+
+    def keyed(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
+        if not frame.height:
+            return {}
+        keys = frame.select(_identity(name).alias("k"))["k"].to_list()
+        return dict(zip(keys, frame.select(columns).to_dicts(), strict=True))
+
+    before, after = keyed(stored), keyed(clean_map(name, edited))
+    return MapChanges(
+        added=tuple(row_label(name, r) for k, r in after.items() if k not in before),
+        changed=tuple(
+            row_label(name, r) for k, r in after.items() if k in before and before[k] != r
+        ),
+        removed=tuple(row_label(name, r) for k, r in before.items() if k not in after),
+    )
+
+
+def reset_map(con: Connection, name: str) -> MapChanges:
+    """Replace a map with its defaults (`default_map`) through `save_map` (one transaction);
+    returns what that changed compared with the map before."""
+    defaults = default_map(name)
+    changes = map_changes(name, read_map(con, name), defaults)
+    save_map(con, name, defaults)
+    return changes
+
+
 def add_rows(con: Connection, name: str, rows: Sequence[dict[str, Any]]) -> int:
     """Append rows to a map (validated together with the existing rows, one transaction);
     returns the number of rows added. Rows without a target are skipped."""

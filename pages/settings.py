@@ -131,8 +131,7 @@ def _map_tab(name: str) -> None:
         st.session_state[reset_pending] = True
     if save_pending in st.session_state:
         rows = st.session_state[save_pending]
-        question = edits.save_map_question(name, edits.map_changes(name, rows))
-        if widgets.confirmation(save_pending, question, "Save it"):
+        if widgets.confirmation(save_pending, edits.save_map_question(name, rows), "Save it"):
             _map_saved(name, lambda: edits.save_map(name, rows))
     if reset_pending in st.session_state and widgets.confirmation(
         reset_pending, edits.reset_map_question(name), "Reset it"

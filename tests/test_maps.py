@@ -541,3 +541,29 @@ def test_reset_map_restores_the_defaults_and_says_what_changed(con: store.Connec
     result = maps.reset_map(con, "reason_map")
     assert result == maps.MapChanges(added=(first["reason_raw"],), removed=("Ours",))
     assert maps.read_map(con, "reason_map").height == defaults.height
+
+
+def test_records_matched_counts_the_records_a_row_covers(con: store.Connection) -> None:
+    # leads: Web, web (same key), Google, Fax -> rows Web and Fax match 3 leads
+    for n, raw in enumerate(["Web", " web ", "Google", "Fax"], start=1):
+        _lead(con, n, channel_raw=raw)
+    rows = [
+        {"channel_raw": "Web", "channel": "Organic Search", "marketing_sourced": True},
+        {"channel_raw": "FAX", "channel": "Other", "marketing_sourced": False},
+    ]
+    assert maps.records_matched(con, "channel_map", rows) == 3
+    assert maps.records_matched(con, "channel_map", []) == 0
+
+
+def test_records_matched_of_a_stage_row_only_counts_its_source(con: store.Connection) -> None:
+    # New in hubspot (2 leads) and in salesforce (1): the hubspot row matches 2, the * row 3
+    for n, source in enumerate(["hubspot", "hubspot", "salesforce"], start=1):
+        con.execute(
+            "INSERT INTO leads (lead_id, source_system, external_id, status_raw) "
+            "VALUES (?, ?, ?, ?)",
+            [f"{source}:{n}", source, str(n), "New"],
+        )
+    facts.refresh(con)
+    row = {"stage_raw": "new", "stage": "lead", "is_closed": False, "is_won": False}
+    assert maps.records_matched(con, "stage_map", [{**row, "source_system": "hubspot"}]) == 2
+    assert maps.records_matched(con, "stage_map", [{**row, "source_system": "*"}]) == 3

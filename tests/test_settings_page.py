@@ -120,10 +120,23 @@ def test_a_map_save_that_removes_rows_asks_first_and_cancel_keeps_the_map(demo_d
     at = _page("pages/settings.py")
     _remove_channels(at, before, ["Paid Search", "Google Ads"])
     _no_errors(at)
-    # stored order is case-insensitive by raw value: Google Ads before Paid Search
+    # stored order is case-insensitive by raw value: Google Ads before Paid Search; the records
+    # holding either value, counted in plain SQL (no touchpoint source / medium pair or medium
+    # is spelt like these channel names)
+    con = model.connect(demo_db, read_only=True)
+    records = con.execute(
+        """SELECT (SELECT count(*) FROM leads
+                   WHERE lower(trim(coalesce(channel_raw, channel))) IN $names)
+                + (SELECT count(*) FROM opportunities
+                   WHERE lower(trim(coalesce(channel_raw, channel))) IN $names)
+                + (SELECT count(*) FROM touchpoints WHERE lower(trim(channel)) IN $names)""",
+        {"names": ["google ads", "paid search"]},
+    ).fetchone()[0]
+    con.close()
+    assert records > 0
     assert [w.value for w in at.warning] == [
-        "Save the channels map? This removes 2 rows (Google Ads, Paid Search). Records with "
-        "those values are mapped anew on every page."
+        "Save the channels map? This removes 2 rows (Google Ads, Paid Search). "
+        f"{records:,} records with those values may be mapped anew on every page."
     ]
     assert _map(demo_db, "channel_map").equals(before)
     at.button(key="save_pending_channel_map_cancel").click().run()
@@ -171,9 +184,12 @@ def test_the_save_question_lists_at_most_five_names_then_how_many_more() -> None
         added=("N",), changed=("X", "Y"), removed=("A", "B", "C", "D", "E", "F", "G")
     )
     # 7 removed: 5 named, then "and 2 more"
-    assert edits.save_map_question("stage_map", changes) == (
+    assert edits.map_question_text("stage_map", changes, 1234) == (
         "Save the stages map? This removes 7 rows (A, B, C, D, E and 2 more), changes 2 (X, Y) "
-        "and adds 1. Records with those values are mapped anew on every page."
+        "and adds 1. 1,234 records with those values may be mapped anew on every page."
+    )
+    assert edits.map_question_text("reason_map", maps.MapChanges(changed=("X",)), 0) == (
+        "Save the rejection and lost reasons map? This changes 1 (X). No record has those values."
     )
 
 

@@ -36,8 +36,17 @@ def map_changes(name: str, rows: list[dict[str, Any]]) -> maps.MapChanges:
     return maps.map_changes(name, maps.read_map(database.connection(), name), rows)
 
 
-def save_map_question(name: str, changes: maps.MapChanges) -> str:
-    """The question asked before a save that removes or changes rows, naming them."""
+def save_map_question(name: str, rows: list[dict[str, Any]]) -> str:
+    """The question asked before saving edited rows that remove or change stored ones: the
+    rows and how many records they match (`maps.records_matched`). Raises maps.MapError."""
+    con = database.connection()
+    changes = maps.map_changes(name, maps.read_map(con, name), rows)
+    return map_question_text(name, changes, maps.records_matched(con, name, changes.lost))
+
+
+def map_question_text(name: str, changes: maps.MapChanges, records: int) -> str:
+    """`Save the channels map? This removes 2 rows (A, B) and changes 1 (C). 40 records ...`:
+    at most `SHOWN_NAMES` names a list, and `records`, how many records the lost rows match."""
     parts = []
     if changes.removed:
         count = len(changes.removed)
@@ -48,8 +57,13 @@ def save_map_question(name: str, changes: maps.MapChanges) -> str:
         parts.append(f"adds {len(changes.added):,}")
     return (
         f"Save the {_map_title(name).lower()}? This {', '.join(parts[:-1])}"
-        f"{' and ' if len(parts) > 1 else ''}{parts[-1]}. Records with those values are mapped "
-        "anew on every page."
+        f"{' and ' if len(parts) > 1 else ''}{parts[-1]}. "
+        + (
+            f"{records:,} record{'s' * (records != 1)} with those values may be mapped anew on "
+            "every page."
+            if records
+            else "No record has those values."
+        )
     )
 
 

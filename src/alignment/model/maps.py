@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -652,6 +652,8 @@ class MapChanges:
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    lost: tuple[dict[str, Any], ...] = field(default=(), compare=False, repr=False)
+    """The stored rows changed or removed, as they were (for `records_matched`)."""
 
     @property
     def destructive(self) -> bool:
@@ -699,12 +701,49 @@ def map_changes(
 
     before, after = keyed(stored), keyed(clean_map(name, edited))
     return MapChanges(
+        lost=tuple(r for k, r in before.items() if after.get(k) != r),
         added=tuple(row_label(name, r) for k, r in after.items() if k not in before),
         changed=tuple(
             row_label(name, r) for k, r in after.items() if k in before and before[k] != r
         ),
         removed=tuple(row_label(name, r) for k, r in before.items() if k not in after),
     )
+
+
+def records_matched(con: Connection, name: str, rows: Sequence[dict[str, Any]]) -> int:
+    """How many records (leads, opportunities and, for channels, touchpoints) hold a raw value
+    one of `rows` (map rows) matches: by `normalize_key`; a stage row only for its own source
+    (`*`: any); a touchpoint by its source, its `source / medium` pair or `* / medium`. A
+    record another, more specific row also matches is counted too, so this is the number a
+    change of those rows may re-map."""
+    s = spec(name)
+    if not rows:
+        return 0
+    params = {
+        "raws": [normalize_key(str(r[s.raw_column])) for r in rows],
+        "sources": [str(r.get("source_system") or ANY_SOURCE) for r in rows],
+    }
+    rows_sql = "SELECT unnest($raws) AS k, unnest($sources) AS source"
+    parts = []
+    for table, expression in s.sources:
+        t = quote_identifier(table)
+        if name == "stage_map":
+            match = f"""EXISTS (SELECT 1 FROM ({rows_sql}) m WHERE m.k = {map_key_sql(expression)}
+              AND m.source IN ({t}.source_system, '{ANY_SOURCE}'))"""
+        else:
+            medium = MEDIUM_COLUMNS.get((name, table))
+            raw = f"({expression})"
+            candidates = [map_key_sql(raw)]
+            if medium is not None:
+                m = f"{t}.{quote_identifier(medium)}"
+                candidates += [
+                    map_key_sql(f"{raw} || '{PAIR_SEPARATOR}' || {m}"),
+                    map_key_sql(f"'{ANY_SOURCE}{PAIR_SEPARATOR}' || {m}"),
+                ]
+            match = " OR ".join(f"{c} IN (SELECT k FROM ({rows_sql}))" for c in candidates)
+        parts.append(f"SELECT count(*) AS n FROM {t} WHERE {match}")
+    total = store.scalar(con, f"SELECT sum(n)::BIGINT FROM ({' UNION ALL '.join(parts)})", params)
+    return int(total or 0)
 
 
 def reset_map(con: Connection, name: str) -> MapChanges:

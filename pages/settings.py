@@ -1,6 +1,7 @@
 """Settings: the SLA contract (versions, editor, TOML download and upload, delete) and the
 channel, stage and reason maps (editors, unmapped values, one-step adding)."""
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -71,6 +72,19 @@ def _columns(name: str) -> dict[str, object]:
     }
 
 
+def _map_saved(name: str, write: Callable[[], str]) -> None:
+    """Run one write of a map: flash what it did, forget the edits and draw again (a map that
+    cannot be saved says why and keeps the edits)."""
+    try:
+        message = write()
+    except maps.MapError as error:
+        st.error(markdown_text(str(error)))
+        return
+    st.session_state[FLASH] = ("ok", message)
+    st.session_state.pop(f"editor_{name}", None)
+    st.rerun()
+
+
 def _map_tab(name: str) -> None:
     spec = maps.spec(name)
     tab = cached(settings.map_tab, name)
@@ -97,15 +111,32 @@ def _map_tab(name: str) -> None:
         column_config=_columns(name),
         width="stretch",
     )
-    if st.button(f"Save the {spec.label.lower()} map", key=f"save_{name}", type="primary"):
+    save_col, reset_col, _ = st.columns([2, 2, 3])
+    save_pending, reset_pending = f"save_pending_{name}", f"reset_pending_{name}"
+    if save_col.button(f"Save the {spec.label.lower()} map", key=f"save_{name}", type="primary"):
+        rows = widgets.edited_table(edited).to_dicts()
+        st.session_state.pop(reset_pending, None)
         try:
-            message = edits.save_map(name, widgets.edited_table(edited).to_dicts())
+            changes = edits.map_changes(name, rows)
         except maps.MapError as error:
+            st.session_state.pop(save_pending, None)
             st.error(markdown_text(str(error)))
         else:
-            st.session_state[FLASH] = ("ok", message)
-            st.session_state.pop(f"editor_{name}", None)
-            st.rerun()
+            if changes.destructive:  # removing or changing rows asks first
+                st.session_state[save_pending] = rows
+            else:
+                _map_saved(name, lambda: edits.save_map(name, rows))
+    if reset_col.button("Reset to the defaults", key=f"reset_{name}", type="secondary"):
+        st.session_state.pop(save_pending, None)
+        st.session_state[reset_pending] = True
+    if save_pending in st.session_state:
+        rows = st.session_state[save_pending]
+        if widgets.confirmation(save_pending, edits.save_map_question(name, rows), "Save it"):
+            _map_saved(name, lambda: edits.save_map(name, rows))
+    if reset_pending in st.session_state and widgets.confirmation(
+        reset_pending, edits.reset_map_question(name), "Reset it"
+    ):
+        _map_saved(name, lambda: edits.reset_map(name))
 
     unmapped = tab["unmapped"]
     st.markdown("**Values in your data that no row covers**")

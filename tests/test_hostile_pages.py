@@ -269,6 +269,7 @@ def test_settings_editors_show_formulas_neutralised_and_save_the_original(
         "deleted_rows": [],
     }
     at.button(key="save_channel_map").click().run()
+    at.button(key="save_pending_channel_map_yes").click().run()  # a changed row asks first
     _no_errors(at)
     con = model.connect(hostile_db, read_only=True)
     try:

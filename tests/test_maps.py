@@ -459,3 +459,111 @@ def test_converted_share_on_a_hand_fixture(con: store.Connection) -> None:
         }
     )
     assert_frame_equal(result, expected)
+
+
+# ---- what a save would change -----------------------------------------------------------------
+def test_map_changes_of_a_channel_map_by_raw_value() -> None:
+    stored = pl.DataFrame(
+        {
+            "channel_raw": ["Google", "Bing", "Web", "Fax"],
+            "channel": ["Paid Search", "Paid Search", "Organic Search", "Other"],
+            "marketing_sourced": [True, True, True, False],
+        }
+    )
+    edited = [
+        # Google respelt (case and spaces): the same identity, but the stored spelling
+        # differs (`google` after trimming), so the row counts as changed
+        {"channel_raw": "  google ", "channel": "Paid Search", "marketing_sourced": True},
+        # Bing kept exactly
+        {"channel_raw": "Bing", "channel": "Paid Search", "marketing_sourced": True},
+        # Web: another channel -> changed
+        {"channel_raw": "Web", "channel": "Direct", "marketing_sourced": True},
+        # Fax gone -> removed; Zeta new -> added; a blank new row is ignored
+        {"channel_raw": "Zeta", "channel": "Other", "marketing_sourced": False},
+        {"channel_raw": None, "channel": None, "marketing_sourced": None},
+    ]
+    result = maps.map_changes("channel_map", stored, edited)
+    expected = maps.MapChanges(added=("Zeta",), changed=("google", "Web"), removed=("Fax",))
+    assert result == expected
+    assert result.destructive
+    assert result.counts() == "1 added, 2 changed, 1 removed"
+
+
+def test_map_changes_additions_alone_are_not_destructive() -> None:
+    stored = pl.DataFrame({"reason_raw": ["Budget"], "reason": ["Budget doesn't match"]})
+    edited = [
+        {"reason_raw": "Budget", "reason": "Budget doesn't match"},
+        {"reason_raw": "Too slow", "reason": "Timeline too long"},
+    ]
+    result = maps.map_changes("reason_map", stored, edited)
+    assert result == maps.MapChanges(added=("Too slow",))
+    assert not result.destructive
+    assert maps.map_changes("reason_map", stored, stored).counts() == "nothing changed"
+
+
+def test_map_changes_of_a_stage_map_keys_by_source_and_raw_value() -> None:
+    stored = pl.DataFrame(
+        {
+            "source_system": ["*", "hubspot", "*"],
+            "stage_raw": ["Closed Won", "Closed Won", "New"],
+            "stage": ["won", "won", "lead"],
+            "is_closed": [True, True, False],
+            "is_won": [True, True, False],
+        }
+    )
+    edited = [
+        # the * row kept; the hubspot row of the same raw value removed; New -> mql changed;
+        # a salesforce row of New is another identity -> added
+        {"source_system": "*", "stage_raw": "Closed Won", "stage": "won"},
+        {"source_system": "*", "stage_raw": "New", "stage": "mql"},
+        {"source_system": "salesforce", "stage_raw": "New", "stage": "lead"},
+    ]
+    result = maps.map_changes("stage_map", stored, edited)
+    expected = maps.MapChanges(
+        added=("New (salesforce)",), changed=("New",), removed=("Closed Won (hubspot)",)
+    )
+    assert result == expected
+
+
+def test_map_changes_of_a_bad_edit_raises_map_error() -> None:
+    stored = pl.DataFrame({"reason_raw": ["Budget"], "reason": ["Budget doesn't match"]})
+    with pytest.raises(maps.MapError, match="row 1"):
+        maps.map_changes("reason_map", stored, [{"reason_raw": "Budget", "reason": "Nope"}])
+
+
+def test_reset_map_restores_the_defaults_and_says_what_changed(con: store.Connection) -> None:
+    defaults = maps.default_map("reason_map")
+    first = defaults.row(0, named=True)
+    # drop the first default row and add one of our own: the reset adds the first back and
+    # removes ours; nothing else differs
+    edited = [*defaults.to_dicts()[1:], {"reason_raw": "Ours", "reason": "Other"}]
+    maps.save_map(con, "reason_map", edited)
+    result = maps.reset_map(con, "reason_map")
+    assert result == maps.MapChanges(added=(first["reason_raw"],), removed=("Ours",))
+    assert maps.read_map(con, "reason_map").height == defaults.height
+
+
+def test_records_matched_counts_the_records_a_row_covers(con: store.Connection) -> None:
+    # leads: Web, web (same key), Google, Fax -> rows Web and Fax match 3 leads
+    for n, raw in enumerate(["Web", " web ", "Google", "Fax"], start=1):
+        _lead(con, n, channel_raw=raw)
+    rows = [
+        {"channel_raw": "Web", "channel": "Organic Search", "marketing_sourced": True},
+        {"channel_raw": "FAX", "channel": "Other", "marketing_sourced": False},
+    ]
+    assert maps.records_matched(con, "channel_map", rows) == 3
+    assert maps.records_matched(con, "channel_map", []) == 0
+
+
+def test_records_matched_of_a_stage_row_only_counts_its_source(con: store.Connection) -> None:
+    # New in hubspot (2 leads) and in salesforce (1): the hubspot row matches 2, the * row 3
+    for n, source in enumerate(["hubspot", "hubspot", "salesforce"], start=1):
+        con.execute(
+            "INSERT INTO leads (lead_id, source_system, external_id, status_raw) "
+            "VALUES (?, ?, ?, ?)",
+            [f"{source}:{n}", source, str(n), "New"],
+        )
+    facts.refresh(con)
+    row = {"stage_raw": "new", "stage": "lead", "is_closed": False, "is_won": False}
+    assert maps.records_matched(con, "stage_map", [{**row, "source_system": "hubspot"}]) == 2
+    assert maps.records_matched(con, "stage_map", [{**row, "source_system": "*"}]) == 3

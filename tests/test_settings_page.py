@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from alignment import model
+from alignment.app import edits
 from alignment.model import maps
 from alignment.model import sla_contract_io as contract_io
 from alignment.model.sla_contract import Calendar, Commitment, Contract
@@ -58,6 +59,7 @@ def test_settings_edit_the_channel_map_save_and_see_the_number_change(demo_db: P
         "deleted_rows": [rows.index("Paid Search")],
     }
     at.button(key="save_channel_map").click().run()
+    at.button(key="save_pending_channel_map_yes").click().run()  # a removal asks first
     _no_errors(at)
     assert any("Channels map saved" in s.value for s in at.success)
     assert _metric(at, "Records with a mapped value") != "100 %"
@@ -91,6 +93,131 @@ def test_settings_reports_a_bad_row_without_saving(demo_db: Path) -> None:
     con = model.connect(demo_db, read_only=True)
     assert maps.read_map(con, "reason_map").equals(before)
     con.close()
+
+
+# ---- saves that remove or change rows, and resets, ask first ----------------------------------
+def _map(path: Path, name: str) -> pl.DataFrame:
+    con = model.connect(path, read_only=True)
+    try:
+        return maps.read_map(con, name)
+    finally:
+        con.close()
+
+
+def _remove_channels(at: AppTest, stored: pl.DataFrame, raws: list[str]) -> None:
+    """Delete the rows of `raws` in the channel map's editor and click Save."""
+    positions = stored["channel_raw"].to_list()
+    at.session_state["editor_channel_map"] = {
+        "edited_rows": {},
+        "added_rows": [],
+        "deleted_rows": [positions.index(r) for r in raws],
+    }
+    at.button(key="save_channel_map").click().run()
+
+
+def test_a_map_save_that_removes_rows_asks_first_and_cancel_keeps_the_map(demo_db: Path) -> None:
+    before = _map(demo_db, "channel_map")
+    at = _page("pages/settings.py")
+    _remove_channels(at, before, ["Paid Search", "Google Ads"])
+    _no_errors(at)
+    # stored order is case-insensitive by raw value: Google Ads before Paid Search; the records
+    # holding either value, counted in plain SQL (no touchpoint source / medium pair or medium
+    # is spelt like these channel names)
+    con = model.connect(demo_db, read_only=True)
+    records = con.execute(
+        """SELECT (SELECT count(*) FROM leads
+                   WHERE lower(trim(coalesce(channel_raw, channel))) IN $names)
+                + (SELECT count(*) FROM opportunities
+                   WHERE lower(trim(coalesce(channel_raw, channel))) IN $names)
+                + (SELECT count(*) FROM touchpoints WHERE lower(trim(channel)) IN $names)""",
+        {"names": ["google ads", "paid search"]},
+    ).fetchone()[0]
+    con.close()
+    assert records > 0
+    assert [w.value for w in at.warning] == [
+        "Save the channels map? This removes 2 rows (Google Ads, Paid Search). "
+        f"{records:,} records with those values may be mapped anew on every page."
+    ]
+    assert _map(demo_db, "channel_map").equals(before)
+    at.button(key="save_pending_channel_map_cancel").click().run()
+    _no_errors(at)
+    assert not at.warning and not at.success
+    assert _map(demo_db, "channel_map").equals(before)
+
+
+def test_a_map_save_that_removes_rows_saves_once_confirmed_and_names_the_counts(
+    demo_db: Path,
+) -> None:
+    before = _map(demo_db, "channel_map")
+    at = _page("pages/settings.py")
+    _remove_channels(at, before, ["Paid Search", "Google Ads"])
+    at.button(key="save_pending_channel_map_yes").click().run()
+    _no_errors(at)
+    assert [s.value for s in at.success] == [
+        "Channels map saved: 2 removed. Every page now uses it."
+    ]
+    after = _map(demo_db, "channel_map")
+    # 2 of the stored rows gone, the rest as they were
+    assert after.height == before.height - 2
+    assert after.equals(before.filter(~pl.col("channel_raw").is_in(["Paid Search", "Google Ads"])))
+
+
+def test_a_map_save_that_only_adds_rows_does_not_ask(demo_db: Path) -> None:
+    before = _map(demo_db, "reason_map")
+    at = _page("pages/settings.py")
+    at.session_state["editor_reason_map"] = {
+        "edited_rows": {},
+        "added_rows": [{"reason_raw": "Too slow", "reason": "Timeline too long"}],
+        "deleted_rows": [],
+    }
+    at.button(key="save_reason_map").click().run()
+    _no_errors(at)
+    assert not at.warning
+    assert [s.value for s in at.success] == [
+        "Rejection and lost reasons map saved: 1 added. Every page now uses it."
+    ]
+    assert _map(demo_db, "reason_map").height == before.height + 1
+
+
+def test_the_save_question_lists_at_most_five_names_then_how_many_more() -> None:
+    changes = maps.MapChanges(
+        added=("N",), changed=("X", "Y"), removed=("A", "B", "C", "D", "E", "F", "G")
+    )
+    # 7 removed: 5 named, then "and 2 more"
+    assert edits.map_question_text("stage_map", changes, 1234) == (
+        "Save the stages map? This removes 7 rows (A, B, C, D, E and 2 more), changes 2 (X, Y) "
+        "and adds 1. 1,234 records with those values may be mapped anew on every page."
+    )
+    assert edits.map_question_text("reason_map", maps.MapChanges(changed=("X",)), 0) == (
+        "Save the rejection and lost reasons map? This changes 1 (X). No record has those values."
+    )
+
+
+def test_reset_a_map_to_the_defaults_asks_then_restores_them(demo_db: Path) -> None:
+    before = _map(demo_db, "channel_map")
+    at = _page("pages/settings.py")
+    _remove_channels(at, before, ["Paid Search", "Google Ads", "Web"])
+    at.button(key="save_pending_channel_map_yes").click().run()
+    edited = _map(demo_db, "channel_map")
+    defaults = maps.default_map("channel_map").height
+    assert edited.height == before.height - 3
+    at.button(key="reset_channel_map").click().run()
+    _no_errors(at)
+    assert [w.value for w in at.warning] == [
+        f"Replace your {edited.height:,} rows of the channels map with the {defaults:,} default "
+        "rows? Your own rows are lost."
+    ]
+    assert _map(demo_db, "channel_map").equals(edited)
+    at.button(key="reset_pending_channel_map_cancel").click().run()
+    assert _map(demo_db, "channel_map").equals(edited)
+    at.button(key="reset_channel_map").click().run()
+    at.button(key="reset_pending_channel_map_yes").click().run()
+    _no_errors(at)
+    # the demo's map was the defaults: the three removed rows come back, nothing else moves
+    assert [s.value for s in at.success] == [
+        f"Channels map reset to the defaults ({defaults:,} rows): 3 added. Every page now uses it."
+    ]
+    assert _map(demo_db, "channel_map").height == defaults
 
 
 # ---- the SLA contract tab ---------------------------------------------------------------------

@@ -15,17 +15,96 @@ from alignment.model import maps
 from alignment.model import sla_contract_io as contract_io
 from alignment.model.sla_contract import Contract
 
+SHOWN_NAMES = 5
+"""How many row names a question lists before `and N more`."""
+
+
+def _names(labels: tuple[str, ...]) -> str:
+    """`A, B, C, D, E and 3 more`: at most `SHOWN_NAMES` names."""
+    shown = ", ".join(labels[:SHOWN_NAMES])
+    rest = len(labels) - SHOWN_NAMES
+    return f"{shown} and {rest:,} more" if rest > 0 else shown
+
+
+def _map_title(name: str) -> str:
+    return f"{maps.spec(name).label} map"
+
+
+def map_changes(name: str, rows: list[dict[str, Any]]) -> maps.MapChanges:
+    """What saving edited rows would change in the stored map. Raises maps.MapError for a bad
+    row (so a map that cannot be saved never asks)."""
+    return maps.map_changes(name, maps.read_map(database.connection(), name), rows)
+
+
+def save_map_question(name: str, rows: list[dict[str, Any]]) -> str:
+    """The question asked before saving edited rows that remove or change stored ones: the
+    rows and how many records they match (`maps.records_matched`). Raises maps.MapError."""
+    con = database.connection()
+    changes = maps.map_changes(name, maps.read_map(con, name), rows)
+    return map_question_text(name, changes, maps.records_matched(con, name, changes.lost))
+
+
+def map_question_text(name: str, changes: maps.MapChanges, records: int) -> str:
+    """`Save the channels map? This removes 2 rows (A, B) and changes 1 (C). 40 records ...`:
+    at most `SHOWN_NAMES` names a list, and `records`, how many records the lost rows match."""
+    parts = []
+    if changes.removed:
+        count = len(changes.removed)
+        parts.append(f"removes {count:,} row{'s' * (count != 1)} ({_names(changes.removed)})")
+    if changes.changed:
+        parts.append(f"changes {len(changes.changed):,} ({_names(changes.changed)})")
+    if changes.added:
+        parts.append(f"adds {len(changes.added):,}")
+    return (
+        f"Save the {_map_title(name).lower()}? This {', '.join(parts[:-1])}"
+        f"{' and ' if len(parts) > 1 else ''}{parts[-1]}. "
+        + (
+            f"{records:,} record{'s' * (records != 1)} with those values may be mapped anew on "
+            "every page."
+            if records
+            else "No record has those values."
+        )
+    )
+
 
 def save_map(name: str, rows: list[dict[str, Any]]) -> str:
-    """Validate and store an edited map (one transaction), then drop cached results.
-    Raises maps.MapError, with a message naming the bad rows, and stores nothing."""
+    """Validate and store an edited map (one transaction), then drop cached results; returns
+    what it did (`Channels map saved: 2 added, 1 changed, 3 removed. ...`). Raises
+    maps.MapError, with a message naming the bad rows, and stores nothing."""
     try:
         with database.writing() as con:
-            count = maps.save_map(con, name, rows)
+            changes = maps.map_changes(name, maps.read_map(con, name), rows)
+            maps.save_map(con, name, rows)
     except store.DatabaseUnavailable as error:
         raise maps.MapError(name, [str(error)]) from error
     database.data_changed()
-    return f"{maps.spec(name).label} map saved ({count:,} rows). Every page now uses it."
+    return f"{_map_title(name)} saved: {changes.counts()}. Every page now uses it."
+
+
+def reset_map_question(name: str) -> str:
+    """The question asked before replacing a map with its defaults."""
+    rows = maps.read_map(database.connection(), name).height
+    defaults = maps.default_map(name).height
+    return (
+        f"Replace your {rows:,} rows of the {_map_title(name).lower()} with the {defaults:,} "
+        "default rows? Your own rows are lost."
+    )
+
+
+def reset_map(name: str) -> str:
+    """Replace a map with its defaults (one transaction), then drop cached results; returns
+    what it did. Raises maps.MapError when the database cannot be written."""
+    try:
+        with database.writing() as con:
+            changes = maps.reset_map(con, name)
+            rows = maps.read_map(con, name).height
+    except store.DatabaseUnavailable as error:
+        raise maps.MapError(name, [str(error)]) from error
+    database.data_changed()
+    return (
+        f"{_map_title(name)} reset to the defaults ({rows:,} rows): {changes.counts()}. "
+        "Every page now uses it."
+    )
 
 
 def add_to_map(name: str, rows: list[dict[str, Any]]) -> str:

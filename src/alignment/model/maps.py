@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -642,6 +642,117 @@ def save_map(con: Connection, name: str, rows: Sequence[dict[str, Any]] | pl.Dat
         if frame.height:
             _insert(con, name, frame)
     return frame.height
+
+
+@dataclass(frozen=True)
+class MapChanges:
+    """What saving a map would do to the stored one, row by row: the labels (`row_label`) of
+    the rows `added`, `changed` (same raw value, another target or spelling) and `removed`."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    lost: tuple[dict[str, Any], ...] = field(default=(), compare=False, repr=False)
+    """The stored rows changed or removed, as they were (for `records_matched`)."""
+
+    @property
+    def destructive(self) -> bool:
+        """Whether a stored row is lost or altered (additions alone are not)."""
+        return bool(self.changed or self.removed)
+
+    def counts(self) -> str:
+        """`2 added, 1 changed, 3 removed` (`nothing changed` when empty)."""
+        parts = [
+            f"{len(rows):,} {what}"
+            for rows, what in (
+                (self.added, "added"),
+                (self.changed, "changed"),
+                (self.removed, "removed"),
+            )
+            if rows
+        ]
+        return ", ".join(parts) or "nothing changed"
+
+
+def row_label(name: str, row: dict[str, Any]) -> str:
+    """How a map row is named to the user: its raw value, for a stage row of one source
+    followed by the source (`Closed Won (hubspot)`)."""
+    raw = str(row[spec(name).raw_column])
+    source = row.get("source_system") if name == "stage_map" else None
+    return raw if source in (None, ANY_SOURCE) else f"{raw} ({source})"
+
+
+def map_changes(
+    name: str, stored: pl.DataFrame, edited: Sequence[dict[str, Any]] | pl.DataFrame
+) -> MapChanges:
+    """Compare a stored map (one row per raw value, as `read_map` returns it) with edited rows
+    (as the editor returns them, validated by `clean_map`, so a bad row raises `MapError`), by
+    the row's identity (`_identity`: normalized raw value, and source for stages). Labels are
+    listed in the order of the edited rows (added, changed) and of the stored map (removed)."""
+    if isinstance(edited, pl.DataFrame):
+        edited = edited.to_dicts()
+    columns = spec(name).columns
+
+    def keyed(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
+        if not frame.height:
+            return {}
+        keys = frame.select(_identity(name).alias("k"))["k"].to_list()
+        return dict(zip(keys, frame.select(columns).to_dicts(), strict=True))
+
+    before, after = keyed(stored), keyed(clean_map(name, edited))
+    return MapChanges(
+        lost=tuple(r for k, r in before.items() if after.get(k) != r),
+        added=tuple(row_label(name, r) for k, r in after.items() if k not in before),
+        changed=tuple(
+            row_label(name, r) for k, r in after.items() if k in before and before[k] != r
+        ),
+        removed=tuple(row_label(name, r) for k, r in before.items() if k not in after),
+    )
+
+
+def records_matched(con: Connection, name: str, rows: Sequence[dict[str, Any]]) -> int:
+    """How many records (leads, opportunities and, for channels, touchpoints) hold a raw value
+    one of `rows` (map rows) matches: by `normalize_key`; a stage row only for its own source
+    (`*`: any); a touchpoint by its source, its `source / medium` pair or `* / medium`. A
+    record another, more specific row also matches is counted too, so this is the number a
+    change of those rows may re-map."""
+    s = spec(name)
+    if not rows:
+        return 0
+    params = {
+        "raws": [normalize_key(str(r[s.raw_column])) for r in rows],
+        "sources": [str(r.get("source_system") or ANY_SOURCE) for r in rows],
+    }
+    rows_sql = "SELECT unnest($raws) AS k, unnest($sources) AS source"
+    parts = []
+    for table, expression in s.sources:
+        t = quote_identifier(table)
+        if name == "stage_map":
+            match = f"""EXISTS (SELECT 1 FROM ({rows_sql}) m WHERE m.k = {map_key_sql(expression)}
+              AND m.source IN ({t}.source_system, '{ANY_SOURCE}'))"""
+        else:
+            medium = MEDIUM_COLUMNS.get((name, table))
+            raw = f"({expression})"
+            candidates = [map_key_sql(raw)]
+            if medium is not None:
+                m = f"{t}.{quote_identifier(medium)}"
+                candidates += [
+                    map_key_sql(f"{raw} || '{PAIR_SEPARATOR}' || {m}"),
+                    map_key_sql(f"'{ANY_SOURCE}{PAIR_SEPARATOR}' || {m}"),
+                ]
+            match = " OR ".join(f"{c} IN (SELECT k FROM ({rows_sql}))" for c in candidates)
+        parts.append(f"SELECT count(*) AS n FROM {t} WHERE {match}")
+    total = store.scalar(con, f"SELECT sum(n)::BIGINT FROM ({' UNION ALL '.join(parts)})", params)
+    return int(total or 0)
+
+
+def reset_map(con: Connection, name: str) -> MapChanges:
+    """Replace a map with its defaults (`default_map`) through `save_map` (one transaction);
+    returns what that changed compared with the map before."""
+    defaults = default_map(name)
+    changes = map_changes(name, read_map(con, name), defaults)
+    save_map(con, name, defaults)
+    return changes
 
 
 def add_rows(con: Connection, name: str, rows: Sequence[dict[str, Any]]) -> int:

@@ -82,6 +82,14 @@ def test_masked_labels_stay_distinct() -> None:
     assert result == expected
 
 
+def test_no_owner_is_not_a_name_to_mask() -> None:
+    result = privacy.masked_labels(["(not set)", "Ada Lovelace"])
+    assert result == {"(not set)": "(not set)", "Ada Lovelace": "A•••"}
+    frame = pl.DataFrame({"owner": ["(not set)", "Ada Lovelace", None]})
+    masked = privacy.mask_personal_data(frame)["owner"].to_list()
+    assert masked == ["(not set)", "A•••", None]
+
+
 def test_masking_a_masked_breakdown_again_keeps_its_labels_apart() -> None:
     frame = pl.DataFrame({"owner": ["Ada Lovelace", "Alan Turing"]})
     once = privacy.mask_dimension(frame, "owner")

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from alignment.model.facts import NOT_SET
+
 PERSONAL_NAME_COLUMNS: tuple[str, ...] = (
     "name",
     "full_name",
@@ -34,9 +36,10 @@ MASK = "•••"
 
 def mask_name(expression: pl.Expr) -> pl.Expr:
     """`Ada Lovelace` -> `A•••`; missing stays missing; a value masked already (`A••• 2`, from
-    `masked_labels`) stays as it is, so masking twice keeps labels apart."""
+    `masked_labels`) stays as it is, so masking twice keeps labels apart; `(not set)` (no owner)
+    is nobody's name and stays."""
     return (
-        pl.when(expression.str.contains(MASK, literal=True))
+        pl.when(expression.str.contains(MASK, literal=True) | (expression == NOT_SET))
         .then(expression)
         .when(expression.str.strip_chars().str.len_chars() > 0)
         .then(expression.str.strip_chars().str.slice(0, 1) + pl.lit(MASK))
@@ -74,6 +77,9 @@ def masked_labels(values: Sequence[str | None]) -> dict[str, str]:
     seen: dict[str, int] = {}
     for value in values:
         if value is None or value in labels:
+            continue
+        if value == NOT_SET:
+            labels[value] = value
             continue
         stripped = value.strip()
         base = (stripped[:1] + MASK) if stripped else MASK

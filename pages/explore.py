@@ -51,14 +51,35 @@ second = right.selectbox(
     bind="query-params",
     format_func=screen.dimension_label,
 )
+only_on, only_in = st.columns([2, 5], vertical_alignment="bottom")
+only_options = screen.only_options(metric)
+only_dimension = only_on.selectbox(
+    "Only where",
+    only_options,
+    index=0,
+    key="explore_only",
+    bind="query-params",
+    format_func=screen.dimension_label,
+    help="A filter the sidebar does not have: keep only the records with these values.",
+)
+only_chosen: list[str] = []
+if only_dimension:
+    only_chosen = only_in.multiselect(
+        f"{screen.dimension_label(only_dimension)} is",
+        cached(screen.only_values, view.alone, metric, only_dimension),
+        key=screen.only_key(only_dimension),
+        bind="query-params",
+        placeholder="Any value",
+    )
+only = screen.only_filter(metric, only_dimension, only_chosen)
 st.caption(markdown_text(screen.definition(metric)))
 
 dims = screen.chosen_dimensions(metric, first, second)
-raw = cached(screen.table, view.alone, metric, dims)
+raw = cached(screen.table, view.alone, metric, dims, only)
 frame = raw
 for dim in dims:
     frame = presenter.by_person(frame, dim)
-heading = screen.title(metric, dims, view.period.label)
+heading = screen.title(metric, dims, view.period.label, only)
 presenter.chart(screen.chart(frame, metric, dims, heading), key="explore_chart")
 
 
@@ -89,14 +110,14 @@ st.caption(
 downloads = st.container(horizontal=True)
 downloads.download_button(
     "Download the table (CSV)",
-    data=widgets.csv_download(screen.download, view.alone, metric, dims),
+    data=widgets.csv_download(screen.download, view.alone, metric, dims, only),
     file_name=screen.file_name(metric, dims, view.period.key),
     mime="text/csv",
     key="explore_download",
 )
 downloads.download_button(
     "Download the table (Parquet)",
-    data=widgets.parquet_download(screen.download, view.alone, metric, dims),
+    data=widgets.parquet_download(screen.download, view.alone, metric, dims, only),
     file_name=screen.file_name(metric, dims, view.period.key, "parquet"),
     mime="application/vnd.apache.parquet",
     key="explore_download_parquet",
@@ -104,7 +125,9 @@ downloads.download_button(
 
 
 @st.fragment
-def records(view: Selection, metric: str, dims: tuple[str, ...], table: pl.DataFrame) -> None:
+def records(
+    view: Selection, metric: str, dims: tuple[str, ...], only: screen.Only, table: pl.DataFrame
+) -> None:
     with st.expander(
         "Records behind a cell", icon=":material/list:", key=RECORDS, bind="query-params"
     ) as section:
@@ -128,7 +151,7 @@ def records(view: Selection, metric: str, dims: tuple[str, ...], table: pl.DataF
                     f"{screen.dimension_label(dim)}: {screen.cell_label(value, dim, masked)}"
                 )
         chosen = tuple(cell)
-        first_page, total = cached(screen.records, view.alone, metric, chosen, 1, PAGE_SIZE)
+        first_page, total = cached(screen.records, view.alone, metric, chosen, 1, PAGE_SIZE, only)
         pages = max(1, -(-total // PAGE_SIZE))
         page = int(
             paging.number_input(
@@ -138,12 +161,16 @@ def records(view: Selection, metric: str, dims: tuple[str, ...], table: pl.DataF
         rows = (
             first_page
             if page == 1
-            else cached(screen.records, view.alone, metric, chosen, page, PAGE_SIZE)[0]
+            else cached(screen.records, view.alone, metric, chosen, page, PAGE_SIZE, only)[0]
         )
         st.caption(
             markdown_text(
                 screen.records_caption(
-                    metric, ", ".join(cell_text), view.period.label, total, PAGE_SIZE
+                    metric,
+                    ", ".join(cell_text + ([screen.only_text(only)] if only else [])),
+                    view.period.label,
+                    total,
+                    PAGE_SIZE,
                 )
             )
         )
@@ -152,7 +179,7 @@ def records(view: Selection, metric: str, dims: tuple[str, ...], table: pl.DataF
         files = st.container(horizontal=True)
         files.download_button(
             f"Download {total:,} {noun} (CSV)",
-            data=widgets.csv_download(screen.records_download, view.alone, metric, chosen),
+            data=widgets.csv_download(screen.records_download, view.alone, metric, chosen, only),
             file_name=screen.records_file_name(metric, chosen, view.period.key),
             mime="text/csv",
             key="explore_records_csv",
@@ -160,7 +187,9 @@ def records(view: Selection, metric: str, dims: tuple[str, ...], table: pl.DataF
         )
         files.download_button(
             f"Download {total:,} {noun} (Parquet)",
-            data=widgets.parquet_download(screen.records_download, view.alone, metric, chosen),
+            data=widgets.parquet_download(
+                screen.records_download, view.alone, metric, chosen, only
+            ),
             file_name=screen.records_file_name(metric, chosen, view.period.key, "parquet"),
             mime="application/vnd.apache.parquet",
             key="explore_records_parquet",
@@ -168,4 +197,4 @@ def records(view: Selection, metric: str, dims: tuple[str, ...], table: pl.DataF
         )
 
 
-records(view, metric, dims, raw)
+records(view, metric, dims, only, raw)

@@ -283,6 +283,70 @@ def test_all_time_by_month_spans_the_metric_own_dates(tmp_path: Path) -> None:
         con.close()
 
 
+# ---- the explorer's own filter -----------------------------------------------------------------
+Q2 = Selection(Period.parse("2026-Q2"), comparison="none")
+GERMANY_OR_CANADA = (("country", ("Germany", "Canada")),)
+
+
+def test_own_filter_equals_plain_sql(demo: store.Connection) -> None:
+    # independent: plain SQL over lead_facts, the MQL cohort of Q2 2026 in those countries
+    expected = store.query(
+        demo,
+        "SELECT channel, count(*) AS mqls, count(*) FILTER (WHERE reached_sql) AS sqls "
+        "FROM lead_facts WHERE country IN ('Germany', 'Canada') "
+        "AND reached_mql_at >= TIMESTAMPTZ '2026-04-01 00:00:00+00' "
+        "AND reached_mql_at < TIMESTAMPTZ '2026-07-01 00:00:00+00' GROUP BY channel",
+    ).sort("channel")
+    counts = explore.explore(demo, Q2, "mqls", ("channel",), GERMANY_OR_CANADA).sort("channel")
+    assert counts["channel"].to_list() == expected["channel"].to_list()
+    assert counts["mqls"].to_list() == expected["mqls"].to_list()
+    rates = explore.explore(demo, Q2, "mql_to_sql", ("channel",), GERMANY_OR_CANADA)
+    rates = rates.sort("channel")
+    assert rates["mql_to_sql_n"].to_list() == expected["mqls"].to_list()
+    assert rates["mql_to_sql"].to_list() == pytest.approx(
+        [s / m for s, m in zip(expected["sqls"], expected["mqls"], strict=True)]
+    )
+    unfiltered = explore.explore(demo, Q2, "mqls", ("channel",))
+    assert unfiltered["mqls"].sum() > counts["mqls"].sum() > 0
+
+
+def test_own_filter_by_month_and_on_the_records(demo: store.Connection) -> None:
+    by_month = explore.explore(demo, Q2, "mqls", ("month",), GERMANY_OR_CANADA)
+    total = explore.explore(demo, Q2, "mqls", (), GERMANY_OR_CANADA)["mqls"].item()
+    assert by_month["mqls"].sum() == total
+    rows = explore.cell_download(demo, Q2, "mqls", (), GERMANY_OR_CANADA)
+    assert rows.height == total
+    assert set(rows["lead_id"].to_list()) <= set(
+        store.query(demo, "SELECT lead_id FROM lead_facts WHERE country IN ('Germany', 'Canada')")[
+            "lead_id"
+        ].to_list()
+    )
+    products = explore.explore(demo, Q2, "won_revenue", (), (("product", ("Growth Plan",)),))
+    expected = store.scalar(
+        demo,
+        "SELECT coalesce(sum(amount), 0) FROM opp_facts WHERE outcome = 'won' "
+        "AND product = 'Growth Plan' AND closed_at >= TIMESTAMPTZ '2026-04-01 00:00:00+00' "
+        "AND closed_at < TIMESTAMPTZ '2026-07-01 00:00:00+00'",
+    )
+    assert products["won_revenue"].item() == pytest.approx(expected)
+
+
+def test_own_filter_offers_what_the_sidebar_does_not() -> None:
+    assert explore.only_dimensions("mqls") == ("campaign", "industry", "employee_band", "country")
+    assert explore.only_dimensions("win_rate") == ("product",)
+    with pytest.raises(ValueError, match="cannot be filtered by 'channel'"):
+        explore.check_only("mqls", (("channel", ("Email",)),))
+    with pytest.raises(ValueError, match="cannot be filtered by 'campaign'"):
+        explore.check_only("win_rate", (("campaign", ("x",)),))
+
+
+def test_own_filter_values_are_the_period_largest_first(demo: store.Connection) -> None:
+    values = explore.only_values(demo, Q2, "mqls", "country")
+    counts = explore.explore(demo, Q2, "mqls", ("country",))
+    assert values == counts["country"].to_list()
+    assert values[0] == "United States"
+
+
 # ---- the records behind a cell ----------------------------------------------------------------
 def _ids(frame: pl.DataFrame) -> list[str]:
     return [i.removeprefix("generic:") for i in frame["lead_id"]]
@@ -458,6 +522,33 @@ def test_records_of_a_viewer_or_on_a_shared_screen_are_masked(demo_db: Path) -> 
     owners.set_value(owners.options[1]).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.dataframe[1].value["owner"].nunique() == 1
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches", "navigation_only")
+def test_own_filter_from_the_url(demo_db: Path) -> None:
+    at = _page(
+        {
+            "period": "Q2 2026",
+            "explore_metric": "MQLs",
+            "explore_by": "Channel",
+            "explore_only": "Country",
+            "explore_only_country": ["Germany", "Canada"],
+            "explore_records": "true",
+        }
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    connection = model.connect(demo_db, read_only=True)
+    try:
+        expected = explore.explore(connection, Q2, "mqls", ("channel",), GERMANY_OR_CANADA)
+    finally:
+        connection.close()
+    shown = at.dataframe[0].value
+    assert list(shown["MQLs"]) == [format.count(v) for v in expected["mqls"]]
+    assert at.multiselect(key="explore_only_country").value == ["Germany", "Canada"]
+    records = at.dataframe[1].value
+    assert len(records) == min(50, expected["mqls"].sum())
+    captions = "\n".join(c.value for c in at.caption)
+    assert f"MQLs, country: Germany, Canada, Q2 2026: {expected['mqls'].sum():,} leads" in captions
 
 
 def test_record_file_names_are_safe() -> None:

@@ -100,6 +100,23 @@ def _plan(items: Sequence[Item]) -> _Plan:
     return _Plan(measures, ratios)
 
 
+Only = tuple[tuple[str, tuple[str, ...]], ...]
+"""Extra filters beyond the global ones: (dimension, the values kept) pairs, each dimension as
+`dimensions.dimension_sql` reads it (so `campaign`, `country`, `employee_band` and `product`
+too); an empty tuple of values keeps nothing."""
+
+
+def _only_sql(only: Only, model: str, params: dict[str, Any]) -> str:
+    """The condition of `only` over `model`'s alias, its values bound into `params`."""
+    clauses = []
+    for i, (dimension, values) in enumerate(only):
+        names = [f"only_{i}_{j}" for j in range(len(values))]
+        params.update(zip(names, values, strict=True))
+        listed = ", ".join(f"${n}" for n in names) or "NULL"
+        clauses.append(f"{dimension_sql(dimension, model)} IN ({listed})")
+    return " AND ".join(clauses) or "TRUE"
+
+
 def _by_model(plan: _Plan) -> dict[str, list[Measure]]:
     models: dict[str, list[Measure]] = {}
     for measure in plan.measures.values():
@@ -168,13 +185,15 @@ def compile_periods(
     *,
     by: str | tuple[str, ...] | None = None,
     order: Sequence[str] = (),
+    only: Only = (),
 ) -> Compiled:
     """One statement computing `items` for each of `periods`: one row per period (`slot`, its
     index in `periods`), or with `by` one row per period and value of that dimension (a
     dimension with no activity in a period has no row there); `by` may also be a tuple of
     distinct dimensions: one row per period and combination of their values that has activity
-    (one column per dimension). Rows are ordered by slot, then by `order` (column names,
-    optionally followed by DESC), then by the dimension(s)."""
+    (one column per dimension). `only` keeps the rows with those values (`Only`). Rows are
+    ordered by slot, then by `order` (column names, optionally followed by DESC), then by the
+    dimension(s)."""
     if not periods:
         raise ValueError("at least one period is needed")
     dims, keys = _keys(by)
@@ -207,6 +226,7 @@ def compile_periods(
         extra, where, values = _row_columns(measures)
         filter_sql, filter_params = filters.where_named(alias)
         params.update(filter_params)
+        filter_sql += f" AND {_only_sql(only, model, params)}"
         dated = [registry.TIMES[t].column for t in times]
         if everything or any(column is None for column in dated):
             hull = "TRUE"
@@ -327,13 +347,15 @@ def compile_series(
     filters: Filters = Filters(),  # noqa: B008  (a frozen value)
     *,
     by: str | None = None,
+    only: Only = (),
 ) -> Compiled:
     """One statement computing `items` for each month (`bucket="month"`) or quarter starting
     on `starts` (consecutive, oldest first; see `bucket_starts`): one row per bucket, column
     `bucket` (its first day, DATE), empty buckets with zero counts and sums. With `by`, one row
     per bucket and value of that dimension that has activity in any bucket (column named after
-    the dimension), ordered by bucket, then value. Each measure counts a row in the bucket its
-    `time` places it in; a measure without a date (a state) is not allowed here."""
+    the dimension), ordered by bucket, then value. `only` keeps the rows with those values
+    (`Only`). Each measure counts a row in the bucket its `time` places it in; a measure
+    without a date (a state) is not allowed here."""
     if not starts:
         raise ValueError("at least one bucket is needed")
     plan = _plan(items)
@@ -359,6 +381,7 @@ def compile_series(
         extra, where, values = _row_columns(measures)
         filter_sql, filter_params = filters.where_named(alias)
         params.update(filter_params)
+        filter_sql += f" AND {_only_sql(only, model, params)}"
         name = f"g{n}"
         columns = [
             f"{_aggregate(m, where.get(m.name, 'TRUE'), values)} AS {quote_identifier(m.name)}"
@@ -429,12 +452,13 @@ def compile_records(
     *,
     cell: Sequence[tuple[str, Any]] = (),
     bucket: Bucket | None = None,
+    only: Only = (),
 ) -> RecordQuery:
     """The condition selecting exactly the rows a metric counts (a ratio: its denominator's
     rows) in `period` under `filters`, narrowed to one `cell`: pairs of (dimension, value) as
     `compile_periods` names them, and with `bucket` a pair ("month" or "quarter", the bucket's
-    first day) that replaces the period by that bucket, as `compile_series` places rows.
-    ValueError when the metric's measures read more than one model or date."""
+    first day) that replaces the period by that bucket, as `compile_series` places rows; `only`
+    as there. ValueError when the metric's measures read more than one model or date."""
     entry = registry.metric(item) if isinstance(item, str) else item
     computation = entry.computation
     if isinstance(computation, Measure):
@@ -453,7 +477,7 @@ def compile_records(
     model = time.model
     _, alias = registry.MODEL_VIEWS[model]
     filter_sql, params = filters.where_named(alias)
-    clauses = [filter_sql]
+    clauses = [filter_sql, _only_sql(only, model, params)]
     for i, (dimension, value) in enumerate(cell):
         if bucket is not None and dimension == bucket:
             if time.column is None:

@@ -19,9 +19,11 @@ import polars as pl
 
 from alignment.db import store
 from alignment.db.store import Connection
+from alignment.filters import DIMENSIONS as GLOBAL_DIMENSIONS
 from alignment.metrics import records, registry
 from alignment.metrics.compile import (
     Bucket,
+    Only,
     RecordQuery,
     bucket_starts,
     compile_periods,
@@ -80,6 +82,26 @@ def dimensions_for(name: str) -> tuple[str, ...]:
     return attributes + (TIME_DIMENSIONS if dated else ())
 
 
+def only_dimensions(name: str) -> tuple[str, ...]:
+    """The dimensions the explorer's own filter offers for KPI `name`: those it can be broken
+    down by that the sidebar's filters do not cover (campaign, industry, employee band,
+    country; product for opportunities)."""
+    return tuple(
+        d for d in dimensions_for(name) if d not in GLOBAL_DIMENSIONS and d not in TIME_DIMENSIONS
+    )
+
+
+def check_only(name: str, only: Only) -> Only:
+    """`only` when KPI `name` can be filtered by its dimensions, else ValueError."""
+    allowed = only_dimensions(name)
+    for dimension, _ in only:
+        if dimension not in allowed:
+            raise ValueError(
+                f"{name!r} cannot be filtered by {dimension!r}: use one of {', '.join(allowed)}"
+            )
+    return only
+
+
 def columns(name: str) -> tuple[str, ...]:
     """The value columns of `explore` for KPI `name`: the KPI, and for a ratio its n and
     Wilson 95 % bounds."""
@@ -108,7 +130,7 @@ def check(name: str, dims: Sequence[str]) -> tuple[str, ...]:
 
 
 def _bucket_range(
-    con: Connection, selection: Selection, metric: str
+    con: Connection, selection: Selection, metric: str, only: Only = ()
 ) -> tuple[date, date] | None:
     """(first, last) day of the selected period; for all time, of the dates the KPI itself
     reads on the rows it counts (under the filters), so a metric whose data stops in 2017 is
@@ -116,7 +138,7 @@ def _bucket_range(
     period, filters = period_and_filters(selection)
     if period.first_day is not None and period.end_day is not None:
         return period.first_day, period.end_day - timedelta(days=1)
-    query = compile_records(metric, period, filters)
+    query = compile_records(metric, period, filters, only=only)
     column = registry.TIMES[measures(kpi(metric))[0].time].column
     view, alias = registry.MODEL_VIEWS[query.model]
     frame = store.query(
@@ -131,35 +153,41 @@ def _bucket_range(
 
 
 def explore(
-    con: Connection, selection: Selection, metric: str, dims: tuple[str, ...]
+    con: Connection,
+    selection: Selection,
+    metric: str,
+    dims: tuple[str, ...],
+    only: Only = (),
 ) -> pl.DataFrame:
     """KPI `metric` of the selected period, broken down by `dims` (none, one or two).
 
     One row per combination of dimension values with activity in the period (per month or
     quarter in the period for a time dimension: every bucket, quiet ones 0 for a count, and
     only the rows dated in the period, so for all time a record without a date is not counted
-    there; a week is shown as its whole month or quarter). Columns: the dimensions (named
+    there; a week is shown as its whole month or quarter). `only` keeps the records with those
+    values (`compile.Only`, dimensions from `only_dimensions`). Columns: the dimensions (named
     after them; month and quarter as the bucket's first day, DATE), then `columns(metric)`.
     Rows are sorted by time when a time dimension is chosen, else by the KPI descending
     (missing last), then by the dimensions."""
     chosen = check(metric, dims)
+    check_only(metric, only)
     period, filters = period_and_filters(selection)
     values = list(columns(metric))
     time = next((d for d in chosen if d in TIME_DIMENSIONS), None)
     if time is None:
         by = chosen[0] if len(chosen) == 1 else (chosen or None)
-        frame = compile_periods([metric], [period], filters, by=by).run(con)
+        frame = compile_periods([metric], [period], filters, by=by, only=only).run(con)
         return frame.select(*chosen, *values).sort(
             [metric, *chosen], descending=[True] + [False] * len(chosen), nulls_last=True
         )
     bucket: Bucket = "quarter" if time == "quarter" else "month"
     other = next((d for d in chosen if d != time), None)
-    span = _bucket_range(con, selection, metric)
+    span = _bucket_range(con, selection, metric, only)
     if span is None:
         schema = {time: pl.Date} | ({other: pl.String} if other else {})
         return pl.DataFrame(schema=schema | {v: pl.Float64 for v in values})
     starts = bucket_starts(bucket, *span)
-    frame = compile_series([metric], bucket, starts, filters, by=other).run(con)
+    frame = compile_series([metric], bucket, starts, filters, by=other, only=only).run(con)
     frame = frame.rename({"bucket": time})
     return frame.select(*chosen, *values).sort(list(chosen))
 
@@ -177,13 +205,14 @@ def numerator_column(metric: str) -> str | None:
 
 
 def _record_query(
-    selection: Selection, metric: str, cell: Cell
+    selection: Selection, metric: str, cell: Cell, only: Only
 ) -> tuple[RecordQuery, dict[str, str]]:
     chosen = check(metric, [d for d, _ in cell])
+    check_only(metric, only)
     period, filters = period_and_filters(selection)
     time = next((d for d in chosen if d in TIME_DIMENSIONS), None)
     bucket: Bucket | None = "quarter" if time == "quarter" else "month" if time else None
-    query = compile_records(metric, period, filters, cell=cell, bucket=bucket)
+    query = compile_records(metric, period, filters, cell=cell, bucket=bucket, only=only)
     column = numerator_column(metric)
     extra = {column: query.numerator} if column and query.numerator else {}
     return query, extra
@@ -197,12 +226,13 @@ def cell_records(
     *,
     page: int = 1,
     page_size: int = records.DEFAULT_PAGE_SIZE,
+    only: Only = (),
 ) -> tuple[pl.DataFrame, int]:
     """One page of the records behind `cell` of KPI `metric`'s breakdown, and their count: the
     rows the KPI aggregates (for a ratio its denominator's, with `numerator_column` saying
     which the numerator counts), one row per lead or opportunity (`records.RECORD_COLUMNS`),
     newest first. The count equals the cell's value for a count and its n for a ratio."""
-    query, extra = _record_query(selection, metric, cell)
+    query, extra = _record_query(selection, metric, cell, only)
     return records.record_page(
         con,
         query.model,
@@ -214,7 +244,16 @@ def cell_records(
     )
 
 
-def cell_download(con: Connection, selection: Selection, metric: str, cell: Cell) -> pl.DataFrame:
+def cell_download(
+    con: Connection, selection: Selection, metric: str, cell: Cell, only: Only = ()
+) -> pl.DataFrame:
     """Every record behind `cell` (up to `records.MAX_DOWNLOAD_ROWS`), as `cell_records`."""
-    query, extra = _record_query(selection, metric, cell)
+    query, extra = _record_query(selection, metric, cell, only)
     return records.records(con, query.model, query.condition, query.params, extra=extra)
+
+
+def only_values(con: Connection, selection: Selection, metric: str, dimension: str) -> list[str]:
+    """The values the explorer's own filter offers for `dimension`: those with activity for
+    KPI `metric` in the selected period, the largest first (the order of `explore`)."""
+    check_only(metric, ((dimension, ()),))
+    return [str(v) for v in explore(con, selection, metric, (dimension,))[dimension].to_list()]

@@ -75,7 +75,6 @@ MAX_DOWNLOAD_ROWS = 1_000_000
 """A download holds at most this many rows (the page says so when the list is longer)."""
 
 
-
 def _select(model: str, extra: dict[str, str]) -> str:
     """The select list and source of a record list of `model`, with `extra` (column name ->
     SQL expression over the model's alias) after the record columns."""

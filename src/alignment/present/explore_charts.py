@@ -1,7 +1,7 @@
 """The explorer's chart, chosen by the shape of the breakdown: a bar per value for one
-dimension (none: one bar; many values run across, the `MAX_BARS` first), a heatmap for two, a line over time when one dimension is month or
-quarter (one line per value of the other). Pure builders: a frame from `metrics.explore.explore`
-in, a plotly Figure out."""
+dimension (none: one bar; many values run across, the `MAX_BARS` first), a heatmap for two, a
+line over time when one dimension is month or quarter (one line per value of the other). Pure
+builders: a frame from `metrics.explore.explore` in, a plotly Figure out."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ import polars as pl
 from alignment.db.store import Connection
 from alignment.metrics import explore as metrics
 from alignment.metrics import registry
+from alignment.metrics.compile import Only as Only
 from alignment.present import explore_charts, format
 from alignment.selection import Selection
 
@@ -60,18 +61,58 @@ def chosen_dimensions(metric: str, first: str | None, second: str | None) -> tup
     return tuple(dims)
 
 
+def only_options(metric: str) -> list[str]:
+    """The explorer's own filter choices for `metric`: none first, then the dimensions the
+    sidebar's filters do not cover."""
+    return [NONE, *metrics.only_dimensions(metric)]
+
+
+def only_key(dimension: str) -> str:
+    """The URL key of the values kept for the own filter on `dimension`
+    (`explore_only_country`)."""
+    return f"explore_only_{dimension}"
+
+
+def only_values(con: Connection, selection: Selection, metric: str, dimension: str) -> list[str]:
+    """The values offered for the own filter (see `metrics.explore.only_values`)."""
+    return metrics.only_values(con, selection, metric, dimension)
+
+
+def only_filter(metric: str, dimension: str | None, values: list[str]) -> Only:
+    """The own filter the page asks for: nothing when no dimension or no value is chosen, or
+    the dimension does not apply to `metric`."""
+    if not dimension or not values or dimension not in metrics.only_dimensions(metric):
+        return ()
+    return ((dimension, tuple(values)),)
+
+
+def only_text(only: Only) -> str:
+    """`country: Germany, Canada` (empty for no filter)."""
+    return "; ".join(
+        f"{metrics.LABELS.get(d, d).lower()}: {', '.join(values)}" for d, values in only
+    )
+
+
 def table(
-    con: Connection, selection: Selection, metric: str, dims: tuple[str, ...]
+    con: Connection,
+    selection: Selection,
+    metric: str,
+    dims: tuple[str, ...],
+    only: Only = (),
 ) -> pl.DataFrame:
     """One row per combination of dimension values: the explorer's numbers (see `explore`)."""
-    return metrics.explore(con, selection, metric, dims)
+    return metrics.explore(con, selection, metric, dims, only)
 
 
 def download(
-    con: Connection, selection: Selection, metric: str, dims: tuple[str, ...]
+    con: Connection,
+    selection: Selection,
+    metric: str,
+    dims: tuple[str, ...],
+    only: Only = (),
 ) -> pl.DataFrame:
-    """The table's numbers for the CSV download (one row per combination, unformatted)."""
-    return table(con, selection, metric, dims)
+    """The table's numbers for the downloads (one row per combination, unformatted)."""
+    return table(con, selection, metric, dims, only)
 
 
 def display(frame: pl.DataFrame, metric: str, dims: tuple[str, ...]) -> pl.DataFrame:
@@ -96,10 +137,12 @@ def display(frame: pl.DataFrame, metric: str, dims: tuple[str, ...]) -> pl.DataF
     return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
 
 
-def title(metric: str, dims: tuple[str, ...], period_label: str) -> str:
-    """`MQLs by Channel x Segment, March 2026`."""
+def title(metric: str, dims: tuple[str, ...], period_label: str, only: Only = ()) -> str:
+    """`MQLs by Channel x Segment, March 2026` (`..., March 2026, country: Germany` with an own
+    filter)."""
     by = " x ".join(metrics.LABELS.get(d, d) for d in dims)
-    return f"{metric_label(metric)}{f' by {by}' if by else ''}, {period_label}"
+    where = f", {only_text(only)}" if only else ""
+    return f"{metric_label(metric)}{f' by {by}' if by else ''}, {period_label}{where}"
 
 
 def chart(frame: pl.DataFrame, metric: str, dims: tuple[str, ...], heading: str) -> go.Figure:
@@ -148,11 +191,19 @@ def records_noun(metric: str) -> str:
 
 
 def records(
-    con: Connection, selection: Selection, metric: str, cell: metrics.Cell, page: int, size: int
+    con: Connection,
+    selection: Selection,
+    metric: str,
+    cell: metrics.Cell,
+    page: int,
+    size: int,
+    only: Only = (),
 ) -> tuple[pl.DataFrame, int]:
     """One page of the records behind `cell` and their count (see `cell_records`); for a
     ratio the numerator's column comes right after the record's id, where it is seen."""
-    frame, total = metrics.cell_records(con, selection, metric, cell, page=page, page_size=size)
+    frame, total = metrics.cell_records(
+        con, selection, metric, cell, page=page, page_size=size, only=only
+    )
     column = metrics.numerator_column(metric)
     if column is not None:
         frame = frame.select(frame.columns[0], column, pl.exclude(frame.columns[0], column))
@@ -160,10 +211,10 @@ def records(
 
 
 def records_download(
-    con: Connection, selection: Selection, metric: str, cell: metrics.Cell
+    con: Connection, selection: Selection, metric: str, cell: metrics.Cell, only: Only = ()
 ) -> pl.DataFrame:
     """Every record behind `cell`, unformatted, for the downloads."""
-    return metrics.cell_download(con, selection, metric, cell)
+    return metrics.cell_download(con, selection, metric, cell, only)
 
 
 def records_caption(

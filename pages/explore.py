@@ -104,7 +104,7 @@ st.dataframe(
     selection_mode="single-row",
 )
 st.caption(
-    f"{frame.height:,} rows."
+    f"{frame.height:,} {'row' if frame.height == 1 else 'rows'}."
     + (" Pick a row to see the records behind it." if dims and frame.height else "")
 )
 downloads = st.container(horizontal=True)

@@ -28,7 +28,8 @@ lists them all."""
 HORIZONTAL_FROM = 9
 """From this many bars on they are drawn across, so long labels stay readable."""
 PALE_BAR = "#CBD5E1"
-HEATMAP_SCALE = [[0.0, "#F8FAFC"], [1.0, PALETTE[0]]]
+HEATMAP_SCALE = [[0.0, "#F8FAFC"], [1.0, "#60A5FA"]]
+"""White to a mid blue: the cell's dark text stays readable on the strongest colour."""
 PALE_SCALE = [[0.0, "#F8FAFC"], [1.0, "#CBD5E1"]]
 """A ratio's cells with too few records to tell: grey, never the strong colour."""
 
@@ -118,7 +119,6 @@ def _bars(
             for n in frame[f"{metric}_n"].to_list()
         ]
     text = [format.value(unit, v) for v in values]
-    title = plotly_text(dim.replace("_", " ").capitalize()) if dim else None
     value_axis = {"title": plotly_text(registry.KPIS[metric].label)}
     if unit == "rate":
         value_axis["tickformat"] = ".0%"
@@ -136,7 +136,8 @@ def _bars(
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
         fig.update_layout(
-            yaxis={"autorange": "reversed", "title": title, "automargin": True},
+            # the chart's title names the dimension; an axis title would only crowd the labels
+            yaxis={"autorange": "reversed", "automargin": True},
             xaxis=value_axis,
             height=max(360, 120 + 30 * len(values)),
         )
@@ -151,7 +152,7 @@ def _bars(
         name=plotly_text(registry.KPIS[metric].label),
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
-    fig.update_layout(yaxis=value_axis, xaxis={"title": title} if title else {})
+    fig.update_layout(yaxis=value_axis)
 
 
 def _heatmap(

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from alignment import model, stats
 from alignment.db import store
 from alignment.ingest import import_file
-from alignment.metrics import explore, overview, registry
+from alignment.metrics import channels, explore, overview, registry
 from alignment.periods import ALL_TIME, Period
 from alignment.present import explore_charts, export, format
 from alignment.screens import explore as explore_screen
@@ -127,6 +127,30 @@ def test_one_dimension_equals_kpis_by(demo: store.Connection, metric: str, dim: 
         result = explore.explore(demo, selection, metric, (dim,)).select(dim, metric).sort(dim)
         assert result.height > 1
         assert_frame_equal(result, expected)
+
+
+def test_page_metrics_equal_their_page(demo: store.Connection) -> None:
+    # the Channels page's cohort view computes its win rate from the same registry entry
+    quarter = Period.parse("2026-Q1")
+    page = channels.channel_table(demo, quarter, view="cohort").sort("channel")
+    selection = Selection(quarter, comparison="none")
+    result = explore.explore(demo, selection, "cohort_win_rate", ("channel",)).sort("channel")
+    assert result["channel"].to_list() == page["channel"].to_list()
+    assert result["cohort_win_rate_n"].to_list() == page["win_rate_n"].to_list()
+    assert result["cohort_win_rate"].to_list() == pytest.approx(page["win_rate"].to_list())
+    won = explore.explore(demo, selection, "cohort_won", ("channel",)).sort("channel")
+    assert won["cohort_won"].to_list() == page["won"].to_list()
+
+
+def test_explorer_offers_page_metrics_the_compiler_computes() -> None:
+    offered = explore.EXPLORABLE
+    assert list(offered)[: len(registry.KPIS)] == list(registry.KPIS)
+    assert offered["cohort_win_rate"][1] == "Channels"
+    assert offered["lead_acceptance"][1] == "Funnel"
+    # computed with more than a measure or ratio: not offered
+    assert "time_to_convert" not in offered and "sales_cycle" not in offered
+    assert explore_screen.metric_label("cohort_win_rate").endswith(" · Channels")
+    assert explore_screen.metric_label("mqls") == registry.KPIS["mqls"].label
 
 
 def test_month_equals_kpis_of_each_month(demo: store.Connection) -> None:

@@ -60,11 +60,28 @@ def measures(kpi: Kpi) -> tuple[Measure, ...]:
     raise ValueError(f"{kpi.name!r} has no computation the compiler can run")
 
 
+def _explorable() -> dict[str, tuple[Kpi, str | None]]:
+    """Every registry metric the compiler can compute, with the page that owns it (None for
+    the Overview KPIs): the KPIs first, then each page's metrics in registry order."""
+    found: dict[str, tuple[Kpi, str | None]] = {k: (v, None) for k, v in registry.KPIS.items()}
+    for page, entries in registry.PAGE_METRICS.items():
+        for entry in entries:
+            if isinstance(entry.computation, Measure | Ratio) and entry.name not in found:
+                found[entry.name] = (entry, page)
+    return found
+
+
+EXPLORABLE: dict[str, tuple[Kpi, str | None]] = _explorable()
+"""The metrics the explorer offers (name -> (metric, its page or None for an Overview KPI)):
+every registry entry with a measure or a ratio; a page metric computed with more than that
+(a conversion within a window, a Kaplan-Meier median) is not offered."""
+
+
 def kpi(name: str) -> Kpi:
-    """A registry KPI (`registry.KPIS`) by name; KeyError naming the known ones."""
-    if name not in registry.KPIS:
-        raise KeyError(f"unknown KPI {name!r}; known: {', '.join(registry.KPIS)}")
-    return registry.KPIS[name]
+    """An explorable registry metric (`EXPLORABLE`) by name; KeyError naming the known ones."""
+    if name not in EXPLORABLE:
+        raise KeyError(f"unknown metric {name!r}; known: {', '.join(EXPLORABLE)}")
+    return EXPLORABLE[name][0]
 
 
 def dimensions_for(name: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from alignment import stats
-from alignment.metrics import registry
+from alignment.metrics import explore
 from alignment.present import format
 from alignment.present.charts import PALETTE, _figure, empty_figure
 from alignment.present.text import plotly_text
@@ -60,7 +60,7 @@ def figure(frame: pl.DataFrame, metric: str, dims: tuple[str, ...], title: str) 
     """The chart of `frame` (one row per combination of `dims` values, as from `explore`):
     see `shape`. Rates are drawn as percentages; a ratio's bars carry its Wilson 95 % interval.
     An empty frame (or one without a value) says so instead of drawing nothing."""
-    kpi = registry.KPIS[metric]
+    kpi = explore.kpi(metric)
     if frame.is_empty() or frame[metric].drop_nulls().is_empty():
         return empty_figure(title, "Nothing to show for this period and these filters.")
     kind = shape(dims)
@@ -93,7 +93,7 @@ def _bars(
     labels = (
         [_axis_label(v, dim) for v in frame[dim].to_list()]
         if dim
-        else [registry.KPIS[metric].label]
+        else [explore.kpi(metric).label]
     )
     values = frame[metric].to_list()
     across = len(values) >= HORIZONTAL_FROM
@@ -119,7 +119,7 @@ def _bars(
             for n in frame[f"{metric}_n"].to_list()
         ]
     text = [format.value(unit, v) for v in values]
-    value_axis = {"title": plotly_text(registry.KPIS[metric].label)}
+    value_axis = {"title": plotly_text(explore.kpi(metric).label)}
     if unit == "rate":
         value_axis["tickformat"] = ".0%"
     if across:
@@ -132,7 +132,7 @@ def _bars(
             text=text,
             textposition="outside",
             cliponaxis=False,
-            name=plotly_text(registry.KPIS[metric].label),
+            name=plotly_text(explore.kpi(metric).label),
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
         fig.update_layout(
@@ -149,7 +149,7 @@ def _bars(
         marker={"color": colours},
         text=text,
         textposition="outside",
-        name=plotly_text(registry.KPIS[metric].label),
+        name=plotly_text(explore.kpi(metric).label),
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
     fig.update_layout(yaxis=value_axis)
@@ -215,7 +215,7 @@ def _lines(fig: go.Figure, frame: pl.DataFrame, metric: str, dims: tuple[str, ..
     time = next(d for d in dims if d in TIME_DIMENSIONS)
     other = next((d for d in dims if d != time), None)
     if other is None:
-        groups: list[tuple[str, pl.DataFrame]] = [(registry.KPIS[metric].label, frame)]
+        groups: list[tuple[str, pl.DataFrame]] = [(explore.kpi(metric).label, frame)]
     else:
         totals = (
             frame.group_by(other)

@@ -20,21 +20,23 @@ from alignment.selection import Selection
 NONE = ""
 """The dimension choice that means no breakdown (an empty query parameter)."""
 
-METRICS: tuple[str, ...] = tuple(registry.KPIS)
-"""The measures offered, in registry order."""
+METRICS: tuple[str, ...] = tuple(metrics.EXPLORABLE)
+"""The measures offered: the Overview KPIs, then the pages' metrics the compiler computes."""
 
 DEFAULT_METRIC = "mqls"
 DEFAULT_DIMENSION = "channel"
 
 
 def metric_label(name: str) -> str:
-    """A measure's label in the selectbox."""
-    return registry.KPIS[name].label
+    """A measure's label in the selectbox: a page's metric says its page
+    (`Cohort win rate · Channels`)."""
+    entry, page = metrics.EXPLORABLE[name]
+    return entry.label if page is None else f"{entry.label} · {page}"
 
 
 def definition(name: str) -> str:
     """A measure's one-sentence definition."""
-    return registry.KPIS[name].definition
+    return metrics.kpi(name).definition
 
 
 def dimension_options(metric: str) -> list[str]:
@@ -119,7 +121,7 @@ def display(frame: pl.DataFrame, metric: str, dims: tuple[str, ...]) -> pl.DataF
     """`frame` (from `table`) for reading: dimension columns labelled (months as `Mar 2026`,
     quarters as `Q1 2026`), the value in its unit's format, for a ratio its n and 95 %
     interval. One row per input row."""
-    kpi = registry.KPIS[metric]
+    kpi = metrics.kpi(metric)
     columns: dict[str, list[str]] = {}
     for dim in dims:
         columns[metrics.LABELS.get(dim, dim)] = [
@@ -187,7 +189,7 @@ def cell_of_row(frame: pl.DataFrame, row: int, dims: tuple[str, ...]) -> metrics
 
 def records_noun(metric: str) -> str:
     """What a record of `metric` is: `leads` or `opportunities`."""
-    return metrics.measures(registry.KPIS[metric])[0].model
+    return metrics.measures(metrics.kpi(metric))[0].model
 
 
 def records(
@@ -223,7 +225,7 @@ def records_caption(
     """What the record list holds: `MQLs, Channel: Email, March 2026: 12 leads, 50 per page,
     newest first.`; for a ratio, which records make its n and which column marks the
     numerator."""
-    kpi = registry.KPIS[metric]
+    kpi = metrics.kpi(metric)
     noun = records_noun(metric)
     where = f", {cell_text}" if cell_text else ""
     text = (

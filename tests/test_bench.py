@@ -12,8 +12,9 @@ import pytest
 from alignment import model
 from alignment.db import store
 from alignment.devtools import bench
-from alignment.metrics import attribution, channels
+from alignment.metrics import attribution, channels, explore
 from alignment.periods import ALL_TIME, Period
+from alignment.selection import Selection
 
 
 def test_a_small_run_reports_every_operation_with_its_budget() -> None:
@@ -149,3 +150,39 @@ def test_the_channels_run_times_both_pages_on_an_existing_database(demo_db: Path
     assert any(o.startswith("attribution credit") for o in operations)
     assert any(o.startswith("page total: Channels") for o in operations)
     assert any(o.startswith("page total: Attribution") for o in operations)
+
+
+def test_the_explore_and_sql_rows_run_on_a_small_database(demo_db: Path) -> None:
+    con = model.connect(demo_db, read_only=True)
+    try:
+        explore_rows = bench.bench_explore(con, date(2026, 11, 23), repeats=1)
+        page_rows = bench.bench_pages(con, date(2026, 11, 23), repeats=1)
+    finally:
+        con.close()
+    sql_rows = bench.bench_sql_console(demo_db, 3_000, repeats=1)
+    names = [r.operation for r in explore_rows + sql_rows]
+    # five breakdowns, two record pages, the example query and the schema browser
+    assert len(names) == 9 and len(set(names)) == 9
+    assert all(r.median_ms > 0 and r.ok is not None for r in explore_rows + sql_rows)
+    assert [r.baseline_ms is not None for r in explore_rows] == [True] + [False] * 6
+    assert any(r.operation.startswith("page total: Explore") for r in page_rows)
+    assert any(r.operation.startswith("page total: SQL") for r in page_rows)
+
+
+@pytest.mark.parametrize(
+    "period", [Period.parse("2026-10"), Period.parse("2026-Q3"), ALL_TIME], ids=str
+)
+def test_the_explore_baseline_counts_the_mqls_explore_counts(demo_db: Path, period: Period) -> None:
+    con = model.connect(demo_db, read_only=True)
+    try:
+        expected = explore.explore(con, Selection(period), "mqls", ("channel",))
+        result = bench.pandas_mqls_by(
+            bench._lead_cohort_pd(con), period.start, period.end, "channel"
+        )
+    finally:
+        con.close()
+    # explore drops empty channels; the baseline has no row for them
+    assert result.to_dict() == {
+        c: n for c, n in zip(expected["channel"], expected["mqls"], strict=True) if n
+    }
+    assert int(result.sum()) > 0

@@ -13,6 +13,10 @@ and ~2 touchpoints per lead) it times, in one run on one machine:
   comparison, the sales cycle) and Attribution's (channel credit under six models, ledger,
   reconciliation, campaign influence, influenced revenue) at 0.3 opportunities and 2
   touchpoints per lead (`pad_opportunities`, `pad_touchpoints`) (budget: < 300 ms each);
+- Explore's breakdowns (the page's default, MQLs by channel, and four others up to two
+  dimensions, month and quarter among them) and the records behind a cell, first page; the SQL
+  console's first example query and its schema browser, each in the console's own sandbox
+  (budget: < 300 ms each);
 - the same metrics written the straightforward way in pandas, the notebook baseline (ratio
   reported);
 - each page's default view, every call it makes together ("page total", budget < 300 ms), and
@@ -22,10 +26,11 @@ and ~2 touchpoints per lead) it times, in one run on one machine:
   the app served on the benchmark's database, p50 / p95 of a filter change and errors.
 
 It prints one table (operation, rows, median ms, baseline ms, ratio) and can write it as JSON.
-`python -m alignment.devtools.bench --pages DB [--viewers 10]` times only the page totals (and
-drives the viewers) on an existing database, such as `alignment demo --leads 1000000 --db DB`;
+`python -m alignment.devtools.bench --pages DB [--viewers 10]` times only the page totals and
+the Explore and SQL console rows (and drives the viewers) on an existing database, such as
+`alignment demo --leads 1000000 --db DB`;
 `--channels DB` pads that database's opportunities and touchpoints (it writes to it), then times
-the Channels and Attribution rows and the page totals.
+the Channels, Attribution, Explore and SQL console rows and the page totals.
 """
 
 from __future__ import annotations
@@ -1195,6 +1200,105 @@ def _sizes_note(con: store.Connection, *tables: str) -> str:
     return f" ({', '.join(counts)})"
 
 
+# ---- the Explore and SQL benchmark -------------------------------------------------------
+EXPLORE_PAGE_SIZE = 50
+"""Rows of the Explore page's records section (`PAGE_SIZE` of pages/explore.py)."""
+
+
+def _lead_cohort_pd(con: store.Connection) -> Any:
+    """The leads as a notebook would load them for the MQL cohort: one row per lead
+    (reached_mql_at, channel), a pandas frame."""
+    return store.query(con, "SELECT reached_mql_at, channel FROM lead_facts").to_pandas()
+
+
+def pandas_mqls_by(leads: Any, start: datetime | None, end: datetime | None, by: str) -> Any:
+    """MQLs per value of `by`, notebook style (pandas baseline of `explore.explore(..., "mqls",
+    (by,))`): the leads whose MQL-cohort date falls in the period (all time: every dated one),
+    counted per value, largest first. One row per value with an MQL."""
+    dated = leads["reached_mql_at"]
+    chosen = leads[dated.notna() if start is None else (dated >= start) & (dated < end)]
+    return chosen.groupby(by).size().rename("mqls").sort_values(ascending=False)
+
+
+def bench_explore(con: store.Connection, today: date, repeats: int) -> list[Row]:
+    """Time the Explore computations (the page's default, MQLs by channel in the period the
+    sidebar opens on, against its pandas baseline; MQL to SQL by channel and segment and win
+    rate by owner and quarter all time; pipeline created by month in the latest complete
+    quarter; MQLs by campaign and country all time) and the records behind a cell (the
+    default's first row, and every MQL of all time: the longest list), one page each."""
+    from alignment import periods
+    from alignment.metrics import explore
+    from alignment.screens import frame
+
+    choices = frame.choices(con)
+    month = periods.latest_complete("month", choices.earliest, choices.latest, today)
+    quarter = periods.latest_complete("quarter", choices.earliest, choices.latest, today)
+    selected, all_time = Selection(month), Selection(ALL_TIME)
+    default = explore.explore(con, selected, "mqls", ("channel",))
+    cell: explore.Cell = (("channel", default["channel"][0]),) if default.height else ()
+    leads_pd = _lead_cohort_pd(con)
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
+        (
+            f"explore MQLs by channel {month.key}",
+            lambda: explore.explore(con, selected, "mqls", ("channel",)),
+            lambda: pandas_mqls_by(leads_pd, month.start, month.end, "channel"),
+        ),
+        (
+            "explore MQL to SQL by channel, segment, all time",
+            lambda: explore.explore(con, all_time, "mql_to_sql", ("channel", "segment")),
+            None,
+        ),
+        (
+            "explore win rate by owner, quarter, all time",
+            lambda: explore.explore(con, all_time, "win_rate", ("owner", "quarter")),
+            None,
+        ),
+        (
+            f"explore pipeline created by month {quarter.key}",
+            lambda: explore.explore(con, Selection(quarter), "pipeline_created", ("month",)),
+            None,
+        ),
+        (
+            "explore MQLs by campaign, country, all time",
+            lambda: explore.explore(con, all_time, "mqls", ("campaign", "country")),
+            None,
+        ),
+        (
+            f"explore records: MQLs {month.key}, first channel, page 1",
+            lambda: explore.cell_records(
+                con, selected, "mqls", cell, page=1, page_size=EXPLORE_PAGE_SIZE
+            ),
+            None,
+        ),
+        (
+            "explore records: every MQL all time, page 1",
+            lambda: explore.cell_records(
+                con, all_time, "mqls", (), page=1, page_size=EXPLORE_PAGE_SIZE
+            ),
+            None,
+        ),
+    ]
+    return _bench_rows(con, cases, repeats)
+
+
+def bench_sql_console(database: Path, n_leads: int, repeats: int) -> list[Row]:
+    """Time the SQL console on the database file: the first example query and the schema
+    browser, each through the console's own read-only sandbox (opened and closed by every
+    call, as a user's Run does, so that is timed too; budget < 300 ms). No connection of this
+    process may hold the file read-write meanwhile (DuckDB refuses to attach it twice)."""
+    from alignment.metrics import sql_console
+
+    name, query = next(iter(sql_console.EXAMPLES.items()))
+    cases = [
+        (f"SQL console: {name.lower()}", lambda: sql_console.run(database, query)),
+        ("SQL console: schema browser (sandbox)", lambda: sql_console.schema(database)),
+    ]
+    return [
+        Row(label, n_leads, ms, None, f"< {KPI_BUDGET_MS:g} ms", ms < KPI_BUDGET_MS)
+        for label, ms in ((label, median_ms(call, repeats)) for label, call in cases)
+    ]
+
+
 # ---- page totals: every call a page's default view makes --------------------------------
 def page_cases(con: store.Connection, today: date) -> list[tuple[str, Callable[[], Any]]]:
     """(row name, what the page computes when it opens) for every page, on the period the
@@ -1206,6 +1310,7 @@ def page_cases(con: store.Connection, today: date) -> list[tuple[str, Callable[[
     from alignment.metrics import registry
     from alignment.screens import (
         channels,
+        explore,
         frame,
         funnel,
         overview,
@@ -1213,6 +1318,7 @@ def page_cases(con: store.Connection, today: date) -> list[tuple[str, Callable[[
         rejections,
         settings,
         sla,
+        sql,
     )
 
     choices = frame.choices(con)
@@ -1249,6 +1355,13 @@ def page_cases(con: store.Connection, today: date) -> list[tuple[str, Callable[[
             f"page total: Attribution {month.key}",
             lambda: attribution_page(con, selected),
         ),
+        (
+            f"page total: Explore {month.key} (MQLs by channel, records closed)",
+            lambda: explore.table(
+                con, selected.alone, explore.DEFAULT_METRIC, (explore.DEFAULT_DIMENSION,)
+            ),
+        ),
+        ("page total: SQL (schema browser, no query run)", lambda: sql.schema_table(con)),
         ("page total: Data quality", lambda: quality.default_view(con)),
         ("page total: Settings (three maps)", lambda: settings.default_view(con)),
         ("page total: Import (history)", lambda: ingest.list_imports(con)),
@@ -1344,8 +1457,10 @@ def run(
         rows += bench_sla(con, tables, today, repeats)
         rows += bench_channels(con, today, repeats)
         rows += bench_attribution(con, today, repeats)
+        rows += bench_explore(con, today, repeats)
         rows += bench_pages(con, today, repeats)
         con.close()
+        rows += bench_sql_console(work / "kpis.duckdb", n_leads, repeats)
         del tables
         app_memory = app_peak_memory_mb(work / "kpis.duckdb", work / "leads_export.csv")
         viewer_summaries = load.run(viewers, database=work / "kpis.duckdb") if viewers else []
@@ -1388,14 +1503,15 @@ def run(
 
 
 def pages_only(database: Path, repeats: int, viewers: Sequence[int] = ()) -> dict[str, Any]:
-    """The page totals (and the load driver's runs) on an existing database, read-only: the
-    quick loop while working on a page."""
+    """The page totals, the Explore and SQL console rows (and the load driver's runs) on an
+    existing database, read-only: the quick loop while working on a page."""
     con = model.connect(database, read_only=True)
     try:
         sizes = store.table_counts(con)
-        rows = bench_pages(con, clock.today(), repeats)
+        rows = bench_explore(con, clock.today(), repeats) + bench_pages(con, clock.today(), repeats)
     finally:
         con.close()
+    rows += bench_sql_console(database, sizes.get("leads", 0), repeats)
     return _existing_database_report(
         sizes, rows, load=load.run(viewers, database=database) if viewers else []
     )
@@ -1430,7 +1546,7 @@ def pad_to_design_sizes(con: store.Connection, n_leads: int) -> dict[str, int]:
 def channels_only(database: Path, repeats: int) -> dict[str, Any]:
     """On an existing database, which it writes to: opportunities and touchpoints padded to
     DESIGN's sizes (`pad_to_design_sizes`; nothing is added when they are there), then the
-    Channels and Attribution rows and every page total."""
+    Channels, Attribution, Explore and SQL console rows and every page total."""
     con = model.connect(database)
     try:
         started = time.perf_counter()
@@ -1439,9 +1555,11 @@ def channels_only(database: Path, repeats: int) -> dict[str, Any]:
         sizes = store.table_counts(con)
         today = clock.today()
         rows = bench_channels(con, today, repeats) + bench_attribution(con, today, repeats)
+        rows += bench_explore(con, today, repeats)
         rows += bench_pages(con, today, repeats)
     finally:
         con.close()
+    rows += bench_sql_console(database, sizes.get("leads", 0), repeats)  # once closed: see there
     return _existing_database_report(sizes, rows, pad_seconds=round(pad_s, 2))
 
 
@@ -1481,13 +1599,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--pages",
         metavar="DB",
-        help="only the page totals (and --viewers), on an existing database, read-only",
+        help="only the page totals, Explore and SQL console rows (and --viewers), on an "
+        "existing database, read-only",
     )
     parser.add_argument(
         "--channels",
         metavar="DB",
-        help="only the Channels and Attribution rows and the page totals, on an existing "
-        "database, after padding its opportunities and touchpoints to DESIGN's sizes (writes)",
+        help="only the Channels, Attribution, Explore and SQL console rows and the page totals, "
+        "on an existing database, after padding its opportunities and touchpoints to DESIGN's "
+        "sizes (writes)",
     )
     parser.add_argument("--probe-memory", nargs=2, metavar=("DB", "CSV"), help=argparse.SUPPRESS)
     parser.add_argument("--probe-upload", metavar="CSV", help=argparse.SUPPRESS)

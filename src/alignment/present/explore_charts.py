@@ -91,9 +91,7 @@ def _bars(
     run across (labels on the left, the first row on top)."""
     dim = dims[0] if dims else None
     labels = (
-        [_axis_label(v, dim) for v in frame[dim].to_list()]
-        if dim
-        else [explore.kpi(metric).label]
+        [_axis_label(v, dim) for v in frame[dim].to_list()] if dim else [explore.kpi(metric).label]
     )
     values = frame[metric].to_list()
     across = len(values) >= HORIZONTAL_FROM

@@ -83,30 +83,30 @@ heading = screen.title(metric, dims, view.period.label, only)
 presenter.chart(screen.chart(frame, metric, dims, heading), key="explore_chart")
 
 
-def pick_cell(table: pl.DataFrame, chosen: tuple[str, ...]) -> None:
-    """A row picked in the table: choose its values in the records section and open it."""
+def pick_cell(table: pl.DataFrame, everything: pl.DataFrame, chosen: tuple[str, ...]) -> None:
+    """A row of `table` (the rows shown) picked: choose its values in the records section and
+    open it (labels masked as over `everything`, the whole breakdown)."""
     rows = st.session_state[TABLE].selection.rows
     if not rows or rows[0] >= table.height:
         return
     for dim, value in screen.cell_of_row(table, rows[0], chosen):
         st.session_state[screen.cell_key(dim)] = value
         # a bound widget's URL value is its label; set here, the link shares the cell at once
-        masked = presenter.person_labels(table[dim].to_list(), dim)
+        masked = presenter.person_labels(everything[dim].to_list(), dim)
         st.query_params[screen.cell_key(dim)] = screen.cell_label(value, dim, masked)
     st.session_state[RECORDS] = True
 
 
+listed = screen.has_records(raw, metric)
+shown = frame.filter(listed)
 st.dataframe(
-    widgets.table(screen.display(frame, metric, dims)),
+    widgets.table(screen.display(shown, metric, dims)),
     hide_index=True,
     key=TABLE,
-    on_select=partial(pick_cell, raw, dims),
+    on_select=partial(pick_cell, raw.filter(listed), raw, dims),
     selection_mode="single-row",
 )
-st.caption(
-    f"{frame.height:,} {'row' if frame.height == 1 else 'rows'}."
-    + (" Pick a row to see the records behind it." if dims and frame.height else "")
-)
+st.caption(markdown_text(screen.rows_caption(shown.height, frame.height, metric, dims)))
 downloads = st.container(horizontal=True)
 downloads.download_button(
     "Download the table (CSV)",

@@ -575,6 +575,22 @@ def test_own_filter_from_the_url(demo_db: Path) -> None:
     assert f"MQLs, country: Germany, Canada, Q2 2026: {expected['mqls'].sum():,} leads" in captions
 
 
+def test_the_table_leaves_out_rates_resting_on_no_record() -> None:
+    # a rate's quiet month (n = 0) has no rate: the table lists 2 of 3 rows; counts list all
+    frame = pl.DataFrame(
+        {"month": [date(2026, m, 1) for m in (1, 2, 3)], "mql_to_sql": [0.5, None, 0.25]}
+    ).with_columns(mql_to_sql_n=pl.Series([4, 0, 8]))
+    assert explore_screen.has_records(frame, "mql_to_sql").to_list() == [True, False, True]
+    counts = pl.DataFrame({"month": [date(2026, 1, 1)], "mqls": [0]})
+    assert explore_screen.has_records(counts, "mqls").to_list() == [True]
+    result = explore_screen.rows_caption(2, 3, "mql_to_sql", ("month",))
+    assert result == (
+        "2 rows. 1 with no leads left out (in the downloads). Pick a row to see the records "
+        "behind it."
+    )
+    assert explore_screen.rows_caption(1, 1, "mqls", ()) == "1 row."
+
+
 def test_record_file_names_are_safe() -> None:
     cell = (("channel", "Paid / Social"), ("month", date(2026, 2, 1)))
     result = explore_screen.records_file_name("mqls", cell, "2026-Q1", "parquet")

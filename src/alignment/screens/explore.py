@@ -139,6 +139,27 @@ def display(frame: pl.DataFrame, metric: str, dims: tuple[str, ...]) -> pl.DataF
     return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
 
 
+def has_records(frame: pl.DataFrame, metric: str) -> pl.Series:
+    """Which rows of `frame` (from `table`) the table lists: all, except for a rate the rows
+    resting on no record (n = 0, no rate: a quiet month of a value), which only the chart's
+    gaps and the downloads keep."""
+    n = f"{metric}_n"
+    if n not in frame.columns:
+        return pl.Series("listed", [True] * frame.height, dtype=pl.Boolean)
+    return (frame[n] > 0).fill_null(False).alias("listed")
+
+
+def rows_caption(listed: int, total: int, metric: str, dims: tuple[str, ...]) -> str:
+    """`24 rows. Pick a row to see the records behind it.`, saying how many rows with no
+    record were left out."""
+    text = f"{listed:,} {'row' if listed == 1 else 'rows'}."
+    if total > listed:
+        text += f" {total - listed:,} with no {records_noun(metric)} left out (in the downloads)."
+    if dims and listed:
+        text += " Pick a row to see the records behind it."
+    return text
+
+
 def title(metric: str, dims: tuple[str, ...], period_label: str, only: Only = ()) -> str:
     """`MQLs by Channel x Segment, March 2026` (`..., March 2026, country: Germany` with an own
     filter)."""

@@ -238,3 +238,33 @@ def test_oidc_user_on_the_allow_list_is_an_analyst(demo_db: Path, no_password: N
         "ana@example.com": [":material/lock: Signed in: ana@example.com (analyst)"],
         "vic@example.com": [":material/lock: Signed in: vic@example.com (viewer)"],
     }
+
+
+@app_fixtures
+@pytest.mark.parametrize("email", ["ana@example.com", None])
+def test_oidc_sign_out_leads_back_to_the_sign_in(
+    demo_db: Path, no_password: None, email: str | None
+) -> None:
+    # a provider may send no e-mail (a scope it did not grant): the user must still be able to
+    # sign out, so signing out follows `is_logged_in`, not the e-mail
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    at.secrets["auth"] = {"client_id": "alignment"}
+    at.secrets["alignment"] = {"analysts": ["ana@example.com"]}
+    at.user = {"is_logged_in": True, **({"email": email} if email else {})}
+    at.run()
+    assert at.title[0].value.startswith("Overview")
+    at = next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [b.label for b in at.button] == ["Sign in with your account"]
+    assert [t.value for t in at.title] == ["Alignment"]
+
+
+@app_fixtures
+def test_password_sign_out_forgets_the_role(demo_db: Path, passwords: None) -> None:
+    at = _sign_in(_app(), ANALYST_PASSWORD)
+    assert at.title[0].value.startswith("Overview")
+    at = next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Alignment"]
+    assert len(at.text_input) == 1  # the password form again
+    assert access.ROLE_KEY not in at.session_state

@@ -30,12 +30,18 @@ def browser() -> Iterator[object]:
 
 
 @contextmanager
-def serve(script: Path, env: dict[str, str], *, address: str | None = "127.0.0.1") -> Iterator[str]:
-    """`streamlit run script` from the repository root (so `.streamlit/config.toml` applies) on a
-    free port, listening on `address` (None: as the config says); yields its URL on 127.0.0.1
-    once it answers, and stops it afterwards (`alignment.devtools.load.serve`)."""
+def serve(
+    script: Path,
+    env: dict[str, str],
+    *,
+    address: str | None = "127.0.0.1",
+    port: int | None = None,
+) -> Iterator[str]:
+    """`streamlit run script` from the repository root (so `.streamlit/config.toml` applies) on
+    `port` (None: a free one), listening on `address` (None: as the config says); yields its URL
+    on 127.0.0.1 once it answers, and stops it afterwards (`alignment.devtools.load.serve`)."""
     try:
-        with load.serve(script, env, address=address) as url:
+        with load.serve(script, env, address=address, port=port) as url:
             yield url
     except load.ServerDidNotStart as error:
         pytest.fail(str(error))

@@ -195,6 +195,8 @@ def sidebar_status() -> None:
     st.sidebar.caption(f":material/lock: Signed in: {who}")
     if st.sidebar.button("Sign out", key="access_sign_out"):
         st.session_state.pop(ROLE_KEY, None)
-        if email:
+        # signed in through the provider, with or without an e-mail (a provider may not
+        # send one): clear Streamlit's identity cookie too, or the session stays signed in
+        if configured.oidc and st.user.get("is_logged_in", False):
             st.logout()
         st.rerun()

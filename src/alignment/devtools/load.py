@@ -368,7 +368,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -385,11 +386,14 @@ def serve(
     *,
     address: str | None = "127.0.0.1",
     cwd: Path = REPO,
+    port: int | None = None,
 ) -> Iterator[str]:
-    """`streamlit run app` from `cwd` (the repository, so `.streamlit/config.toml` applies) on a
-    free port, with `env` added to the environment, listening on `address` (None: as the
-    config says); yields its URL on 127.0.0.1 once it answers, and stops it afterwards."""
-    port = _free_port()
+    """`streamlit run app` from `cwd` (the repository, so `.streamlit/config.toml` applies) on
+    `port` (None: a free one), with `env` added to the environment, listening on `address`
+    (None: as the config says); yields its URL on 127.0.0.1 once it answers, and stops it
+    afterwards. A caller passes `port` when something must name it before the start (an OpenID
+    Connect redirect URI in the secrets)."""
+    port = port or free_port()
     flags = ["--server.port", str(port), "--server.headless", "true"]
     if address is not None:
         flags += ["--server.address", address]

@@ -205,7 +205,7 @@ def test_reset_a_map_to_the_defaults_asks_then_restores_them(demo_db: Path) -> N
     _no_errors(at)
     assert [w.value for w in at.warning] == [
         f"Replace your {edited.height:,} rows of the channels map with the {defaults:,} default "
-        "rows? Your own rows are lost."
+        "rows (3 added)? Your own rows are lost."
     ]
     assert _map(demo_db, "channel_map").equals(edited)
     at.button(key="reset_pending_channel_map_cancel").click().run()
@@ -218,6 +218,12 @@ def test_reset_a_map_to_the_defaults_asks_then_restores_them(demo_db: Path) -> N
         f"Channels map reset to the defaults ({defaults:,} rows): 3 added. Every page now uses it."
     ]
     assert _map(demo_db, "channel_map").height == defaults
+    # now the map is the defaults: a reset says it would change nothing
+    at.button(key="reset_channel_map").click().run()
+    assert [w.value for w in at.warning] == [
+        f"The channels map already holds its {defaults:,} default rows: resetting it changes "
+        "nothing."
+    ]
 
 
 # ---- the SLA contract tab ---------------------------------------------------------------------

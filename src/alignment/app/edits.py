@@ -82,12 +82,20 @@ def save_map(name: str, rows: list[dict[str, Any]]) -> str:
 
 
 def reset_map_question(name: str) -> str:
-    """The question asked before replacing a map with its defaults."""
-    rows = maps.read_map(database.connection(), name).height
-    defaults = maps.default_map(name).height
+    """The question asked before replacing a map with its defaults, saying what the reset
+    would add, change and remove (or that the map already matches them)."""
+    stored = maps.read_map(database.connection(), name)
+    defaults = maps.default_map(name)
+    changes = maps.map_changes(name, stored, defaults)
+    title = _map_title(name).lower()
+    if not (changes.added or changes.changed or changes.removed):
+        return (
+            f"The {title} already holds its {defaults.height:,} default rows: resetting it "
+            "changes nothing."
+        )
     return (
-        f"Replace your {rows:,} rows of the {_map_title(name).lower()} with the {defaults:,} "
-        "default rows? Your own rows are lost."
+        f"Replace your {stored.height:,} rows of the {title} with the {defaults.height:,} "
+        f"default rows ({changes.counts()})? Your own rows are lost."
     )
 
 

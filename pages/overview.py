@@ -85,7 +85,8 @@ for start in range(0, len(tiles.OVERVIEW_TILES), per_row):
                 st.caption(note)
 
 end, count, bucket = overview.trend_window(view.period, *sidebar.data_span())
-trend = cached(overview.trend, view.alone.at(end), count, bucket)
+# the tiles' p80 (same filters): the trend's maturing flags need it, computed once per page
+trend = cached(overview.trend, view.alone.at(end), count, bucket, maturity["p80_days"])
 span = sidebar.trend_span(end, count, bucket)
 # presenter mode: full width, one under the other, so titles and ticks are large enough
 left, right = (st.container(), st.container()) if presenter.presenter_mode() else st.columns(2)

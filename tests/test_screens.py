@@ -224,3 +224,22 @@ def test_every_screen_binds_its_values_by_name(
     assert len(statements) > 20
     positional = [sql for sql, params in statements if "?" in sql or isinstance(params, list)]
     assert positional == []
+
+
+def test_the_overview_default_view_equals_its_parts_computed_alone(demo_db: Path) -> None:
+    # the page computes the p80 of MQL-to-SQL days once (the trend reuses the tiles') and its
+    # SLA row without the response histogram: the numbers must equal those computed alone
+    span = {**_span(demo_db), "today": date(2026, 11, 23)}
+    con = model.connect(demo_db, read_only=True)
+    try:
+        shown = overview_screen.default_view(con, SELECTED, **span)
+        end, count, bucket = overview_screen.trend_window(SEPTEMBER, **span)
+        expected_trend = overview.monthly_trend(con, SELECTED.at(end), count, bucket=bucket)
+        expected_maturity = overview.cohort_maturity(con, SELECTED)
+        expected_card, _ = sla.review(con, SELECTED)
+        assert shown["tiles"]["maturity"]["p80_days"] is not None  # the reuse is exercised
+        assert shown["tiles"]["maturity"]["p80_days"] == expected_maturity["p80_days"]
+        assert shown["trend"].equals(expected_trend)  # the maturing flags too
+        assert shown["tiles"]["sla"]["scorecard"].equals(expected_card)
+    finally:
+        con.close()

@@ -237,6 +237,13 @@ def _p80_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
     return sql, params.values
 
 
+def _p80(con: Connection, filters: Filters) -> float | None:
+    """The value of `_p80_sql` (None when no lead has reached SQL)."""
+    sql, params = _p80_sql(filters)
+    value = store.query(con, sql, params).item()
+    return None if value is None else float(value)
+
+
 def monthly_trend(
     con: Connection,
     selection: Selection | Period,
@@ -244,6 +251,7 @@ def monthly_trend(
     *,
     now: datetime | None = None,
     bucket: Bucket = "month",
+    p80: float | None = None,
 ) -> pl.DataFrame:
     """One row per calendar month (with `bucket="quarter"`, per quarter), oldest first, for the
     `months` months (quarters) ending at the selected period's (a quarter's last month for
@@ -253,15 +261,17 @@ def monthly_trend(
     `Q1 2026`), mqls and sqls (the bucket's MQL cohort and how many of it reached SQL so far),
     mql_to_sql, opps_created, pipeline_created, opps_won, opps_lost, won_revenue (closed in the
     bucket), win_rate, maturing (the cohort is younger than the p80 historical MQL-to-SQL
-    time). Empty buckets have zeros and null rates. One compiled statement, plus the p80."""
+    time). Empty buckets have zeros and null rates. One compiled statement, plus the p80 unless
+    the caller knows it (`p80`: the `p80_days` of `cohort_maturity` for the same filters, which
+    the Overview computes anyway; None computes it here, as it does when there is no history)."""
     if months < 1:
         raise ValueError("months must be at least 1")
     end, filters = period_and_filters(selection)
     current = now or clock.now()
     starts = trend_starts(end, months, bucket, current.date())
     frame = compile_series(TREND_ITEMS, bucket, starts, filters).run(con)
-    p80_sql, p80_params = _p80_sql(filters)
-    p80 = store.query(con, p80_sql, p80_params).item()
+    if p80 is None:
+        p80 = _p80(con, filters)
     ends = [datetime.combine(bucket_end(s, bucket), datetime.min.time(), UTC) for s in starts]
     maturing = [p80 is not None and (current - e).total_seconds() / 86400.0 < p80 for e in ends]
     labels = [
@@ -289,9 +299,7 @@ def cohort_maturity(
     SQL; age_days the days from the period's end to `now`; maturing when age < p80. All time is
     never maturing (age None)."""
     period, filters = period_and_filters(selection)
-    sql, params = _p80_sql(filters)
-    value = store.query(con, sql, params).item()
-    p80 = None if value is None else float(value)
+    p80 = _p80(con, filters)
     if period.end is None:
         return {"maturing": False, "p80_days": p80, "age_days": None}
     age = ((now or clock.now()) - period.end).total_seconds() / 86400.0

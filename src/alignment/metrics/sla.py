@@ -790,19 +790,23 @@ def _commitments(
     now: datetime,
     contract: Contract | None,
     counts: Sequence[dict[str, Any]] | None = None,
+    *,
+    histogram: bool = True,
 ) -> list[tuple[dict[str, CommitmentResult], dict[str, Any]]]:
     """`commitments` of each of `periods`: the registry counts in one statement (or `counts`,
     one row of `COUNT_ITEMS` per period, compiled by the caller), the response summaries in one
-    statement when the same contract judges every period."""
+    statement when the same contract judges every period (with their histograms unless
+    `histogram` is False: no commitment reads them)."""
     today = now.date()
     terms = [contract or contract_for_period(con, p, today) for p in periods]
     if counts is None:
         counts = compile_periods(COUNT_ITEMS, periods, filters).run(con).to_dicts()
     if all(t == terms[0] for t in terms):
-        summaries = _summaries(con, periods, filters, terms[0], now)
+        summaries = _summaries(con, periods, filters, terms[0], now, histogram=histogram)
     else:
         summaries = [
-            _summaries(con, [p], filters, t, now)[0] for p, t in zip(periods, terms, strict=True)
+            _summaries(con, [p], filters, t, now, histogram=histogram)[0]
+            for p, t in zip(periods, terms, strict=True)
         ]
     return [
         (_results(con, p, t, c, s, today), s)
@@ -848,16 +852,21 @@ def review(
     now: datetime | None = None,
     contract: Contract | None = None,
     counts: Sequence[dict[str, Any]] | None = None,
+    histogram: bool = True,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """(`scorecard`, the period's response summary, see `response_summary`): both from the
     same statements. `counts`: the `COUNT_ITEMS` of the period and of its comparison period
-    (in that order), when the caller compiled them already."""
+    (in that order), when the caller compiled them already. `histogram=False` leaves the
+    summary's response-time histogram empty (`[]`) for a caller that shows only the scorecard:
+    the scorecard is the same."""
     view = selection_of(selection)
     moment = now or clock.now()
     periods = [view.period]
     if view.comparison_period is not None:
         periods.append(view.comparison_period)
-    results = _commitments(con, periods, view.filters, moment, contract, counts)
+    results = _commitments(
+        con, periods, view.filters, moment, contract, counts, histogram=histogram
+    )
     terms = contract or contract_for_period(con, view.period, moment.date())
     return _scorecard_frame(results, terms), results[0][1]
 

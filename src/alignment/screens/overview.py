@@ -42,11 +42,16 @@ def tiles(con: Connection, selection: Selection) -> dict[str, Any]:
 
 
 def trend(
-    con: Connection, selection: Selection, count: int, bucket: Bucket = "month"
+    con: Connection,
+    selection: Selection,
+    count: int,
+    bucket: Bucket = "month",
+    p80: float | None = None,
 ) -> pl.DataFrame:
     """One row per month (quarter): the `count` buckets ending with the selected period's (the
-    trend's last, see `trend_window`)."""
-    return overview.monthly_trend(con, selection, count, bucket=bucket)
+    trend's last, see `trend_window`). `p80`: the tiles' `maturity["p80_days"]` (the same
+    filters), so the page computes that percentile once (None computes it)."""
+    return overview.monthly_trend(con, selection, count, bucket=bucket, p80=p80)
 
 
 def trend_bucket(period: Period) -> Bucket:
@@ -78,10 +83,12 @@ def default_view(
     """Everything the page shows by default: the tiles (with the SLA targets and row), the trust
     notes and the trend ("What changed, and why" is computed when its section is opened)."""
     end, count, bucket = trend_window(selection.period, earliest, latest, today)
+    shown = tiles(con, selection)
+    p80 = shown["maturity"]["p80_days"]
     return {
-        "tiles": tiles(con, selection),
+        "tiles": shown,
         "trust": quality.trust_notes(con, selection),
-        "trend": trend(con, selection.at(end), count, bucket),
+        "trend": trend(con, selection.at(end), count, bucket, p80),
     }
 
 

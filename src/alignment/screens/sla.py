@@ -86,7 +86,7 @@ def overview_targets(
     the MQL volume and MQL -> SQL rows as targets), `row` (the `OVERVIEW_ROW` commitments, its
     compact SLA row) and `contract` (the terms judging the period). `counts`: the scorecard's
     registry counts when the caller compiled them (see `metrics.sla.review`)."""
-    card, _ = sla.review(con, selection, counts=counts)
+    card, _ = sla.review(con, selection, counts=counts, histogram=False)  # no histogram shown
     return {
         "scorecard": card,
         "row": card.filter(pl.col("commitment").is_in(OVERVIEW_ROW)),

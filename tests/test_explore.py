@@ -5,6 +5,7 @@ refuses what it cannot compute; its chart builder picks the chart by shape; the 
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
-from alignment import model, stats
+from alignment import cli, model, stats
 from alignment.db import store
 from alignment.ingest import import_file
 from alignment.metrics import channels, explore, overview, registry
@@ -151,6 +152,40 @@ def test_explorer_offers_page_metrics_the_compiler_computes() -> None:
     assert "time_to_convert" not in offered and "sales_cycle" not in offered
     assert explore_screen.metric_label("cohort_win_rate").endswith(" · Channels")
     assert explore_screen.metric_label("mqls") == registry.KPIS["mqls"].label
+
+
+@pytest.mark.parametrize(
+    ("metric", "dim", "period"),
+    [
+        ("mql_to_sql", "segment", "2026-Q1"),
+        ("won_revenue", "region", "2026-05"),
+        ("leads", "owner", "all"),
+    ],
+)
+def test_explorer_equals_the_kpis_command(
+    demo_db: Path,
+    capsys: pytest.CaptureFixture[str],
+    metric: str,
+    dim: str,
+    period: str,
+) -> None:
+    # the command line's own output, read as a user would
+    assert cli.main(["kpis", "--db", str(demo_db), "--period", period, "--by", dim, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    expected = {row[dim]: row[metric] for row in rows if row[metric] is not None}
+    connection = model.connect(demo_db, read_only=True)
+    try:
+        selection = Selection(Period.parse(period), comparison="none")
+        frame = explore.explore(connection, selection, metric, (dim,))
+    finally:
+        connection.close()
+    result = {
+        row[dim]: row[metric] for row in frame.iter_rows(named=True) if row[metric] is not None
+    }
+    assert len(result) > 1
+    assert result.keys() == expected.keys()
+    for value, number in expected.items():
+        assert result[value] == pytest.approx(number)
 
 
 def test_month_equals_kpis_of_each_month(demo: store.Connection) -> None:

@@ -50,6 +50,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from alignment import model, stats
@@ -441,3 +442,50 @@ def test_activity_kinds_follow_the_activities(con: store.Connection) -> None:
     assert con.execute(
         "SELECT activities FROM activity_kinds WHERE activity_type = 'SMS'"
     ).fetchone() == (1,)
+
+
+@pytest.mark.parametrize(("flagged", "status"), [(3, None), (1, "met")])
+def test_an_mql_to_sql_rate_implied_by_flags_is_not_judged(
+    tmp_path: Path, flagged: int, status: str | None
+) -> None:
+    con = model.connect(tmp_path / "flags.duckdb")
+    # 4 MQLs in March; `flagged` of them are won by a flag only (no SQL or later date, so they
+    # count as SQLs because a flag implies every earlier stage), 1 has an SQL date, the rest
+    # did not reach SQL. flagged = 3: SQLs 4, 3 of them by flag, more than half -> not judged;
+    # flagged = 1: SQLs 2, 1 by flag, not more than half -> judged: 2 / 4 = 50 % >= 22 % -> met
+    rows = [
+        ("F1", "2026-03-02 10:00", None, flagged >= 1),
+        ("F2", "2026-03-03 10:00", None, flagged >= 2),
+        ("F3", "2026-03-04 10:00", None, flagged >= 3),
+        ("D1", "2026-03-05 10:00", "2026-03-10 10:00", False),
+    ]
+    for key, mql, sql_at, won in rows:
+        con.execute(
+            "INSERT INTO leads (lead_id, source_system, external_id, mql_at, sql_at, is_won) "
+            "VALUES ($id, 't', $key, $mql, $sql, $won)",
+            {"id": f"t:{key}", "key": key, "mql": mql, "sql": sql_at, "won": won},
+        )
+    facts.refresh(con)
+    business_time.write_calendar_table(con, calendar_keys(()))
+    result = sla.commitments(con, MARCH, now=NOW, contract=CONTRACT)[0]["mql_to_sql"]
+    con.close()
+    assert (result.actual, result.n) == ((flagged + 1) / 4, 4)
+    assert result.status == status
+    if status is None:
+        assert result.note == "3 of 4 SQLs come from a converted or won flag, not an SQL date"
+        card = pl.DataFrame(
+            [
+                {
+                    "commitment": "mql_to_sql",
+                    "target": 0.25,
+                    "unit": "rate",
+                    "status": None,
+                    "note": result.note,
+                }
+            ]
+        )
+        assert sla_tables.overview_target(card, "mql_to_sql") == (
+            f"Target 25 % · Not judged ({result.note})"
+        )
+    else:
+        assert result.note == ""

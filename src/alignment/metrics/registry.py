@@ -253,6 +253,10 @@ REJECTED = (
 ACCEPTED = _count("accepted", "mql_cohort", "l.reached_sal")
 """Members of the MQL cohort that sales accepted (reached SAL, or skipped it to a later stage)."""
 
+SQLS_BY_FLAG = _count("sqls_by_flag", "mql_cohort", "l.reached_sql AND l.reached_sql_at IS NULL")
+"""Members of the MQL cohort counted as SQLs only because of a converted or won flag (no SQL
+date or later date): for them MQL -> SQL is implied, not measured."""
+
 REJECTED_MQLS = _count("rejected", "mql_cohort", f"NOT l.reached_sal AND {REJECTED}")
 """Members of the MQL cohort that sales rejected and never accepted."""
 
@@ -562,6 +566,7 @@ MEASURES: dict[str, Measure] = {
         *(k.computation for k in CHANNEL_KPIS if isinstance(k.computation, Measure)),
         OPEN_OPPS,
         ACCEPTED,
+        SQLS_BY_FLAG,
         REJECTED_MQLS,
         DOCUMENTED_REJECTED_MQLS,
     )

@@ -721,13 +721,20 @@ def _results(
     goal = _rate_target(con, period, terms, today)
     risk = _scaled_at_risk(c.target, c.at_risk, goal)
     actual = counts["mql_to_sql"]
+    implied, sqls = int(counts.get("sqls_by_flag") or 0), int(counts["sqls"] or 0)
+    # most SQLs known only from a converted / won flag: the rate follows from the flags (a
+    # flag implies every earlier stage), so judging it against a target would be a fiction
+    unmeasured = sqls > 0 and 2 * implied > sqls
     results["mql_to_sql"] = CommitmentResult(
         "mql_to_sql",
         actual,
         int(counts["mql_to_sql_n"] or 0),
         goal,
         risk,
-        _status(actual, goal, risk),
+        None if unmeasured else _status(actual, goal, risk),
+        (f"{implied:,} of {sqls:,} SQLs come from a converted or won flag, not an SQL date")
+        if unmeasured
+        else "",
         low=counts["mql_to_sql_low"],
         high=counts["mql_to_sql_high"],
     )
@@ -778,7 +785,13 @@ def _results(
     return results
 
 
-COUNT_ITEMS: tuple[str, ...] = ("mqls", "sqls", "mql_to_sql", "sla_documentation")
+COUNT_ITEMS: tuple[str, ...] = (
+    "mqls",
+    "sqls",
+    "mql_to_sql",
+    "sla_documentation",
+    "sqls_by_flag",
+)
 """The registry metrics the scorecard reads (a caller that compiles them anyway, such as the
 Overview's KPI statement, hands its rows to `review` instead of compiling them twice)."""
 

@@ -300,7 +300,7 @@ def sla_section(data: PackData) -> Section:
         unit = "count" if row["unit"] == "count" else "rate"
         notes.append(
             f"{row['label']}: {format.value(unit, row['actual'])} (n = {format.count(row['n'])}) "
-            f"vs target {format.value(unit, row['target'])}: {row['status'] or 'no data'}"
+            f"vs target {format.value(unit, row['target'])}: {sla_tables.status_text(row)}"
         )
     statuses = [s for s in card["status"].to_list() if s]
     met = sum(s == "met" for s in statuses)

@@ -180,6 +180,13 @@ def scorecard_tiles(
     return tiles
 
 
+def status_text(row: dict[str, Any]) -> str:
+    """A scorecard row's status as written: met / at risk / missed, `not judged` when there is
+    no status but a note says why (a rate implied by flags, a monthly target over all time),
+    else `no data`."""
+    return row["status"] or ("not judged" if row["note"] else "no data")
+
+
 def overview_target(card: pl.DataFrame, kpi: str, *, maturing: bool = False) -> str | None:
     """The target line of an Overview KPI tile that has a commitment (`mqls`, `mql_to_sql`):
     `Target 150 · Met` (`· still maturing` for MQL -> SQL while the cohort matures); None for
@@ -191,7 +198,7 @@ def overview_target(card: pl.DataFrame, kpi: str, *, maturing: bool = False) -> 
     if not rows:
         return None
     row = rows[0]
-    status = (row["status"] or "no data").capitalize()
+    status = status_text(row).capitalize()
     if maturing and kpi == "mql_to_sql":
         status = "Still maturing"
     if row["target"] is None:
@@ -214,7 +221,7 @@ def display_scorecard(card: pl.DataFrame) -> pl.DataFrame:
                 "Target": format.value(unit, row["target"]),  # type: ignore[arg-type]
                 "Actual": format.value(unit, row["actual"]),  # type: ignore[arg-type]
                 "n": format.count(row["n"]),
-                "Status": row["status"] or "no data",
+                "Status": status_text(row),
                 "Previous": format.value(unit, row["comparison_actual"]),  # type: ignore[arg-type]
                 "Note": row["note"] or "",
             }

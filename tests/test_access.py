@@ -255,6 +255,11 @@ def test_oidc_sign_out_leads_back_to_the_sign_in(
     assert at.title[0].value.startswith("Overview")
     at = next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    assert access.ROLE_KEY not in at.session_state
+    # the run ends with Streamlit's redirect to its logout page, which clears the identity
+    # cookie (the browser test follows it); the next session has no user and sees the sign-in
+    at.user = {"is_logged_in": False}
+    at.run()
     assert [b.label for b in at.button] == ["Sign in with your account"]
     assert [t.value for t in at.title] == ["Alignment"]
 

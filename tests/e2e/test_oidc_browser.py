@@ -8,9 +8,11 @@ tests/e2e/artifacts/."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,6 +130,9 @@ def test_an_analyst_on_the_allow_list_signs_in_and_out(
         page.get_by_role("button", name="Sign out").click()
         page.get_by_role("button", name=SIGN_IN_LABEL).wait_for(timeout=60_000)
         assert _sidebar_titles(page) == []
+        # the sign-in form shows before the browser has followed Streamlit's logout redirect,
+        # which clears its identity cookie: wait for that, as a person would, before reloading
+        _wait_for_no_identity_cookie(page)
         page.goto(url, wait_until="networkidle")  # and stays signed out
         page.get_by_role("button", name=SIGN_IN_LABEL).wait_for(timeout=60_000)
         assert page.locator('[data-testid="stMetric"]').count() == 0
@@ -154,3 +159,11 @@ def test_anyone_else_is_a_viewer_with_names_masked(demo_db: Path, tmp_path: Path
         # pass on a page that showed no breakdown at all)
         masks = privacy.masked_labels(sorted(owners)).values()
         assert privacy.MASK in body and any(f"{mask}\n" in f"{body}\n" for mask in masks)
+
+
+def _wait_for_no_identity_cookie(page: Any, seconds: float = 30) -> None:
+    """Until the browser holds none of Streamlit's identity cookies (`_streamlit_user...`)."""
+    deadline = time.monotonic() + seconds
+    while any(c["name"].startswith("_streamlit_user") for c in page.context.cookies()):
+        assert time.monotonic() < deadline, "the identity cookie outlived the sign-out"
+        page.wait_for_timeout(200)

@@ -199,4 +199,7 @@ def sidebar_status() -> None:
         # send one): clear Streamlit's identity cookie too, or the session stays signed in
         if configured.oidc and st.user.get("is_logged_in", False):
             st.logout()
+            # end the run, no rerun: a new run drops the queued redirect to the logout page
+            # (which clears the identity cookie), and the next page load would sign in again
+            st.stop()
         st.rerun()

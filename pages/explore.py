@@ -110,14 +110,14 @@ st.caption(markdown_text(screen.rows_caption(shown.height, frame.height, metric,
 downloads = st.container(horizontal=True)
 downloads.download_button(
     "Download the table (CSV)",
-    data=widgets.csv_download(screen.download, view.alone, metric, dims, only),
+    data=widgets.csv_download(screen.table, view.alone, metric, dims, only),
     file_name=screen.file_name(metric, dims, view.period.key),
     mime="text/csv",
     key="explore_download",
 )
 downloads.download_button(
     "Download the table (Parquet)",
-    data=widgets.parquet_download(screen.download, view.alone, metric, dims, only),
+    data=widgets.parquet_download(screen.table, view.alone, metric, dims, only),
     file_name=screen.file_name(metric, dims, view.period.key, "parquet"),
     mime="application/vnd.apache.parquet",
     key="explore_download_parquet",

@@ -102,19 +102,9 @@ def table(
     dims: tuple[str, ...],
     only: Only = (),
 ) -> pl.DataFrame:
-    """One row per combination of dimension values: the explorer's numbers (see `explore`)."""
+    """One row per combination of dimension values: the explorer's numbers (see `explore`),
+    unformatted; also what the table downloads hold."""
     return metrics.explore(con, selection, metric, dims, only)
-
-
-def download(
-    con: Connection,
-    selection: Selection,
-    metric: str,
-    dims: tuple[str, ...],
-    only: Only = (),
-) -> pl.DataFrame:
-    """The table's numbers for the downloads (one row per combination, unformatted)."""
-    return table(con, selection, metric, dims, only)
 
 
 def display(frame: pl.DataFrame, metric: str, dims: tuple[str, ...]) -> pl.DataFrame:
